@@ -1,0 +1,31 @@
+"""replica: symbolic-plus-numeric replica theory of perceptron loss landscapes.
+
+Build a model, solve its saddle point, follow branches, locate transitions:
+
+>>> import replica
+>>> from replica import models
+>>> m = models.perceptron(weights="spherical", kappa=0.5)
+>>> sp = replica.solve(m, alpha=0.5)
+>>> round(replica.capacity(m).alpha_c, 6)
+1.015358
+
+Free entropies are assembled in SymPy from blocks (:mod:`replica.priors`,
+:mod:`replica.channels`), differentiated symbolically (:mod:`replica.freeentropy`) and compiled
+by Numba (:mod:`replica.codegen`).
+"""
+from . import channels, models, priors, symbols
+from .capacity import capacity
+from .channels import channel
+from .errors import ModelError, NonFiniteError, ReplicaError, SaddlePointConvergenceError
+from .results import Branch, Capacity, SaddlePoint, Transition
+from .solvers import solve, sweep
+from .transitions import find_zero
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "solve", "sweep", "capacity", "find_zero", "channel",
+    "models", "channels", "priors", "symbols",
+    "SaddlePoint", "Branch", "Capacity", "Transition",
+    "ReplicaError", "SaddlePointConvergenceError", "NonFiniteError", "ModelError",
+]

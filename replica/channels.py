@@ -1,0 +1,267 @@
+"""Constraint channels (the energetic blocks), built from a weight written in SymPy.
+
+A channel is defined by its weight w(Delta) >= 0 on the stability Delta = w.xi/sqrt(N): the
+indicator theta(Delta - kappa) of the margin constraint, a Gibbs weight exp(-beta * loss), ...
+Its RS contribution is alpha E_z ln Z_out(sqrt(q) z, 1 - q) with
+
+    Z_out(omega, V) = int Dy w(omega + sqrt(V) y).
+
+``channel(weight)`` derives Z_out itself:
+
+* weights that are sums of positive multiples of half-line indicators theta(a Delta + b) (after
+  rewriting theta(|L| - c) and functions f(theta) of a single indicator) are integrated
+  analytically: int Dy theta(A + B y) = H(-A/|B|), and ln Z_out is written with the tail-stable
+  ``logH`` and ``LogAddExp`` (no underflow at large arguments);
+* any other weight is averaged numerically: ln Z_out = ln E_y[w(omega + sqrt(V) y)], a nested
+  Gaussian average evaluated by Gauss-Hermite.  Its derivatives still come from ``sympy.diff``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .errors import ModelError
+from .gauss import GaussAvg
+from .special import LogAddExp, logH
+from .symbols import Delta, V, kappa, omega, y
+
+__all__ = ["Channel", "HalfLine", "channel", "margin"]
+
+
+@dataclass(frozen=True)
+class HalfLine:
+    """A term c * theta(a Delta + b) of a piecewise-constant weight (a = 0: the constant c)."""
+
+    c: sp.Expr
+    a: sp.Expr
+    b: sp.Expr
+
+
+@dataclass(frozen=True)
+class Channel:
+    """An energetic block.
+
+    Attributes
+    ----------
+    name : str
+    weight : sympy.Expr
+        The user's weight w(Delta).
+    params : tuple of sympy.Symbol
+        Parameters of the weight (everything but ``Delta``), sorted by name.
+    log_zout : sympy.Expr
+        ln Z_out(omega, V) in the symbols ``omega`` and ``V``.
+    kinks : tuple of sympy.Expr
+        Values of Delta where the weight jumps (quadrature hints).
+    halflines : tuple of HalfLine or None
+        The analytic decomposition, None for a numerically averaged weight.
+    """
+
+    name: str
+    weight: sp.Expr
+    params: tuple
+    log_zout: sp.Expr
+    kinks: tuple
+    halflines: tuple | None
+
+    @property
+    def key(self) -> str:
+        """A structural identity of the channel (name and weight), for caches."""
+        k = self.__dict__.get("_key")
+        if k is None:
+            k = f"{self.name}|{sp.srepr(self.weight)}"
+            object.__setattr__(self, "_key", k)
+        return k
+
+    @property
+    def analytic(self) -> bool:
+        return self.halflines is not None
+
+    def feasible_halflines(self, values):
+        """The half-lines where the weight is positive, at numeric parameter values.
+
+        Returns a list of ``('all', None)``, ``('right', t)`` (Delta > t) or ``('left', t)``
+        (Delta < t).  Raises ModelError for a weight that is not piecewise constant.
+        """
+        if self.halflines is None:
+            raise ModelError(f"channel {self.name!r}: the feasible set of a smooth weight is "
+                             "not defined; the q -> 1 capacity needs a hard constraint")
+        subs = {s: values[s.name] for s in self.params}
+        out = []
+        for hl in self.halflines:
+            c = float(hl.c.subs(subs))
+            if c <= 0.0:
+                continue
+            a = float(hl.a.subs(subs))
+            if a == 0.0:
+                out.append(("all", None))
+            else:
+                t = float((-hl.b / hl.a).subs(subs))
+                out.append(("right", t) if a > 0 else ("left", t))
+        return out
+
+
+def _linear_in_delta(g, where):
+    a = sp.diff(g, Delta)
+    if Delta in a.free_symbols:
+        raise ModelError(f"{where}: the argument {g} of a Heaviside is not linear in Delta")
+    if a == 0:
+        raise ModelError(f"{where}: the Heaviside argument {g} does not depend on Delta")
+    if not (a.is_positive or a.is_negative):
+        raise ModelError(f"{where}: the sign of the coefficient {a} of Delta in {g} is unknown; "
+                         "declare its symbols positive or negative")
+    return a, sp.expand(g - a * Delta)
+
+
+def _rewrite_abs(w, where):
+    def repl(h):
+        g = h.args[0]
+        absatoms = [t for t in g.atoms(sp.Abs) if Delta in t.free_symbols]
+        if not absatoms:
+            return h
+        if len(absatoms) > 1:
+            raise ModelError(f"{where}: more than one |.| inside {h} is not supported")
+        A = absatoms[0]
+        d = sp.Dummy("absval")
+        gd = g.subs(A, d)
+        coeff = sp.diff(gd, d)
+        rest = sp.expand(gd - coeff * d)
+        if Delta in coeff.free_symbols or not coeff.is_positive:
+            raise ModelError(f"{where}: write the constraint as Heaviside(|L| - c), got {h}")
+        c = -rest / coeff
+        if not c.is_nonnegative:
+            raise ModelError(
+                f"{where}: Heaviside(|L| - c) is a union of two half-lines only for c >= 0; "
+                f"declare the symbols of c = {c} nonnegative, e.g. "
+                "sympy.Symbol('kappa', nonnegative=True)")
+        L = A.args[0]
+        return sp.Heaviside(L - c) + sp.Heaviside(-L - c)
+
+    return w.replace(lambda e: isinstance(e, sp.Heaviside), repl)
+
+
+def _decompose(w, where):
+    """w as a sum of HalfLine terms, or None when w is not piecewise constant."""
+    w = _rewrite_abs(w, where)
+    heavis = sorted({h for h in w.atoms(sp.Heaviside) if Delta in h.free_symbols}, key=sp.srepr)
+    if not heavis:
+        return None
+    probe = w
+    for i, h in enumerate(heavis):
+        probe = probe.subs(h, sp.Symbol(f"_theta{i}"))
+    if Delta in probe.free_symbols:
+        return None  # Delta appears outside indicators: smooth part, average numerically
+    thetas = [sp.Symbol(f"_theta{i}") for i in range(len(heavis))]
+    terms = []
+    if len(heavis) == 1:
+        g = heavis[0].args[0]
+        a, b = _linear_in_delta(g, where)
+        f0 = sp.simplify(probe.subs(thetas[0], 0))
+        f1 = sp.simplify(probe.subs(thetas[0], 1))
+        terms = [HalfLine(f1, a, b), HalfLine(f0, -a, -b)]
+    else:
+        expanded = sp.expand(probe)
+        for t in sp.Add.make_args(expanded):
+            present = [th for th in thetas if th in t.free_symbols]
+            if len(present) > 1:
+                raise ModelError(f"{where}: products of several indicators (bounded intervals) "
+                                 f"are not integrated analytically: {w}")
+            if not present:
+                terms.append(HalfLine(t, sp.S.Zero, sp.S.One))
+                continue
+            th = present[0]
+            c = sp.simplify(t / th)
+            if th in c.free_symbols:
+                raise ModelError(f"{where}: nonlinear function of an indicator in {w}")
+            a, b = _linear_in_delta(heavis[thetas.index(th)].args[0], where)
+            terms.append(HalfLine(c, a, b))
+    out = []
+    for t in terms:
+        if t.c == 0:
+            continue
+        if t.c.is_negative or t.c.is_nonnegative is False:
+            raise ModelError(f"{where}: the weight has a negative coefficient {t.c}")
+        out.append(t)
+    if not out:
+        raise ModelError(f"{where}: the weight {w} vanishes identically")
+    return tuple(out)
+
+
+def channel(weight, *, name=None) -> Channel:
+    """Build a channel from its weight w(Delta), a SymPy expression in ``replica.symbols.Delta``.
+
+    Parameters
+    ----------
+    weight : sympy.Expr
+        w(Delta) >= 0.  Its other free symbols become the channel's parameters (their values
+        are given to the model by name, e.g. ``kappa=0.5``).
+    name : str, optional
+
+    Returns
+    -------
+    Channel
+
+    Raises
+    ------
+    ModelError
+        If the weight does not depend on Delta, uses the reserved symbols of the engine, or
+        cannot be integrated.
+
+    Notes
+    -----
+    Piecewise-constant weights sum_k c_k theta(a_k Delta + b_k) give
+    Z_out = sum_k c_k H(-(a_k omega + b_k)/(|a_k| sqrt V)) and
+    ln Z_out = LogAddExp_k (ln c_k + logH(.)).  Other weights give the nested average
+    ln E_y w(omega + sqrt(V) y).
+
+    Examples
+    --------
+    The symmetric ("u-function") binary perceptron |Delta| >= kappa (Aubin, Perkins and
+    Zdeborova, J. Phys. A 52, 294003 (2019)):
+
+    >>> import sympy as sp
+    >>> from replica.symbols import Delta
+    >>> K = sp.Symbol("kappa", nonnegative=True)
+    >>> ch = channel(sp.Heaviside(sp.Abs(Delta) - K), name="u-function")
+    """
+    w = sp.sympify(weight)
+    where = f"channel {name or w}"
+    if Delta not in w.free_symbols:
+        raise ModelError(f"{where}: the weight must depend on replica.symbols.Delta, "
+                         f"got free symbols {sorted(map(str, w.free_symbols))}")
+    reserved = {omega.name, V.name, y.name, "z", "q", "qhat", "alpha"}
+    bad = sorted(s.name for s in w.free_symbols if s.name in reserved)
+    if bad:
+        raise ModelError(f"{where}: symbols {bad} are reserved by the engine")
+    params = tuple(sorted(w.free_symbols - {Delta}, key=lambda s: s.name))
+    names = [s.name for s in params]
+    if len(set(names)) != len(names):
+        raise ModelError(f"{where}: two different symbols share a name in {names}")
+    halflines = _decompose(w, where)
+    if halflines is not None:
+        logs, kinks = [], []
+        for hl in halflines:
+            if hl.a == 0:
+                logs.append(sp.log(hl.c))
+                continue
+            x = -(hl.a * omega + hl.b) / (sp.Abs(hl.a) * sp.sqrt(V))
+            logs.append(sp.log(hl.c) + logH(sp.simplify(x)))
+            kinks.append(sp.simplify(-hl.b / hl.a))
+        log_zout = logs[0]
+        for extra in logs[1:]:
+            log_zout = LogAddExp(log_zout, extra)
+        kinks = tuple(dict.fromkeys(kinks))
+    else:
+        log_zout = sp.log(GaussAvg(w.subs(Delta, omega + sp.sqrt(V) * y), y))
+        kinks = ()
+    return Channel(name or str(w), w, params, log_zout, kinks, halflines)
+
+
+def margin() -> Channel:
+    """The margin constraint theta(Delta - kappa): ln Z_out = log H((kappa - omega)/sqrt V).
+
+    References
+    ----------
+    E. Gardner, J. Phys. A 21, 257 (1988).
+    """
+    return channel(sp.Heaviside(Delta - kappa), name="margin")

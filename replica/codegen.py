@@ -1,0 +1,312 @@
+"""The only module that turns SymPy expressions into numbers.
+
+Three backends evaluate the same expressions (the tests check that they agree):
+
+* :func:`compile_kernel` — generated Python source compiled by Numba (``cache=True``): one loop
+  per group of Gaussian averages sharing a variable and quadrature hints, common
+  subexpressions shared (``sympy.cse``) and loop invariants hoisted; special functions map to the
+  tail-stable implementations of :mod:`replica._numba_special`.  The source is written to a
+  cache directory named by a hash of the expressions and of the runtime library, so compiled
+  code is reused across processes.
+* :func:`evaluate_numpy` — ``sympy.lambdify`` with NumPy/SciPy on the same quadrature rules.
+* :func:`evaluate_mpmath` — mpmath at arbitrary precision with ``mpmath.quad`` (tanh-sinh,
+  split at the quadrature hints): an independent reference for the tests.
+
+Kernel argument order (documented in each generated module's docstring):
+``kernel(theta, ctrl, gl_x, gl_w, gh_x, gh_w, out)`` with ``theta`` the order parameters in the
+free entropy's order, ``ctrl`` the controls (``alpha`` first, then channel parameters sorted by
+name), the reference Gauss-Legendre and Gauss-Hermite rules, and ``out`` the output buffer.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import re
+import sys
+from pathlib import Path
+
+import mpmath
+import numpy as np
+import sympy as sp
+from sympy.printing.pycode import PythonCodePrinter
+
+from . import quadrature
+from .errors import NonFiniteError
+from .gauss import GaussAvg, top_level_averages
+from .special import MPMATH_IMPLEMENTATIONS, NUMBA_NAMES, NUMPY_IMPLEMENTATIONS
+
+__all__ = ["compile_kernel", "evaluate_numpy", "evaluate_mpmath", "cache_dir"]
+
+_HERE = Path(__file__).resolve().parent
+_RUNTIME_FILES = ("_numba_special.py", "quadrature.py", "codegen.py")
+
+
+def cache_dir() -> Path:
+    """Directory of generated kernels (``$REPLICA_CACHE_DIR`` or ``~/.cache/replica-landscapes``)."""
+    root = os.environ.get("REPLICA_CACHE_DIR")
+    path = Path(root) if root else Path.home() / ".cache" / "replica-landscapes" / "kernels"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _runtime_hash():
+    h = hashlib.sha256()
+    for name in _RUNTIME_FILES:
+        h.update((_HERE / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+class _Printer(PythonCodePrinter):
+    """Python/Numba printer mapping the engine's special functions to their Numba twins."""
+
+    def __init__(self):
+        super().__init__({"fully_qualified_modules": True, "inline": True,
+                          "allow_unknown_functions": False, "strict": True})
+
+
+def _make_special_printer(fname, target):
+    def _print(self, expr):
+        args = ", ".join(self._print(a) for a in expr.args)
+        return f"_sf.{target}({args})"
+    return _print
+
+
+for _name, _target in NUMBA_NAMES.items():
+    setattr(_Printer, f"_print_{_name}", _make_special_printer(_name, _target))
+
+
+def _safe(name, i):
+    return f"v{i}_" + re.sub(r"\W", "_", name)
+
+
+class _Generator:
+    def __init__(self):
+        self.printer = _Printer()
+        self.level = 0
+        self.n_acc = 0
+        self.symgen = sp.numbered_symbols("_c")
+
+    def pr(self, e):
+        return self.printer.doprint(e)
+
+    def block(self, exprs, targets, indent, loopvar):
+        pad = "    " * indent
+        lines = []
+        avgs = []
+        for e in exprs:
+            for a in top_level_averages(e):
+                if a not in avgs:
+                    avgs.append(a)
+        groups = {}
+        for a in avgs:
+            groups.setdefault((a.var, a.args[2]), []).append(a)
+        subs = {}
+        dependent = {loopvar} if loopvar is not None else set()
+        for (var, pts), members in groups.items():
+            self.level += 1
+            L = self.level
+            accs = []
+            for _ in members:
+                self.n_acc += 1
+                accs.append(f"_A{self.n_acc}")
+            if len(pts):
+                cs = ", ".join(f"float({self.pr(c)})" for c, _ in pts)
+                ss = ", ".join(f"float({self.pr(s)})" for _, s in pts)
+                lines.append(f"{pad}_n{L}, _w{L} = _panel_rule(np.array([{cs}]), "
+                             f"np.array([{ss}]), gl_x, gl_w, ZMAX, BASE_WIDTH)")
+            else:
+                lines.append(f"{pad}_n{L}, _w{L} = gh_x, gh_w")
+            for acc in accs:
+                lines.append(f"{pad}{acc} = 0.0")
+            hoisted, body = self.block([m.integrand for m in members],
+                                       [(acc, f"+= _w{L}[_i{L}] *") for acc in accs],
+                                       indent + 1, var)
+            lines.extend(hoisted)
+            lines.append(f"{pad}for _i{L} in range(_n{L}.shape[0]):")
+            lines.append(f"{pad}    {self.pr(var)} = _n{L}[_i{L}]")
+            lines.extend(body)
+            for m, acc in zip(members, accs):
+                s = sp.Symbol(acc)
+                subs[m] = s
+                dependent.add(s)
+        exprs2 = [sp.sympify(e).xreplace(subs) for e in exprs]
+        reps, reduced = sp.cse(exprs2, symbols=self.symgen, order="none")
+        hoisted = []
+        ppad = "    " * max(indent - 1, 0)
+        for s, rhs in reps:
+            if loopvar is not None and not (rhs.free_symbols & dependent):
+                hoisted.append(f"{ppad}{self.pr(s)} = {self.pr(rhs)}")
+            else:
+                dependent.add(s)
+                lines.append(f"{pad}{self.pr(s)} = {self.pr(rhs)}")
+        for (tgt, op), e in zip(targets, reduced):
+            lines.append(f"{pad}{tgt} {op} ({self.pr(e)})")
+        return hoisted, lines
+
+
+def generate_source(outputs, theta_syms, ctrl_syms, name="kernel"):
+    """Python source of a Numba kernel evaluating ``outputs`` (see module docstring)."""
+    allsyms = list(theta_syms) + list(ctrl_syms)
+    rename = {s: sp.Symbol(_safe(s.name, i)) for i, s in enumerate(allsyms)}
+    # integration variables: rename too (they may clash with user names)
+    loopvars = set()
+    for e in outputs:
+        for a in sp.sympify(e).atoms(GaussAvg):
+            loopvars.add(a.var)
+    for j, v in enumerate(sorted(loopvars, key=lambda s: s.name)):
+        rename[v] = sp.Symbol(_safe(v.name, len(allsyms) + j))
+    outs = [sp.sympify(e).xreplace(rename) for e in outputs]
+    stray = set().union(*[e.free_symbols for e in outs]) - set(rename.values())
+    stray = {s for s in stray if not s.name.startswith("v")}
+    if stray:
+        raise ValueError(f"expressions contain symbols that are neither order parameters nor "
+                         f"controls: {sorted(map(str, stray))}")
+    gen = _Generator()
+    _, body = gen.block(outs, [(f"out[{k}]", "=") for k in range(len(outs))], 1, None)
+    doc = (f'"""Generated by replica.codegen. Arguments: theta = '
+           f'{[s.name for s in theta_syms]}, ctrl = {[s.name for s in ctrl_syms]}; '
+           f'{len(outputs)} outputs."""')
+    head = [
+        "import math",
+        "import numpy as np",
+        "import numba",
+        "from replica import _numba_special as _sf",
+        "from replica.quadrature import panel_rule as _panel_rule, ZMAX, BASE_WIDTH",
+        "",
+        "",
+        "@numba.njit(cache=True, nogil=True, fastmath=False)",
+        f"def {name}(theta, ctrl, gl_x, gl_w, gh_x, gh_w, out):",
+        f"    {doc}",
+    ]
+    unpack = [f"    {rename[s].name} = theta[{i}]" for i, s in enumerate(theta_syms)]
+    unpack += [f"    {rename[s].name} = ctrl[{i}]" for i, s in enumerate(ctrl_syms)]
+    return "\n".join(head + unpack + body + ["    return out", ""])
+
+
+_LOADED = {}
+
+
+def compile_kernel(outputs, theta_syms, ctrl_syms):
+    """Compile ``outputs`` into a Numba kernel; returns the jitted function (cached on disk)."""
+    src = generate_source(outputs, theta_syms, ctrl_syms)
+    key = hashlib.sha256((src + _runtime_hash()).encode()).hexdigest()[:24]
+    if key in _LOADED:
+        return _LOADED[key]
+    path = cache_dir() / f"k_{key}.py"
+    if not path.exists() or path.read_text() != src:
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(src)
+        os.replace(tmp, path)
+    modname = f"_replica_kernel_{key}"
+    spec = importlib.util.spec_from_file_location(modname, path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[modname] = mod
+    spec.loader.exec_module(mod)
+    _LOADED[key] = mod.kernel
+    return mod.kernel
+
+
+# ---------------------------------------------------------------------------------------------
+# independent backends (tests)
+
+_LAMBDA_CACHE = {}
+
+
+def _lambdified(expr, syms, modules):
+    key = (expr, tuple(syms), id(modules))
+    f = _LAMBDA_CACHE.get(key)
+    if f is None:
+        f = sp.lambdify(syms, expr, modules=modules)
+        _LAMBDA_CACHE[key] = f
+    return f
+
+
+_NUMPY_MODULES = [NUMPY_IMPLEMENTATIONS, "numpy", "scipy"]
+
+
+def evaluate_numpy(expr, values, *, order=quadrature.ORDER, gh_order=64):
+    """Evaluate ``expr`` with ``values`` (dict Symbol -> float) by NumPy on the same rules."""
+    gl = quadrature.legendre_reference(order)
+    gh = quadrature.hermite_rule(gh_order)
+
+    def ev(e, env, depth):
+        e = sp.sympify(e)
+        avgs = top_level_averages(e)
+        subs = {}
+        env = dict(env)
+        for k, a in enumerate(avgs):
+            pts = a.points
+            shape_ok = all(not (sp.sympify(c).free_symbols | sp.sympify(s).free_symbols)
+                           & {v for v in env if isinstance(env[v], np.ndarray)
+                              and np.ndim(env[v]) > 0} for c, s in pts)
+            if pts:
+                if not shape_ok:
+                    raise NotImplementedError("numpy backend: hints depending on an outer "
+                                              "integration variable")
+                cs = np.array([float(ev(c, env, depth)) for c, _ in pts])
+                ss = np.array([float(ev(s, env, depth)) for _, s in pts])
+                nodes, wts = quadrature.panel_rule(cs, ss, gl[0], gl[1], quadrature.ZMAX,
+                                                   quadrature.BASE_WIDTH)
+            else:
+                nodes, wts = gh
+            inner_env = {s: (np.asarray(v)[..., None] if isinstance(v, np.ndarray) else v)
+                         for s, v in env.items()}
+            inner_env[a.var] = nodes.reshape((1,) * depth + (-1,))
+            vals = ev(a.integrand, inner_env, depth + 1)
+            vals = np.broadcast_to(vals, np.broadcast_shapes(np.shape(vals),
+                                                              inner_env[a.var].shape))
+            d = sp.Dummy(f"avg{k}")
+            env[d] = np.sum(vals * wts, axis=-1)
+            subs[a] = d
+        e2 = e.xreplace(subs)
+        syms = sorted(e2.free_symbols, key=lambda s: s.name)
+        missing = [s for s in syms if s not in env]
+        if missing:
+            raise ValueError(f"no value for symbols {missing}")
+        f = _lambdified(e2, syms, _NUMPY_MODULES)
+        return f(*[env[s] for s in syms])
+
+    with np.errstate(all="raise"):
+        return ev(expr, dict(values), 0)
+
+
+_MP_MODULES = [MPMATH_IMPLEMENTATIONS, "mpmath"]
+
+
+def evaluate_mpmath(expr, values, *, dps=30):
+    """Evaluate ``expr`` at ``values`` with mpmath at ``dps`` digits (adaptive tanh-sinh).
+
+    The Gaussian averages are split at their quadrature hints c and c +- s, c +- 10 s (inside
+    |z| < 40) so that the steep parts are resolved.
+    """
+    with mpmath.workdps(dps):
+        def ev(e, env):
+            e = sp.sympify(e)
+            subs = {}
+            env = dict(env)
+            for k, a in enumerate(top_level_averages(e)):
+                brk = {mpmath.mpf(0)}
+                for c, s in a.points:
+                    cv, sv = ev(c, env), ev(s, env)
+                    for t in (cv, cv - sv, cv + sv, cv - 10 * sv, cv + 10 * sv):
+                        if abs(t) < 40:
+                            brk.add(mpmath.mpf(t))
+                pts = [-mpmath.inf] + sorted(brk) + [mpmath.inf]
+                integrand, var = a.integrand, a.var
+
+                def f(t, integrand=integrand, var=var, env=env):
+                    env2 = dict(env)
+                    env2[var] = t
+                    return ev(integrand, env2) * mpmath.npdf(t)
+
+                d = sp.Dummy(f"avg{k}")
+                env[d] = mpmath.quad(f, pts)
+                subs[a] = d
+            e2 = e.xreplace(subs)
+            syms = sorted(e2.free_symbols, key=lambda s: s.name)
+            f = _lambdified(e2, syms, _MP_MODULES)
+            return f(*[mpmath.mpf(env[s]) if not isinstance(env[s], mpmath.mpf) else env[s]
+                       for s in syms])
+
+        return ev(expr, {k: mpmath.mpf(v) for k, v in values.items()})

@@ -1,0 +1,106 @@
+"""Assembly of free entropies from blocks, and their symbolic derivatives.
+
+The replica-symmetric free entropy of a prior x channel model is
+
+    phi_RS = G_prior(q, ...) + alpha E_z ln Z_out(sqrt(q) z, 1 - q),
+
+and every equation the solvers use is an exact symbolic derivative of it: the gradient in the
+order parameters (stationarity), the Hessian (Newton's Jacobian) and the derivative of the
+gradient with respect to each control parameter (continuation tangents).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import sympy as sp
+
+from .gauss import GaussAvg
+from .symbols import V, alpha, omega, q, z
+
+__all__ = ["FreeEntropy", "rs_free_entropy"]
+
+
+@dataclass(frozen=True, eq=False)
+class FreeEntropy:
+    """A free entropy phi(order parameters; controls) as SymPy expressions.
+
+    Attributes
+    ----------
+    ansatz : str
+        ``"rs"`` (``"1rsb"`` later).
+    order_params : tuple of sympy.Symbol
+        The unknowns of the saddle point, in a fixed order (the kernels' argument order).
+    controls : tuple of sympy.Symbol
+        ``alpha`` first, then the channel parameters sorted by name.
+    parts : tuple of sympy.Expr
+        Additive parts (entropic, energetic); phi = sum(parts).  The residual of a saddle
+        point is reported relative to the size of the parts' gradients.
+    """
+
+    ansatz: str
+    order_params: tuple
+    controls: tuple
+    parts: tuple
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def phi(self):
+        return sp.Add(*self.parts)
+
+    @cached_property
+    def part_gradients(self):
+        """d part / d theta_i for each part, shape (n_parts, n)."""
+        return tuple(tuple(sp.diff(pt, t) for t in self.order_params) for pt in self.parts)
+
+    @cached_property
+    def gradient(self):
+        return tuple(sp.Add(*[g[i] for g in self.part_gradients])
+                     for i in range(len(self.order_params)))
+
+    @cached_property
+    def hessian(self):
+        n = len(self.order_params)
+        return tuple(tuple(sp.diff(self.gradient[i], self.order_params[j]) for j in range(n))
+                     for i in range(n))
+
+    @cached_property
+    def control_derivatives(self):
+        """d gradient_i / d control_k, shape (n, n_controls)."""
+        return tuple(tuple(sp.diff(g, c) for c in self.controls) for g in self.gradient)
+
+    def kernel_outputs(self):
+        """Flat list of the expressions one kernel call evaluates, and the layout.
+
+        Layout: phi; gradient of each part (n each); Hessian (n*n, row-major);
+        control derivatives (n*n_controls, row-major).
+        """
+        out = [self.phi]
+        for g in self.part_gradients:
+            out.extend(g)
+        for row in self.hessian:
+            out.extend(row)
+        for row in self.control_derivatives:
+            out.extend(row)
+        return out
+
+
+def rs_free_entropy(prior, channel) -> FreeEntropy:
+    """phi_RS = G_prior + alpha E_z ln Z_out(sqrt(q) z, 1 - q) for a prior and a channel.
+
+    Notes
+    -----
+    The channel's kinks t_k (values of Delta where its weight jumps) become quadrature hints
+    of the z-average at z = t_k/sqrt(q) with width sqrt((1-q)/q).
+
+    References
+    ----------
+    E. Gardner, J. Phys. A 21, 257 (1988); E. Gardner and B. Derrida, J. Phys. A 21, 271 (1988).
+    """
+    sq = sp.sqrt(q)
+    width = sp.sqrt(1 - q) / sq
+    points = [(t / sq, width) for t in channel.kinks]
+    energetic = alpha * GaussAvg(channel.log_zout.subs({omega: sq * z, V: 1 - q}), z, points)
+    order = (q,) + tuple(prior.extra_params)
+    controls = (alpha,) + tuple(channel.params)
+    return FreeEntropy("rs", order, controls, (prior.rs_term, energetic))

@@ -1,0 +1,97 @@
+"""The Gaussian average as a SymPy object that can be nested and differentiated.
+
+``GaussAvg(f, z, points)`` stands for E_z f = int Dz f(z), Dz = exp(-z^2/2)/sqrt(2 pi) dz.
+Differentiation with respect to any other symbol passes under the integral (the integrands of
+the replica free entropies are smooth in the parameters and Gaussian-dominated), so
+``sympy.diff`` of a free entropy written with ``GaussAvg`` gives the stationarity equations.
+
+``points`` is a tuple of ``(center, scale)`` pairs: places where the integrand varies on a
+scale much shorter than 1 (e.g. the kink of ln H((kappa - sqrt(q) z)/sqrt(1-q)) at
+z = kappa/sqrt(q), of width sqrt((1-q)/q)).  They carry no meaning for the value; they tell the
+quadrature (:mod:`replica.quadrature`) where to refine.  An average without points is smooth and
+is evaluated by Gauss-Hermite.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+__all__ = ["GaussAvg", "top_level_averages"]
+
+
+class GaussAvg(sp.Expr):
+    """E_z[integrand] = int Dz integrand(z); nestable, differentiable under the integral.
+
+    Parameters
+    ----------
+    integrand : sympy.Expr
+    var : sympy.Symbol
+        The integration variable (standard normal).
+    points : sequence of (center, scale)
+        Quadrature hints: locations and widths of steep features of the integrand.
+    """
+
+    is_commutative = True
+
+    def __new__(cls, integrand, var, points=()):
+        integrand = sp.sympify(integrand)
+        if not isinstance(var, sp.Symbol):
+            raise TypeError(f"GaussAvg: integration variable must be a Symbol, got {var!r}")
+        if var not in integrand.free_symbols:
+            return integrand  # E_z[c] = c
+        if integrand.is_Add:  # linearity keeps each average as small as possible
+            return sp.Add(*[GaussAvg(t, var, points) for t in integrand.args])
+        if integrand.is_Mul:
+            const = [f for f in integrand.args if var not in f.free_symbols]
+            if const:
+                rest = [f for f in integrand.args if var in f.free_symbols]
+                return sp.Mul(*const) * GaussAvg(sp.Mul(*rest), var, points)
+        pts = sp.Tuple(*[sp.Tuple(sp.sympify(c), sp.sympify(s)) for c, s in points])
+        return sp.Expr.__new__(cls, integrand, var, pts)
+
+    @property
+    def integrand(self):
+        return self.args[0]
+
+    @property
+    def var(self):
+        return self.args[1]
+
+    @property
+    def points(self):
+        return tuple((c, s) for c, s in self.args[2])
+
+    @property
+    def free_symbols(self):
+        syms = self.integrand.free_symbols - {self.var}
+        for c, s in self.points:
+            syms |= c.free_symbols | s.free_symbols
+        return syms
+
+    def _eval_derivative(self, s):
+        if s == self.var:
+            raise ValueError("cannot differentiate a Gaussian average by its own variable")
+        return GaussAvg(sp.diff(self.integrand, s), self.var, self.points)
+
+    def _eval_subs(self, old, new):
+        if old == self.var:
+            return self
+        return None
+
+    def _sympystr(self, printer):
+        return f"E_{printer._print(self.var)}[{printer._print(self.integrand)}]"
+
+
+def top_level_averages(expr):
+    """The Gaussian averages of ``expr`` not nested inside another average, in a stable order."""
+    found = []
+
+    def walk(e):
+        if isinstance(e, GaussAvg):
+            if e not in found:
+                found.append(e)
+            return
+        for a in e.args:
+            walk(a)
+
+    walk(sp.sympify(expr))
+    return found

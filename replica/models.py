@@ -1,0 +1,218 @@
+"""Models: a prior and a channel with parameter values.
+
+>>> from replica import models
+>>> m = models.perceptron(weights="spherical", kappa=0.5)
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+import numpy as np
+from . import channels as _channels
+from . import priors as _priors
+from .codegen import compile_kernel
+from .errors import ModelError, NonFiniteError
+from .freeentropy import FreeEntropy, rs_free_entropy
+from .quadrature import hermite_rule, legendre_reference
+from .symbols import ORDER_PARAMETER_DOMAINS
+
+__all__ = ["Model", "perceptron", "Evaluation", "CompiledFreeEntropy"]
+
+ANSATZE = ("rs",)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything one kernel call returns at a point."""
+
+    phi: float
+    gradient: np.ndarray
+    part_gradients: np.ndarray
+    hessian: np.ndarray
+    control_derivatives: np.ndarray
+
+    @property
+    def scaled_residual(self):
+        scale = 1.0 + np.abs(self.part_gradients).sum(axis=0)
+        return float(np.max(np.abs(self.gradient) / scale))
+
+
+class CompiledFreeEntropy:
+    """A free entropy with its Numba kernel (phi, gradients, Hessian, control derivatives)."""
+
+    def __init__(self, fe: FreeEntropy):
+        self.fe = fe
+        self.n = len(fe.order_params)
+        self.nc = len(fe.controls)
+        self.n_parts = len(fe.parts)
+        outputs = fe.kernel_outputs()
+        self.kernel = compile_kernel(outputs, fe.order_params, fe.controls)
+        self._gl = legendre_reference()
+        self._gh = hermite_rule(64)
+        self._out = np.empty(len(outputs))
+        self.names = tuple(s.name for s in fe.order_params)
+        self.control_names = tuple(s.name for s in fe.controls)
+
+    def __call__(self, theta, ctrl, *, check=True) -> Evaluation:
+        theta = np.ascontiguousarray(theta, dtype=float)
+        ctrl = np.ascontiguousarray(ctrl, dtype=float)
+        out = self.kernel(theta, ctrl, self._gl[0], self._gl[1], self._gh[0], self._gh[1],
+                          np.empty_like(self._out))
+        n, nc, npt = self.n, self.nc, self.n_parts
+        i = 1
+        parts = out[i:i + npt * n].reshape(npt, n)
+        i += npt * n
+        hess = out[i:i + n * n].reshape(n, n)
+        i += n * n
+        dctrl = out[i:i + n * nc].reshape(n, nc)
+        ev = Evaluation(float(out[0]), parts.sum(axis=0), parts, hess, dctrl)
+        if check and not np.all(np.isfinite(out)):
+            bad = self._first_nonfinite(out)
+            raise NonFiniteError(
+                f"non-finite {bad} at {dict(zip(self.names, theta))}, "
+                f"controls {dict(zip(self.control_names, ctrl))}", quantity=bad,
+                point=(tuple(theta), tuple(ctrl)))
+        return ev
+
+    def _first_nonfinite(self, out):
+        n, nc, npt = self.n, self.nc, self.n_parts
+        labels = ["phi"]
+        labels += [f"d(part {k})/d{nm}" for k in range(npt) for nm in self.names]
+        labels += [f"d2phi/d{a}d{b}" for a in self.names for b in self.names]
+        labels += [f"d2phi/d{a}d{c}" for a in self.names for c in self.control_names]
+        k = int(np.flatnonzero(~np.isfinite(out))[0])
+        return labels[k]
+
+
+_COMPILED = {}
+
+
+def _compiled(prior, channel, ansatz):
+    key = (prior.name, channel.key, ansatz)
+    cfe = _COMPILED.get(key)
+    if cfe is None:
+        if ansatz == "rs":
+            fe = rs_free_entropy(prior, channel)
+        else:  # pragma: no cover - guarded by Model.compiled
+            raise ModelError(f"Unknown ansatz {ansatz!r}; known: {ANSATZE}")
+        cfe = _COMPILED[key] = CompiledFreeEntropy(fe)
+    return cfe
+
+
+@dataclass(frozen=True, eq=False)
+class Model:
+    """A prior x channel model with numeric parameter values (everything but alpha).
+
+    Attributes
+    ----------
+    name : str
+    prior : replica.priors.Prior
+    channel : replica.channels.Channel
+    params : dict
+        Values of the channel parameters by name (e.g. ``{"kappa": 0.5}``).
+    """
+
+    name: str
+    prior: _priors.Prior
+    channel: _channels.Channel
+    params: dict
+
+    def compiled(self, ansatz="rs") -> CompiledFreeEntropy:
+        if ansatz not in ANSATZE:
+            raise ValueError(f"Unknown ansatz {ansatz!r}; known: {ANSATZE}")
+        return _compiled(self.prior, self.channel, ansatz)
+
+    def free_entropy(self, ansatz="rs") -> FreeEntropy:
+        """The symbolic free entropy (phi, its derivatives) of the model."""
+        return self.compiled(ansatz).fe
+
+    def with_params(self, **params) -> "Model":
+        """A copy with some parameter values changed."""
+        unknown = sorted(set(params) - set(self.params))
+        if unknown:
+            raise ValueError(f"unknown parameters {unknown} for model {self.name!r}; "
+                             f"known: {sorted(self.params)}")
+        new = dict(self.params)
+        for k, v in params.items():
+            new[k] = _check_finite(k, v)
+        return Model(self.name, self.prior, self.channel, new)
+
+    def controls(self, alpha):
+        """The control vector (alpha, then the parameters in the kernels' order)."""
+        alpha = _check_alpha(alpha)
+        return np.array([alpha] + [self.params[s.name] for s in self.channel.params])
+
+    def domains(self, ansatz="rs"):
+        return [ORDER_PARAMETER_DOMAINS[nm] for nm in self.compiled(ansatz).names]
+
+    def __repr__(self):
+        ps = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        return f"Model({self.name!r}, weights={self.prior.name!r}, {ps})"
+
+
+def _check_finite(name, value):
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a real number, got {value!r}") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return v
+
+
+def _check_alpha(alpha):
+    a = _check_finite("alpha", alpha)
+    if a <= 0:
+        raise ValueError(f"alpha must be > 0, got {alpha!r}")
+    return a
+
+
+def perceptron(weights="spherical", kappa=None, *, channel=None, **params) -> Model:
+    """The perceptron with a given weights prior and constraint channel.
+
+    Parameters
+    ----------
+    weights : {"spherical", "binary"}
+        |w|^2 = N, or w in {-1, +1}^N.
+    kappa : float, optional
+        The margin (default 0 for the built-in margin channel).
+    channel : replica.channels.Channel, optional
+        A constraint channel; default the margin constraint theta(Delta - kappa).  A channel
+        built by :func:`replica.channels.channel` from a user's SymPy weight works the same way.
+    **params
+        Values of the other parameters of the channel, by symbol name (e.g. ``beta=2.0``).
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    ValueError
+        Unknown weights, a missing, unknown or non-finite parameter value.
+
+    Examples
+    --------
+    >>> m = perceptron(weights="binary", kappa=0.0)
+    """
+    if not isinstance(weights, str) or weights not in _priors.PRIORS:
+        raise ValueError(f"Unknown weights {weights!r}; known: {sorted(_priors.PRIORS)}")
+    ch = _channels.margin() if channel is None else channel
+    if not isinstance(ch, _channels.Channel):
+        raise ValueError(f"channel must be a replica.channels.Channel, got {type(ch).__name__}")
+    given = dict(params)
+    if kappa is not None:
+        given["kappa"] = kappa
+    names = [s.name for s in ch.params]
+    if channel is None and "kappa" not in given:
+        given["kappa"] = 0.0
+    unknown = sorted(set(given) - set(names))
+    if unknown:
+        raise ValueError(f"unknown parameters {unknown} for channel {ch.name!r}; "
+                         f"its parameters are {names}")
+    missing = [nm for nm in names if nm not in given]
+    if missing:
+        raise ValueError(f"missing values for the parameters {missing} of channel {ch.name!r}")
+    values = {nm: _check_finite(nm, given[nm]) for nm in names}
+    prior = _priors.PRIORS[weights]()
+    return Model(f"perceptron[{weights}, {ch.name}]", prior, ch, values)

@@ -1,0 +1,121 @@
+"""Quadrature rules for Gaussian averages, with accuracy measured against mpmath.
+
+Two rules:
+
+* **Graded composite Gauss-Legendre** (``panel_rule``) for averages with steep features.  The
+  real line is cut to [-ZMAX, ZMAX] = [-10, 10] (the Gaussian weight beyond is below 1e-22, times
+  an integrand growing at most like z^2/(1-q)); a uniform mesh of panels of width 2 is refined
+  geometrically around each declared point c with scale s: edges at c +- s * 2^k, k = 0, 1, ...,
+  until the panels reach the coarse width.  Every panel gets an ``order``-point Gauss-Legendre rule.
+  Near q -> 1 the channel integrands of the perceptron turn on a scale sqrt(1-q) around
+  z = kappa/sqrt(q); the graded mesh resolves them with a number of nodes growing only like
+  log(1/(1-q)).
+* **Gauss-Hermite** (probabilists' weight) for smooth averages (``hermite_rule``).
+
+The measured accuracy (``tests/replica/test_quadrature.py``, ``tests/replica/test_backends.py``)
+is below 2e-13 relative on the channel average ln H and its first two q-derivatives for
+q in [0.01, 0.999] and kappa in [-2, 3] (order 12, at most ~280 nodes), and below 1e-10 relative
+on every output of the compiled RS kernels along the saddle-point branches.
+"""
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+__all__ = ["ZMAX", "legendre_reference", "hermite_rule", "panel_rule", "gauss_average"]
+
+#: Half-width of the truncated integration domain of the outer Gaussian averages.
+ZMAX = 10.0
+#: Width of the coarse panels away from the declared steep points.
+BASE_WIDTH = 2.0
+#: Default Gauss-Legendre order per panel.
+ORDER = 12
+_MAX_EDGES = 512
+
+_jit = numba.njit(cache=True, nogil=True)
+
+
+def legendre_reference(order: int = ORDER):
+    """Gauss-Legendre nodes and weights on [-1, 1]."""
+    if order < 2:
+        raise ValueError(f"order must be >= 2, got {order}")
+    x, w = np.polynomial.legendre.leggauss(order)
+    return np.ascontiguousarray(x), np.ascontiguousarray(w)
+
+
+def hermite_rule(order: int = 64):
+    """Nodes and weights of E_z f = sum_i w_i f(z_i) for z ~ N(0, 1) (Gauss-Hermite)."""
+    if order < 2:
+        raise ValueError(f"order must be >= 2, got {order}")
+    x, w = np.polynomial.hermite_e.hermegauss(order)
+    return np.ascontiguousarray(x), np.ascontiguousarray(w / math.sqrt(2.0 * math.pi))
+
+
+@_jit
+def _edges(centers, scales, zmax, base):
+    buf = np.empty(_MAX_EDGES)
+    n = 0
+    nb = int(round(2.0 * zmax / base))
+    for i in range(nb + 1):
+        buf[n] = -zmax + i * base
+        n += 1
+    for j in range(centers.shape[0]):
+        c = centers[j]
+        s = scales[j]
+        if not (math.isfinite(c) and math.isfinite(s)) or s <= 0.0:
+            continue  # hint unusable here (e.g. centre at infinity when q = 0): smooth anyway
+        if c < -zmax - base or c > zmax + base or s >= base:
+            continue
+        if -zmax < c < zmax:
+            buf[n] = c
+            n += 1
+        d = s
+        while d < base and n < _MAX_EDGES - 2:
+            if -zmax < c - d < zmax:
+                buf[n] = c - d
+                n += 1
+            if -zmax < c + d < zmax:
+                buf[n] = c + d
+                n += 1
+            d *= 2.0
+    e = np.sort(buf[:n])
+    # drop edges closer than a tiny fraction of the smallest scale (duplicates)
+    out = np.empty(n)
+    m = 0
+    for i in range(n):
+        if m == 0 or e[i] - out[m - 1] > 1e-13 * (1.0 + abs(e[i])):
+            out[m] = e[i]
+            m += 1
+    return out[:m]
+
+
+@_jit
+def panel_rule(centers, scales, ref_x, ref_w, zmax, base):
+    """Nodes and Gaussian-weighted weights of the graded composite Gauss-Legendre rule."""
+    e = _edges(centers, scales, zmax, base)
+    npan = e.shape[0] - 1
+    k = ref_x.shape[0]
+    nodes = np.empty(npan * k)
+    weights = np.empty(npan * k)
+    inv = 1.0 / math.sqrt(2.0 * math.pi)
+    for p in range(npan):
+        a = e[p]
+        b = e[p + 1]
+        h = 0.5 * (b - a)
+        m = 0.5 * (a + b)
+        for i in range(k):
+            z = m + h * ref_x[i]
+            nodes[p * k + i] = z
+            weights[p * k + i] = h * ref_w[i] * inv * math.exp(-0.5 * z * z)
+    return nodes, weights
+
+
+def gauss_average(f, points=(), *, order: int = ORDER, zmax: float = ZMAX):
+    """E_z f(z) for a vectorised Python callable ``f`` on the graded rule (for tests and tools)."""
+    centers = np.array([c for c, _ in points], dtype=float)
+    scales = np.array([s for _, s in points], dtype=float)
+    x, w = legendre_reference(order)
+    nodes, weights = panel_rule(centers, scales, x, w, zmax, BASE_WIDTH)
+    return float(np.dot(weights, f(nodes)))

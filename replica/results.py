@@ -1,0 +1,146 @@
+"""Frozen result objects: saddle points, branches, capacities."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["SaddlePoint", "Branch", "Capacity", "Transition"]
+
+
+@dataclass(frozen=True)
+class SaddlePoint:
+    """A stationary point of a free entropy.
+
+    Attributes
+    ----------
+    model : str
+        Name of the model.
+    ansatz : str
+        ``"rs"`` or ``"1rsb"``.
+    alpha : float
+    params : dict
+        The other control parameters (e.g. ``{"kappa": 0.5}``).
+    order_params : dict
+        Name -> value of the order parameters (``q``, ``qhat``, ...).
+    phi : float
+        Free entropy (log-volume per weight) at the saddle point.
+    residual : float
+        max_i |d phi/d theta_i| / (1 + |d G_prior/d theta_i| + |d G_channel/d theta_i|): the
+        gradient relative to the size of the terms that cancel in it.
+    residual_abs : float
+        max_i |d phi/d theta_i|.
+    step : float
+        Size of the last Newton step relative to the scale of each order parameter.
+    iterations : int
+    success : bool
+    status : str
+        ``"converged"``, ``"max_iter"``, ``"non_finite"``, ``"singular"``, ...
+    method : str
+        What produced the point (``"newton"``, ``"bracket+newton"``, ``"fixed_point+newton"``).
+    hessian : numpy.ndarray
+        d^2 phi/d theta_i d theta_j at the point.
+    """
+
+    model: str
+    ansatz: str
+    alpha: float
+    params: dict
+    order_params: dict
+    phi: float
+    residual: float
+    residual_abs: float
+    step: float
+    iterations: int
+    success: bool
+    status: str
+    method: str
+    hessian: np.ndarray = field(repr=False)
+
+    def __str__(self):
+        ops = ", ".join(f"{k}={v:.10g}" for k, v in self.order_params.items())
+        return (f"SaddlePoint({self.model}, {self.ansatz}, alpha={self.alpha:.10g}, {ops}, "
+                f"phi={self.phi:.12g}, residual={self.residual:.2e}, status={self.status})")
+
+
+@dataclass(frozen=True)
+class Branch:
+    """Saddle points along a control parameter (continuation), failed points kept as rows.
+
+    Attributes
+    ----------
+    param : str
+        The swept control (``"alpha"``, ``"kappa"``, ...).
+    values : numpy.ndarray
+        The requested values, in the order given.
+    points : tuple of SaddlePoint
+        One per value; ``success`` False marks a failed row (never dropped).
+    folds : tuple of float
+        Parameter values between which the Jacobian determinant changed sign (spinodals).
+    """
+
+    param: str
+    values: np.ndarray
+    points: tuple
+    folds: tuple = ()
+
+    @property
+    def phi(self):
+        return np.array([p.phi for p in self.points])
+
+    @property
+    def success(self):
+        return np.array([p.success for p in self.points])
+
+    @property
+    def status(self):
+        return [p.status for p in self.points]
+
+    @property
+    def residual(self):
+        return np.array([p.residual for p in self.points])
+
+    @property
+    def order_params(self):
+        names = self.points[0].order_params.keys()
+        return {k: np.array([p.order_params[k] for p in self.points]) for k in names}
+
+    def __len__(self):
+        return len(self.points)
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """Storage capacity of a model.
+
+    Attributes
+    ----------
+    alpha_c : float
+        The capacity in the requested ansatz.
+    ansatz : str
+    method : str
+        How it was obtained (e.g. the q -> 1 asymptotics of the RS free entropy).
+    params : dict
+    alpha_zero_entropy : float or None
+        For discrete weights: where the RS entropy vanishes (Krauth-Mezard point), else None.
+    details : dict
+        Intermediate quantities (coefficients of the 1/(1-q) divergence, brackets, ...).
+    """
+
+    alpha_c: float
+    ansatz: str
+    method: str
+    params: dict
+    alpha_zero_entropy: float | None = None
+    details: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A located transition: value, bracket and the saddle point there."""
+
+    param: str
+    value: float
+    bracket: tuple
+    saddle_point: SaddlePoint | None
+    description: str = ""

@@ -1,0 +1,35 @@
+"""The canonical SymPy symbols: one ASCII name per physical quantity, everywhere.
+
+The same names are used as dataclass fields, keywords and table columns.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+__all__ = ["alpha", "kappa", "q", "qhat", "q0", "q1", "m", "p", "beta", "Delta", "omega", "V",
+           "z", "y", "z0", "z1", "ORDER_PARAMETER_DOMAINS"]
+
+alpha = sp.Symbol("alpha", positive=True)      #: constraint density P/N
+kappa = sp.Symbol("kappa", real=True)          #: margin
+beta = sp.Symbol("beta", positive=True)        #: inverse temperature
+q = sp.Symbol("q", real=True)                  #: overlap between replicas
+qhat = sp.Symbol("qhat", real=True)            #: conjugate of q
+q0 = sp.Symbol("q0", real=True)
+q1 = sp.Symbol("q1", real=True)
+m = sp.Symbol("m", real=True)                  #: Parisi parameter
+p = sp.Symbol("p", real=True)                  #: overlap with a reference
+Delta = sp.Symbol("Delta", real=True)          #: stability w.xi/sqrt(N)
+omega = sp.Symbol("omega", real=True)          #: mean of the cavity field
+V = sp.Symbol("V", positive=True)              #: variance of the cavity field
+z = sp.Symbol("z", real=True)                  #: outer standard Gaussian variable
+y = sp.Symbol("y", real=True)                  #: inner standard Gaussian variable
+z0 = sp.Symbol("z0", real=True)
+z1 = sp.Symbol("z1", real=True)
+
+#: Open intervals in which each order parameter lives (the solvers never step outside).
+ORDER_PARAMETER_DOMAINS = {
+    "q": (0.0, 1.0),
+    "qhat": (0.0, float("inf")),
+    "q0": (0.0, 1.0),
+    "q1": (0.0, 1.0),
+}

@@ -1,0 +1,81 @@
+"""Transition finders: zero crossings of an observable along a control parameter."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.optimize import brentq
+
+from .errors import ReplicaError
+from .results import Transition
+from .solvers import solve, sweep
+
+__all__ = ["find_zero"]
+
+
+def find_zero(model, observable, *, bracket, param="alpha", alpha=None, ansatz="rs", n=24,
+              xtol=1e-13, description=""):
+    """Locate where ``observable(saddle_point)`` changes sign along ``param``.
+
+    Parameters
+    ----------
+    model : replica.models.Model
+    observable : callable
+        SaddlePoint -> float (e.g. ``lambda sp: sp.phi`` for a zero-entropy point).
+    bracket : (float, float)
+        Interval of ``param`` to search; the branch is followed from ``bracket[0]``.
+    param : str
+        ``"alpha"`` or a model parameter (then ``alpha`` is required).
+    n : int
+        Points of the coarse continuation used to find a sign change.
+    xtol : float
+        Absolute tolerance on the located value.
+
+    Returns
+    -------
+    Transition
+        The value, the final bracket, and the saddle point at the transition.
+
+    Raises
+    ------
+    ReplicaError
+        No sign change on the bracket (the message gives the observable at both ends), or the
+        branch could not be followed.
+    """
+    lo, hi = map(float, bracket)
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ValueError(f"bracket must be two finite increasing values, got {bracket}")
+    grid = np.linspace(lo, hi, n)
+    kw = {param: grid}
+    if param != "alpha":
+        if alpha is None:
+            raise ValueError("alpha is required when the transition is searched along "
+                             f"{param!r}")
+        kw["alpha"] = alpha
+    br = sweep(model, ansatz=ansatz, **kw)
+    vals = np.array([observable(p) if p.success else np.nan for p in br.points])
+    idx = None
+    for i in range(n - 1):
+        if np.isfinite(vals[i]) and np.isfinite(vals[i + 1]) and vals[i] * vals[i + 1] <= 0:
+            idx = i
+            break
+    if idx is None:
+        raise ReplicaError(f"{description or 'observable'} has no sign change on {param} in "
+                           f"[{lo}, {hi}]: values {vals[0]:.4g} ... {vals[-1]:.4g} "
+                           f"({int((~br.success).sum())} failed points)")
+    start = br.points[idx]
+    cache = {}
+
+    def f(v):
+        m = model if param == "alpha" else model.with_params(**{param: v})
+        a = v if param == "alpha" else alpha
+        sp_ = solve(m, a, ansatz=ansatz, x0=dict(start.order_params), throw=True)
+        cache[v] = sp_
+        return observable(sp_)
+
+    a, b = grid[idx], grid[idx + 1]
+    root = brentq(f, a, b, xtol=xtol, rtol=4 * np.finfo(float).eps, maxiter=200)
+    spt = cache.get(root) or solve(
+        model if param == "alpha" else model.with_params(**{param: root}),
+        root if param == "alpha" else alpha, ansatz=ansatz, x0=dict(start.order_params))
+    return Transition(param, float(root), (float(a), float(b)), spt, description)
