@@ -10,7 +10,7 @@ import math
 
 import numba
 
-_jit = numba.njit(cache=True, nogil=True, fastmath=False)
+_jit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 
 _SQRT2 = math.sqrt(2.0)
 _INV_SQRT_PI = 1.0 / math.sqrt(math.pi)
@@ -55,6 +55,16 @@ def logH(x):
 def GH(x):
     """Inverse Mills ratio G(x)/H(x), G the standard normal density; ~x for x -> +inf."""
     return _SQRT_2_OVER_PI / erfcx(x / _SQRT2)
+
+
+@_jit
+def logH_GH(x):
+    """(log H(x), GH(x)) from a single erfcx/erfc evaluation, each to full relative precision."""
+    if x > 0.0:
+        e = erfcx(x / _SQRT2)
+        return math.log(0.5 * e) - 0.5 * x * x, _SQRT_2_OVER_PI / e
+    h = 0.5 * math.erfc(-x / _SQRT2)  # H(-x) <= 1/2
+    return math.log1p(-h), math.exp(-0.5 * x * x) / (_SQRT2 * math.sqrt(math.pi) * (1.0 - h))
 
 
 @_jit

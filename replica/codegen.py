@@ -34,7 +34,7 @@ from sympy.printing.pycode import PythonCodePrinter
 from . import quadrature
 from .errors import NonFiniteError
 from .gauss import GaussAvg, top_level_averages
-from .special import MPMATH_IMPLEMENTATIONS, NUMBA_NAMES, NUMPY_IMPLEMENTATIONS
+from .special import GH, MPMATH_IMPLEMENTATIONS, NUMBA_NAMES, NUMPY_IMPLEMENTATIONS, logH
 
 __all__ = ["compile_kernel", "evaluate_numpy", "evaluate_mpmath", "cache_dir"]
 
@@ -131,16 +131,53 @@ class _Generator:
                 subs[m] = s
                 dependent.add(s)
         exprs2 = [sp.sympify(e).xreplace(subs) for e in exprs]
-        reps, reduced = sp.cse(exprs2, symbols=self.symgen, order="none")
+        # logH(a) and GH(a) with the same argument come from one erfcx evaluation
+        pair_args, pair_syms = [], []
+
+        def pair(a):
+            if a not in pair_args:
+                self.n_acc += 1
+                pair_args.append(a)
+                pair_syms.append((sp.Symbol(f"_lh{self.n_acc}"), sp.Symbol(f"_gh{self.n_acc}")))
+            return pair_syms[pair_args.index(a)]
+
+        exprs3 = [e.replace(lambda x: isinstance(x, (logH, GH)),
+                            lambda x: pair(x.args[0])[0 if isinstance(x, logH) else 1])
+                  for e in exprs2]
+        k = len(pair_args)
+        reps, reduced = sp.cse(pair_args + exprs3, symbols=self.symgen, order="none")
+        red_args, red_exprs = reduced[:k], reduced[k:]
+        defs = {s: ("rep", rhs) for s, rhs in reps}
+        for a, (lh, gh) in zip(red_args, pair_syms):
+            defs[lh] = ("pair", a, lh, gh)
+            defs[gh] = ("pair", a, lh, gh)
+        done = set()
         hoisted = []
         ppad = "    " * max(indent - 1, 0)
-        for s, rhs in reps:
-            if loopvar is not None and not (rhs.free_symbols & dependent):
-                hoisted.append(f"{ppad}{self.pr(s)} = {self.pr(rhs)}")
+
+        def emit(sym):
+            if sym in done or sym not in defs:
+                return
+            d = defs[sym]
+            rhs = d[1]
+            for dep in sorted(rhs.free_symbols, key=lambda t: t.name):
+                emit(dep)
+            if d[0] == "rep":
+                targets_ = [sym]
+                line = f"{self.pr(sym)} = {self.pr(rhs)}"
             else:
-                dependent.add(s)
-                lines.append(f"{pad}{self.pr(s)} = {self.pr(rhs)}")
-        for (tgt, op), e in zip(targets, reduced):
+                targets_ = [d[2], d[3]]
+                line = f"{self.pr(d[2])}, {self.pr(d[3])} = _sf.logH_GH({self.pr(rhs)})"
+            done.update(targets_)
+            if loopvar is not None and not (rhs.free_symbols & dependent):
+                hoisted.append(ppad + line)
+            else:
+                dependent.update(targets_)
+                lines.append(pad + line)
+
+        for (tgt, op), e in zip(targets, red_exprs):
+            for dep in sorted(e.free_symbols, key=lambda t: t.name):
+                emit(dep)
             lines.append(f"{pad}{tgt} {op} ({self.pr(e)})")
         return hoisted, lines
 
@@ -175,20 +212,193 @@ def generate_source(outputs, theta_syms, ctrl_syms, name="kernel"):
         "from replica.quadrature import panel_rule as _panel_rule, ZMAX, BASE_WIDTH",
         "",
         "",
-        "@numba.njit(cache=True, nogil=True, fastmath=False)",
+        "@numba.njit(cache=True, nogil=True, fastmath=False, error_model='numpy')",
         f"def {name}(theta, ctrl, gl_x, gl_w, gh_x, gh_w, out):",
         f"    {doc}",
     ]
     unpack = [f"    {rename[s].name} = theta[{i}]" for i, s in enumerate(theta_syms)]
     unpack += [f"    {rename[s].name} = ctrl[{i}]" for i, s in enumerate(ctrl_syms)]
-    return "\n".join(head + unpack + body + ["    return out", ""])
+    return "\n".join(head + unpack + body + ["    return out", ""]) + _DRIVER_SOURCE
 
+
+
+_DRIVER_SOURCE = """
+
+@numba.njit(cache=True, nogil=True, error_model='numpy')
+def _merit(out, n, n_parts):
+    r2 = 0.0
+    rmax = 0.0
+    for i in range(n):
+        g = 0.0
+        sc = 1.0
+        for p in range(n_parts):
+            v = out[1 + p * n + i]
+            g += v
+            sc += abs(v)
+        r = g / sc
+        r2 += r * r
+        rmax = max(rmax, abs(r))
+    return math.sqrt(r2), rmax
+
+
+@numba.njit(cache=True, nogil=True, error_model='numpy')
+def _all_finite(out):
+    for v in out:
+        if not math.isfinite(v):
+            return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True, error_model='numpy')
+def _from_x(x, lo, hi, theta, dth):
+    for i in range(x.shape[0]):
+        if math.isfinite(hi[i]):
+            if x[i] >= 0.0:
+                e = math.exp(-x[i])
+                s = 1.0 / (1.0 + e)
+                u = e / (1.0 + e)
+            else:
+                e = math.exp(x[i])
+                s = e / (1.0 + e)
+                u = 1.0 / (1.0 + e)
+            theta[i] = lo[i] + (hi[i] - lo[i]) * s if s <= 0.5 else hi[i] - (hi[i] - lo[i]) * u
+            dth[i] = (hi[i] - lo[i]) * s * u
+        else:
+            theta[i] = lo[i] + math.exp(x[i])
+            dth[i] = theta[i] - lo[i]
+
+
+@numba.njit(cache=True, nogil=True, error_model='numpy')
+def _solve_small(a, b):
+    # Gaussian elimination with partial pivoting; returns (x, ok)
+    n = b.shape[0]
+    m = a.copy()
+    x = b.copy()
+    for k in range(n):
+        p = k
+        for i in range(k + 1, n):
+            if abs(m[i, k]) > abs(m[p, k]):
+                p = i
+        if m[p, k] == 0.0 or not math.isfinite(m[p, k]):
+            return x, False
+        if p != k:
+            for j in range(n):
+                t = m[k, j]
+                m[k, j] = m[p, j]
+                m[p, j] = t
+            t = x[k]
+            x[k] = x[p]
+            x[p] = t
+        for i in range(k + 1, n):
+            f = m[i, k] / m[k, k]
+            for j in range(k, n):
+                m[i, j] -= f * m[k, j]
+            x[i] -= f * x[k]
+    for k in range(n - 1, -1, -1):
+        s = x[k]
+        for j in range(k + 1, n):
+            s -= m[k, j] * x[j]
+        x[k] = s / m[k, k]
+    for k in range(n):
+        if not math.isfinite(x[k]):
+            return x, False
+    return x, True
+
+
+@numba.njit(cache=True, nogil=True, error_model='numpy')
+def _inside(theta, lo, hi):
+    for i in range(theta.shape[0]):
+        if not (lo[i] < theta[i] < hi[i]) or not math.isfinite(theta[i]):
+            return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True, error_model='numpy')
+def newton(theta0, ctrl, lo, hi, tol, xtol, max_iter, n_parts, nc, gl_x, gl_w, gh_x, gh_w,
+           nout):
+    # Damped Newton on grad phi = 0 in x = logit/log coordinates (see replica.solvers).
+    # Returns (theta, out, status, iterations, step_rel); status 0 converged, 1 max_iter,
+    # 2 line_search, 3 singular, 4 non-finite at the start.
+    n = theta0.shape[0]
+    theta = theta0.copy()
+    x = np.empty(n)
+    for i in range(n):
+        if math.isfinite(hi[i]):
+            x[i] = math.log(theta[i] - lo[i]) - math.log(hi[i] - theta[i])
+        else:
+            x[i] = math.log(theta[i] - lo[i])
+    out = kernel(theta, ctrl, gl_x, gl_w, gh_x, gh_w, np.empty(nout))
+    if not _all_finite(out):
+        return theta, out, 4, 0, math.inf
+    step_rel = math.inf
+    dth = np.empty(n)
+    tmp = np.empty(n)
+    trial = np.empty(n)
+    grad = np.empty(n)
+    jac = np.empty((n, n))
+    for it in range(1, max_iter + 1):
+        _from_x(x, lo, hi, tmp, dth)
+        for i in range(n):
+            g = 0.0
+            for p in range(n_parts):
+                g += out[1 + p * n + i]
+            grad[i] = -g
+            for j in range(n):
+                jac[i, j] = out[1 + n_parts * n + i * n + j] * dth[j]
+        delta, ok = _solve_small(jac, grad)
+        if not ok:
+            return theta, out, 3, it, step_rel
+        r0, rmax0 = _merit(out, n, n_parts)
+        t = 1.0
+        accepted = False
+        out_t = out
+        xt = x.copy()
+        for _ls in range(40):
+            for i in range(n):
+                xt[i] = x[i] + t * delta[i]
+            _from_x(xt, lo, hi, trial, dth)
+            if _inside(trial, lo, hi):
+                out_t = kernel(trial, ctrl, gl_x, gl_w, gh_x, gh_w, np.empty(nout))
+                if _all_finite(out_t):
+                    r1, rmax1 = _merit(out_t, n, n_parts)
+                    if r1 < (1.0 - 1e-4 * t) * r0 or rmax1 <= tol * 1e-3:
+                        accepted = True
+                        break
+            t *= 0.5
+        if not accepted:
+            if rmax0 <= tol:
+                return theta, out, 0, it, step_rel
+            return theta, out, 2, it, step_rel
+        step_rel = 0.0
+        for i in range(n):
+            d = trial[i] - lo[i]
+            if math.isfinite(hi[i]):
+                d = min(d, hi[i] - trial[i])
+            sc = min(d, abs(trial[i])) if trial[i] != 0.0 else d
+            sc = max(sc, 1e-300)
+            step_rel = max(step_rel, abs(trial[i] - theta[i]) / sc)
+        for i in range(n):
+            x[i] = xt[i]
+            theta[i] = trial[i]
+        out = out_t
+        r1, rmax1 = _merit(out, n, n_parts)
+        if rmax1 <= tol and step_rel <= xtol:
+            return theta, out, 0, it, step_rel
+        if rmax1 <= tol * 1e-3:
+            return theta, out, 0, it, step_rel
+    return theta, out, 1, max_iter, step_rel
+"""
 
 _LOADED = {}
 
 
 def compile_kernel(outputs, theta_syms, ctrl_syms):
-    """Compile ``outputs`` into a Numba kernel; returns the jitted function (cached on disk)."""
+    """Compile ``outputs`` into a Numba module (cached on disk).
+
+    Returns the module: ``kernel`` evaluates the outputs, ``newton`` runs the damped Newton
+    iteration of :mod:`replica.solvers` entirely in compiled code (outputs laid out as in
+    :meth:`replica.freeentropy.FreeEntropy.kernel_outputs`).
+    """
     src = generate_source(outputs, theta_syms, ctrl_syms)
     key = hashlib.sha256((src + _runtime_hash()).encode()).hexdigest()[:24]
     if key in _LOADED:
@@ -203,8 +413,8 @@ def compile_kernel(outputs, theta_syms, ctrl_syms):
     mod = importlib.util.module_from_spec(spec)
     sys.modules[modname] = mod
     spec.loader.exec_module(mod)
-    _LOADED[key] = mod.kernel
-    return mod.kernel
+    _LOADED[key] = mod
+    return mod
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,7 +477,7 @@ def evaluate_numpy(expr, values, *, order=quadrature.ORDER, gh_order=64):
         f = _lambdified(e2, syms, _NUMPY_MODULES)
         return f(*[env[s] for s in syms])
 
-    with np.errstate(all="raise"):
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
         return ev(expr, dict(values), 0)
 
 

@@ -46,7 +46,8 @@ class CompiledFreeEntropy:
         self.nc = len(fe.controls)
         self.n_parts = len(fe.parts)
         outputs = fe.kernel_outputs()
-        self.kernel = compile_kernel(outputs, fe.order_params, fe.controls)
+        self.module = compile_kernel(outputs, fe.order_params, fe.controls)
+        self.kernel = self.module.kernel
         self._gl = legendre_reference()
         self._gh = hermite_rule(64)
         self._out = np.empty(len(outputs))
@@ -58,6 +59,10 @@ class CompiledFreeEntropy:
         ctrl = np.ascontiguousarray(ctrl, dtype=float)
         out = self.kernel(theta, ctrl, self._gl[0], self._gl[1], self._gh[0], self._gh[1],
                           np.empty_like(self._out))
+        return self.unpack(out, theta, ctrl, check=check)
+
+    def unpack(self, out, theta, ctrl, *, check=True) -> Evaluation:
+        """An Evaluation from a raw output buffer (raises NonFiniteError on NaN/inf)."""
         n, nc, npt = self.n, self.nc, self.n_parts
         i = 1
         parts = out[i:i + npt * n].reshape(npt, n)
@@ -73,6 +78,12 @@ class CompiledFreeEntropy:
                 f"controls {dict(zip(self.control_names, ctrl))}", quantity=bad,
                 point=(tuple(theta), tuple(ctrl)))
         return ev
+
+    def newton(self, theta0, ctrl, lo, hi, tol, xtol, max_iter):
+        """The compiled Newton driver (see replica.solvers.newton)."""
+        return self.module.newton(theta0, ctrl, lo, hi, tol, xtol, max_iter, self.n_parts,
+                                  self.nc, self._gl[0], self._gl[1], self._gh[0], self._gh[1],
+                                  self._out.shape[0])
 
     def _first_nonfinite(self, out):
         n, nc, npt = self.n, self.nc, self.n_parts

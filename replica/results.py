@@ -40,6 +40,9 @@ class SaddlePoint:
         What produced the point (``"newton"``, ``"bracket+newton"``, ``"fixed_point+newton"``).
     hessian : numpy.ndarray
         d^2 phi/d theta_i d theta_j at the point.
+    control_derivatives : numpy.ndarray
+        d^2 phi/d theta_i d c_k for the controls c = (alpha, parameters...): with the Hessian,
+        the sensitivity d theta/d c = -H^{-1} d grad/d c.
     """
 
     model: str
@@ -56,6 +59,7 @@ class SaddlePoint:
     status: str
     method: str
     hessian: np.ndarray = field(repr=False)
+    control_derivatives: np.ndarray = field(repr=False)
 
     def __str__(self):
         ops = ", ".join(f"{k}={v:.10g}" for k, v in self.order_params.items())

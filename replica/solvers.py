@@ -37,50 +37,18 @@ def _inside(theta, domains):
     return all(lo < t < hi for t, (lo, hi) in zip(theta, domains))
 
 
-def _to_x(theta, domains):
-    """Unbounded coordinates: logit on (lo, hi), log on (lo, inf)."""
-    x = np.empty_like(theta)
-    for i, (lo, hi) in enumerate(domains):
-        if math.isfinite(hi):
-            x[i] = math.log(theta[i] - lo) - math.log(hi - theta[i])
-        else:
-            x[i] = math.log(theta[i] - lo)
-    return x
-
-
-def _from_x(x, domains):
-    theta = np.empty_like(x)
-    dtheta = np.empty_like(x)
-    for i, (lo, hi) in enumerate(domains):
-        if math.isfinite(hi):
-            if x[i] >= 0:
-                e = math.exp(-x[i])
-                s = 1.0 / (1.0 + e)
-                u = e / (1.0 + e)  # 1 - s, accurate
-            else:
-                e = math.exp(x[i])
-                s = e / (1.0 + e)
-                u = 1.0 / (1.0 + e)
-            theta[i] = lo + (hi - lo) * s if s <= 0.5 else hi - (hi - lo) * u
-            dtheta[i] = (hi - lo) * s * u
-        else:
-            theta[i] = lo + math.exp(x[i])
-            dtheta[i] = theta[i] - lo
-    return theta, dtheta
-
-
-def _merit(ev):
-    scale = 1.0 + np.abs(ev.part_gradients).sum(axis=0)
-    return float(np.sqrt(np.sum((ev.gradient / scale) ** 2)))
+_STATUS = {0: "converged", 1: "max_iter", 2: "line_search", 3: "singular", 4: "non_finite"}
 
 
 def newton(cfe, theta0, ctrl, domains, *, tol=1e-10, xtol=1e-10, max_iter=60):
-    """Damped Newton iteration on grad phi = 0 in unbounded coordinates.
+    """Damped Newton iteration on grad phi = 0, run in compiled code.
 
-    The order parameters are mapped to x = logit(q), log(qhat), ... so that every iterate is
-    inside the domains and the 1/(1-q) divergences near q -> 1 become linear in x; the Jacobian
-    is the symbolic Hessian times d theta/d x.  Steps are halved until the scaled residual
-    (2-norm) decreases.
+    The order parameters are mapped to unbounded coordinates x (logit on (lo, hi), log on
+    (lo, inf)) so that every iterate is inside the domains and the 1/(1-q) divergences near
+    q -> 1 become linear in x; the Jacobian is the symbolic Hessian times d theta/d x, solved
+    by Gaussian elimination with partial pivoting.  Steps are halved (at most 40 times) until
+    the 2-norm of the scaled residual decreases (Armijo factor 1e-4).  Convergence: scaled
+    residual <= tol and relative step <= xtol, or scaled residual <= tol/1000.
 
     Returns
     -------
@@ -89,46 +57,13 @@ def newton(cfe, theta0, ctrl, domains, *, tol=1e-10, xtol=1e-10, max_iter=60):
     theta = np.array(theta0, dtype=float)
     if not _inside(theta, domains):
         raise ValueError(f"starting point {theta} outside the domains {domains}")
-    x = _to_x(theta, domains)
-    ev = cfe(theta, ctrl)
-    step_rel = math.inf
-    for it in range(1, max_iter + 1):
-        _, dth = _from_x(x, domains)
-        jac = ev.hessian * dth[None, :]
-        try:
-            delta = np.linalg.solve(jac, -ev.gradient)
-        except np.linalg.LinAlgError:
-            return theta, ev, it, "singular", step_rel
-        if not np.all(np.isfinite(delta)):
-            return theta, ev, it, "singular", step_rel
-        r0 = _merit(ev)
-        t = 1.0
-        accepted = False
-        for _ in range(40):  # t >= 2^-39: a shorter step is no progress
-            xt = x + t * delta
-            trial, _ = _from_x(xt, domains)
-            if _inside(trial, domains):
-                try:
-                    ev_t = cfe(trial, ctrl)
-                except NonFiniteError:
-                    ev_t = None
-                if ev_t is not None and (_merit(ev_t) < (1 - 1e-4 * t) * r0
-                                         or ev_t.scaled_residual <= tol * 1e-3):
-                    accepted = True
-                    break
-            t *= 0.5
-        if not accepted:
-            if ev.scaled_residual <= tol:
-                return theta, ev, it, "converged", step_rel
-            return theta, ev, it, "line_search", step_rel
-        # relative change of each order parameter on its own scale
-        step_rel = float(np.max(np.abs(trial - theta) / _scale(trial, domains)))
-        x, theta, ev = xt, trial, ev_t
-        if ev.scaled_residual <= tol and step_rel <= xtol:
-            return theta, ev, it, "converged", step_rel
-        if ev.scaled_residual <= tol * 1e-3:  # at machine precision: one more step is noise
-            return theta, ev, it, "converged", step_rel
-    return theta, ev, max_iter, "max_iter", step_rel
+    lo = np.array([d[0] for d in domains], dtype=float)
+    hi = np.array([d[1] for d in domains], dtype=float)
+    ctrl = np.ascontiguousarray(ctrl, dtype=float)
+    th, out, code, it, step = cfe.newton(theta, ctrl, lo, hi, float(tol), float(xtol),
+                                         int(max_iter))
+    ev = cfe.unpack(out, th, ctrl)  # raises NonFiniteError (naming the quantity) for code 4
+    return th, ev, int(it), _STATUS[int(code)], float(step)
 
 
 def _bracket_1d(cfe, ctrl, domain, n=200):
@@ -203,7 +138,8 @@ def _make_point(model, ansatz, alpha, cfe, theta, ev, it, status, step, method):
                        phi=float(ev.phi), residual=ev.scaled_residual,
                        residual_abs=float(np.max(np.abs(ev.gradient))), step=float(step),
                        iterations=int(it), success=status == "converged", status=status,
-                       method=method, hessian=ev.hessian.copy())
+                       method=method, hessian=ev.hessian.copy(),
+                       control_derivatives=ev.control_derivatives.copy())
 
 
 def solve(model: Model, alpha, *, ansatz="rs", x0=None, tol=1e-10, xtol=1e-10, max_iter=60,
@@ -295,7 +231,8 @@ def _fail(model, ansatz, alpha, cfe, theta, err, throw):
                        order_params={nm: float(v) for nm, v in zip(cfe.names, theta)},
                        phi=nan, residual=nan, residual_abs=nan, step=nan, iterations=0,
                        success=False, status="non_finite", method="newton",
-                       hessian=np.full((cfe.n, cfe.n), nan))
+                       hessian=np.full((cfe.n, cfe.n), nan),
+                       control_derivatives=np.full((cfe.n, cfe.nc), nan))
 
 
 def _homotopy(model, alpha, ansatz, tol, n=16):
@@ -387,8 +324,8 @@ def sweep(model: Model, *, ansatz="rs", tol=1e-10, max_halvings=10, throw=False,
         if throw and not sp_.success:
             raise SaddlePointConvergenceError(f"sweep failed at {pname}={v}", sp_)
         if prev is not None and sp_.success:
-            d0 = np.linalg.det(prev[2].hessian)
-            d1 = np.linalg.det(sp_.hessian)
+            d0 = _det(prev[2].hessian)
+            d1 = _det(sp_.hessian)
             if d0 * d1 < 0:
                 folds.append((float(prev[0]), float(v)))
         points.append(sp_)
@@ -397,14 +334,33 @@ def sweep(model: Model, *, ansatz="rs", tol=1e-10, max_halvings=10, throw=False,
     return Branch(pname, values, tuple(points), tuple(folds))
 
 
-def _predict(model, alpha, ansatz, prev_sp, kidx, dv):
+def _det(h):
+    if h.shape == (1, 1):
+        return h[0, 0]
+    if h.shape == (2, 2):
+        return h[0, 0] * h[1, 1] - h[0, 1] * h[1, 0]
+    return np.linalg.det(h)
+
+
+def _newton_point(model, alpha, ansatz, theta0, tol, xtol=1e-10, max_iter=60):
+    """Newton from theta0 without the checks and fallbacks of solve (continuation steps)."""
     cfe = model.compiled(ansatz)
-    theta = np.array(list(prev_sp.order_params.values()))
-    ctrl = model.controls(alpha)
-    ev = cfe(theta, ctrl)
     try:
-        tangent = np.linalg.solve(ev.hessian, -ev.control_derivatives[:, kidx])
-    except np.linalg.LinAlgError:
+        theta, ev, it, status, step = newton(cfe, theta0, model.controls(alpha),
+                                             model.domains(ansatz), tol=tol, xtol=xtol,
+                                             max_iter=max_iter)
+    except NonFiniteError as err:
+        return _fail(model, ansatz, alpha, cfe, theta0, err, False)
+    return _make_point(model, ansatz, alpha, cfe, theta, ev, it, status, step, "continuation")
+
+
+def _predict(model, alpha, ansatz, prev_sp, kidx, dv):
+    """Tangent predictor theta + dv * d theta/d c, from the derivatives stored at prev_sp."""
+    theta = np.array(list(prev_sp.order_params.values()))
+    cfe = model.compiled(ansatz)
+    tangent, ok = cfe.module._solve_small(prev_sp.hessian,
+                                          -prev_sp.control_derivatives[:, kidx])
+    if not ok:
         return theta
     pred = theta + dv * tangent
     domains = model.domains(ansatz)
@@ -422,10 +378,7 @@ def _continue(mv, model_at, alpha_at, ansatz, prev, v, kidx, tol, max_halvings):
         dv = target - current[0]
         m_prev = model_at(current[0])
         pred = _predict(m_prev, alpha_at(current[0]), ansatz, current[1], kidx, dv)
-        m_t = model_at(target)
-        names = list(current[1].order_params)
-        sp_ = solve(m_t, alpha_at(target), ansatz=ansatz, tol=tol,
-                    x0=dict(zip(names, pred)), throw=False, fallback=False)
+        sp_ = _newton_point(model_at(target), alpha_at(target), ansatz, pred, tol)
         if sp_.success:
             if target == v:
                 return sp_

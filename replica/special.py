@@ -170,7 +170,7 @@ def _mp_H(x):
 #: mpmath implementations (definitions, not asymptotics: mpmath does not underflow).
 MPMATH_IMPLEMENTATIONS = {
     "H": _mp_H,
-    "logH": lambda x: mpmath.log(_mp_H(x)),
+    "logH": lambda x: mpmath.log(_mp_H(x)) if x > 0 else mpmath.log1p(-_mp_H(-x)),
     "GH": lambda x: mpmath.npdf(x) / _mp_H(x),
     "Log2Cosh": lambda h: mpmath.log(2 * mpmath.cosh(h)),
     "LogAddExp": lambda a, b: mpmath.log(mpmath.exp(a) + mpmath.exp(b)),
