@@ -1,1 +1,19 @@
-"""simulate package."""
+"""simulate: finite-N experiments with Numba kernels (never imports formulas from replica).
+
+* :mod:`simulate.patterns` — Gaussian and +-1 pattern sets from a ``numpy.random.Generator``.
+* :mod:`simulate.perceptron` — certified maximal margin of the spherical perceptron, SAT/UNSAT
+  decisions, per-instance storage capacity.
+* :mod:`simulate.binary` — exact enumeration of binary perceptrons (counts, energy histograms,
+  solutions, overlaps).
+"""
+from .binary import EnumerationResult, OverlapHistogram, enumerate_solutions, solution_overlaps
+from .patterns import binary_patterns, gaussian_patterns
+from .perceptron import (ConvergenceError, MaxMarginResult, instance_capacity, is_sat,
+                         max_margin, max_margin_certified)
+
+__all__ = [
+    "gaussian_patterns", "binary_patterns",
+    "max_margin", "max_margin_certified", "is_sat", "instance_capacity", "MaxMarginResult",
+    "ConvergenceError",
+    "enumerate_solutions", "solution_overlaps", "EnumerationResult", "OverlapHistogram",
+]
