@@ -53,6 +53,9 @@ class CompiledFreeEntropy:
         self._out = np.empty(len(outputs))
         self.names = tuple(s.name for s in fe.order_params)
         self.control_names = tuple(s.name for s in fe.controls)
+        self.domains = [ORDER_PARAMETER_DOMAINS[nm] for nm in self.names]
+        self.lo = np.array([d[0] for d in self.domains])
+        self.hi = np.array([d[1] for d in self.domains])
 
     def __call__(self, theta, ctrl, *, check=True) -> Evaluation:
         theta = np.ascontiguousarray(theta, dtype=float)
@@ -154,7 +157,7 @@ class Model:
         return np.array([alpha] + [self.params[s.name] for s in self.channel.params])
 
     def domains(self, ansatz="rs"):
-        return [ORDER_PARAMETER_DOMAINS[nm] for nm in self.compiled(ansatz).names]
+        return self.compiled(ansatz).domains
 
     def __repr__(self):
         ps = ", ".join(f"{k}={v!r}" for k, v in self.params.items())

@@ -57,8 +57,11 @@ def newton(cfe, theta0, ctrl, domains, *, tol=1e-10, xtol=1e-10, max_iter=60):
     theta = np.array(theta0, dtype=float)
     if not _inside(theta, domains):
         raise ValueError(f"starting point {theta} outside the domains {domains}")
-    lo = np.array([d[0] for d in domains], dtype=float)
-    hi = np.array([d[1] for d in domains], dtype=float)
+    if domains is cfe.domains:
+        lo, hi = cfe.lo, cfe.hi
+    else:
+        lo = np.array([d[0] for d in domains], dtype=float)
+        hi = np.array([d[1] for d in domains], dtype=float)
     ctrl = np.ascontiguousarray(ctrl, dtype=float)
     th, out, code, it, step = cfe.newton(theta, ctrl, lo, hi, float(tol), float(xtol),
                                          int(max_iter))
