@@ -19,12 +19,13 @@ from .channels import channel
 from .errors import ModelError, NonFiniteError, ReplicaError, SaddlePointConvergenceError
 from .results import Branch, Capacity, SaddlePoint, Transition
 from .solvers import solve, sweep
+from .stability import Stability, at_line, stability
 from .transitions import find_zero
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "solve", "sweep", "capacity", "find_zero", "channel",
+    "solve", "sweep", "capacity", "find_zero", "channel", "stability", "at_line", "Stability",
     "models", "channels", "priors", "symbols",
     "SaddlePoint", "Branch", "Capacity", "Transition",
     "ReplicaError", "SaddlePointConvergenceError", "NonFiniteError", "ModelError",

@@ -105,9 +105,12 @@ def capacity(model: Model, *, ansatz="rs") -> Capacity:
     ----------
     model : replica.models.Model
         A model whose channel is a hard constraint (weight zero somewhere).
-    ansatz : {"rs"}
+    ansatz : {"rs", "1rsb"}
         ``"rs"``: the q -> 1 limit of the RS free entropy (Gardner; Gardner-Derrida for binary
-        weights).
+        weights).  ``"1rsb"`` (discrete weights): the frozen 1RSB capacity of Krauth and
+        Mezard.  With q1 = 1 the 1RSB free entropy is phi_RS/m (up to a rescaling of qhat0), the
+        complexity of the frozen clusters is the RS entropy, and the capacity is where it
+        vanishes.
 
     Returns
     -------
@@ -127,8 +130,12 @@ def capacity(model: Model, *, ansatz="rs") -> Capacity:
     """
     if not isinstance(model, Model):
         raise ValueError(f"model must be a replica.models.Model, got {type(model).__name__}")
-    if ansatz != "rs":
-        raise ValueError(f"Unknown ansatz {ansatz!r}; known: ('rs',)")
+    if ansatz not in ("rs", "1rsb"):
+        raise ValueError(f"Unknown ansatz {ansatz!r}; known: ('rs', '1rsb')")
+    if ansatz == "1rsb" and float(model.prior.phi_alpha0.evalf()) <= 0:
+        raise NotImplementedError(
+            f"1RSB capacity of {model.prior.name!r} weights (q1 -> 1 with m ~ (1-q1)) is not "
+            "implemented yet; the RS capacity and replica.stability.at_line are")
     hl = model.channel.feasible_halflines(model.params)
     with mpmath.workdps(40):
         d2 = mean_squared_distance(hl)
@@ -151,6 +158,11 @@ def capacity(model: Model, *, ansatz="rs") -> Capacity:
         alpha_s = tr.value
         details["zero_entropy_bracket"] = tr.bracket
         details["q_at_zero_entropy"] = tr.saddle_point.order_params["q"]
+    if ansatz == "1rsb":
+        details["alpha_c_rs"] = alpha_c
+        return Capacity(alpha_c=alpha_s, ansatz="1rsb",
+                        method="frozen 1RSB (q1 = 1): zero of the complexity = RS entropy",
+                        params=dict(model.params), alpha_zero_entropy=alpha_s, details=details)
     return Capacity(alpha_c=alpha_c, ansatz=ansatz,
                     method="q->1 asymptotics of the RS free entropy (block coefficients)",
                     params=dict(model.params), alpha_zero_entropy=alpha_s, details=details)

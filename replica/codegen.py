@@ -33,7 +33,7 @@ from sympy.printing.pycode import PythonCodePrinter
 
 from . import quadrature
 from .errors import NonFiniteError
-from .gauss import GaussAvg, top_level_averages
+from .gauss import AVERAGES, GaussAvg, LogAvgExp, TiltedAvg, top_level_averages
 from .special import GH, MPMATH_IMPLEMENTATIONS, NUMBA_NAMES, NUMPY_IMPLEMENTATIONS, logH
 
 __all__ = ["compile_kernel", "evaluate_numpy", "evaluate_mpmath", "cache_dir"]
@@ -100,10 +100,15 @@ class _Generator:
                     avgs.append(a)
         groups = {}
         for a in avgs:
-            groups.setdefault((a.var, a.args[2]), []).append(a)
+            if isinstance(a, GaussAvg):
+                key = ("gauss", a.var, a.args[2], None)
+            else:
+                key = ("tilt", a.var, sp.Tuple(*[sp.Tuple(c, s_) for c, s_ in a.points]),
+                       a.exponent)
+            groups.setdefault(key, []).append(a)
         subs = {}
         dependent = {loopvar} if loopvar is not None else set()
-        for (var, pts), members in groups.items():
+        for (kind, var, pts, g), members in groups.items():
             self.level += 1
             L = self.level
             accs = []
@@ -112,24 +117,47 @@ class _Generator:
                 accs.append(f"_A{self.n_acc}")
             if len(pts):
                 cs = ", ".join(f"float({self.pr(c)})" for c, _ in pts)
-                ss = ", ".join(f"float({self.pr(s)})" for _, s in pts)
+                ss = ", ".join(f"float({self.pr(s_)})" for _, s_ in pts)
                 lines.append(f"{pad}_n{L}, _w{L} = _panel_rule(np.array([{cs}]), "
                              f"np.array([{ss}]), gl_x, gl_w, ZMAX, BASE_WIDTH)")
             else:
                 lines.append(f"{pad}_n{L}, _w{L} = gh_x, gh_w")
-            for acc in accs:
-                lines.append(f"{pad}{acc} = 0.0")
-            hoisted, body = self.block([m.integrand for m in members],
-                                       [(acc, f"+= _w{L}[_i{L}] *") for acc in accs],
-                                       indent + 1, var)
+            if kind == "gauss":
+                for acc in accs:
+                    lines.append(f"{pad}{acc} = 0.0")
+                hoisted, body = self.block([m.integrand for m in members],
+                                           [(acc, f"+= _w{L}[_i{L}] *") for acc in accs],
+                                           indent + 1, var)
+            else:
+                # one pass stores the exponent g and every tilted integrand f_k per node;
+                # the reduction is shifted by max g (no underflow of e^g)
+                tilted = [m for m in members if isinstance(m, TiltedAvg)]
+                lines.append(f"{pad}_G{L} = np.empty(_n{L}.shape[0])")
+                for k, _ in enumerate(tilted):
+                    lines.append(f"{pad}_F{L}_{k} = np.empty(_n{L}.shape[0])")
+                tg = [(f"_G{L}[_i{L}]", "=")] + [(f"_F{L}_{k}[_i{L}]", "=")
+                                                 for k in range(len(tilted))]
+                hoisted, body = self.block([g] + [m.integrand for m in tilted], tg,
+                                           indent + 1, var)
             lines.extend(hoisted)
             lines.append(f"{pad}for _i{L} in range(_n{L}.shape[0]):")
             lines.append(f"{pad}    {self.pr(var)} = _n{L}[_i{L}]")
             lines.extend(body)
+            if kind == "tilt":
+                lines.append(f"{pad}_M{L} = np.max(_G{L})")
+                lines.append(f"{pad}_E{L} = _w{L} * np.exp(_G{L} - _M{L})")
+                lines.append(f"{pad}_S{L} = np.sum(_E{L})")
+                k = 0
+                for m, acc in zip(members, accs):
+                    if isinstance(m, LogAvgExp):
+                        lines.append(f"{pad}{acc} = _M{L} + math.log(_S{L})")
+                    else:
+                        lines.append(f"{pad}{acc} = np.sum(_E{L} * _F{L}_{k}) / _S{L}")
+                        k += 1
             for m, acc in zip(members, accs):
-                s = sp.Symbol(acc)
-                subs[m] = s
-                dependent.add(s)
+                s_ = sp.Symbol(acc)
+                subs[m] = s_
+                dependent.add(s_)
         exprs2 = [sp.sympify(e).xreplace(subs) for e in exprs]
         # logH(a) and GH(a) with the same argument come from one erfcx evaluation
         pair_args, pair_syms = [], []
@@ -189,7 +217,7 @@ def generate_source(outputs, theta_syms, ctrl_syms, name="kernel"):
     # integration variables: rename too (they may clash with user names)
     loopvars = set()
     for e in outputs:
-        for a in sp.sympify(e).atoms(GaussAvg):
+        for a in sp.sympify(e).atoms(*AVERAGES):
             loopvars.add(a.var)
     for j, v in enumerate(sorted(loopvars, key=lambda s: s.name)):
         rename[v] = sp.Symbol(_safe(v.name, len(allsyms) + j))
@@ -463,11 +491,24 @@ def evaluate_numpy(expr, values, *, order=quadrature.ORDER, gh_order=64):
             inner_env = {s: (np.asarray(v)[..., None] if isinstance(v, np.ndarray) else v)
                          for s, v in env.items()}
             inner_env[a.var] = nodes.reshape((1,) * depth + (-1,))
-            vals = ev(a.integrand, inner_env, depth + 1)
-            vals = np.broadcast_to(vals, np.broadcast_shapes(np.shape(vals),
-                                                              inner_env[a.var].shape))
+
+            def at_nodes(f):
+                v = ev(f, inner_env, depth + 1)
+                return np.broadcast_to(v, np.broadcast_shapes(np.shape(v),
+                                                               inner_env[a.var].shape))
+
             d = sp.Dummy(f"avg{k}")
-            env[d] = np.sum(vals * wts, axis=-1)
+            if isinstance(a, GaussAvg):
+                env[d] = np.sum(at_nodes(a.integrand) * wts, axis=-1)
+            else:
+                g = at_nodes(a.exponent)
+                gmax = np.max(g, axis=-1, keepdims=True)
+                e_ = wts * np.exp(g - gmax)
+                s0 = np.sum(e_, axis=-1)
+                if isinstance(a, LogAvgExp):
+                    env[d] = gmax[..., 0] + np.log(s0)
+                else:
+                    env[d] = np.sum(e_ * at_nodes(a.integrand), axis=-1) / s0
             subs[a] = d
         e2 = e.xreplace(subs)
         syms = sorted(e2.free_symbols, key=lambda s: s.name)
@@ -503,15 +544,22 @@ def evaluate_mpmath(expr, values, *, dps=30):
                         if abs(t) < 40:
                             brk.add(mpmath.mpf(t))
                 pts = [-mpmath.inf] + sorted(brk) + [mpmath.inf]
-                integrand, var = a.integrand, a.var
 
-                def f(t, integrand=integrand, var=var, env=env):
-                    env2 = dict(env)
-                    env2[var] = t
-                    return ev(integrand, env2) * mpmath.npdf(t)
+                def avg(expr_, weight=None, var=a.var, env=env):
+                    def f(t):
+                        env2 = dict(env)
+                        env2[var] = t
+                        w = mpmath.exp(ev(weight, env2)) if weight is not None else 1
+                        return ev(expr_, env2) * w * mpmath.npdf(t)
+                    return mpmath.quad(f, pts)
 
                 d = sp.Dummy(f"avg{k}")
-                env[d] = mpmath.quad(f, pts)
+                if isinstance(a, GaussAvg):
+                    env[d] = avg(a.integrand)
+                elif isinstance(a, LogAvgExp):
+                    env[d] = mpmath.log(avg(sp.S.One, a.exponent))
+                else:
+                    env[d] = avg(a.integrand, a.exponent) / avg(sp.S.One, a.exponent)
                 subs[a] = d
             e2 = e.xreplace(subs)
             syms = sorted(e2.free_symbols, key=lambda s: s.name)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-__all__ = ["GaussAvg", "top_level_averages"]
+__all__ = ["GaussAvg", "LogAvgExp", "TiltedAvg", "AVERAGES", "top_level_averages"]
 
 
 class GaussAvg(sp.Expr):
@@ -81,12 +81,123 @@ class GaussAvg(sp.Expr):
         return f"E_{printer._print(self.var)}[{printer._print(self.integrand)}]"
 
 
+class LogAvgExp(sp.Expr):
+    """ln E_z[exp(g)], evaluated with a max shift (no underflow for g ~ -1000).
+
+    The 1RSB free entropies contain (1/m) ln E_z1[Z^m] = (1/m) LogAvgExp(m ln Z, z1).  Its
+    derivative is the tilted average: d/ds ln E[e^g] = E[g_s e^g]/E[e^g] = TiltedAvg(g_s, g).
+    """
+
+    is_commutative = True
+
+    def __new__(cls, g, var, points=()):
+        g = sp.sympify(g)
+        if var not in g.free_symbols:
+            return g
+        pts = sp.Tuple(*[sp.Tuple(sp.sympify(c), sp.sympify(s)) for c, s in points])
+        return sp.Expr.__new__(cls, g, var, pts)
+
+    @property
+    def exponent(self):
+        return self.args[0]
+
+    @property
+    def var(self):
+        return self.args[1]
+
+    @property
+    def points(self):
+        return tuple((c, s) for c, s in self.args[2])
+
+    @property
+    def free_symbols(self):
+        syms = self.exponent.free_symbols - {self.var}
+        for c, s in self.points:
+            syms |= c.free_symbols | s.free_symbols
+        return syms
+
+    def _eval_derivative(self, s):
+        return TiltedAvg(sp.diff(self.exponent, s), self.exponent, self.var, self.points)
+
+    def _eval_subs(self, old, new):
+        if old == self.var:
+            return self
+        return None
+
+    def _sympystr(self, printer):
+        return f"logE_{printer._print(self.var)}[exp({printer._print(self.exponent)})]"
+
+
+class TiltedAvg(sp.Expr):
+    """E_z[f e^g] / E_z[e^g]: the average of f under the Gaussian measure tilted by e^g."""
+
+    is_commutative = True
+
+    def __new__(cls, f, g, var, points=()):
+        f = sp.sympify(f)
+        g = sp.sympify(g)
+        if var not in g.free_symbols:
+            return GaussAvg(f, var, points)
+        if var not in f.free_symbols:
+            return f
+        if f.is_Add:
+            return sp.Add(*[TiltedAvg(t, g, var, points) for t in f.args])
+        if f.is_Mul:
+            const = [a for a in f.args if var not in a.free_symbols]
+            if const:
+                rest = [a for a in f.args if var in a.free_symbols]
+                return sp.Mul(*const) * TiltedAvg(sp.Mul(*rest), g, var, points)
+        pts = sp.Tuple(*[sp.Tuple(sp.sympify(c), sp.sympify(s)) for c, s in points])
+        return sp.Expr.__new__(cls, f, g, var, pts)
+
+    @property
+    def integrand(self):
+        return self.args[0]
+
+    @property
+    def exponent(self):
+        return self.args[1]
+
+    @property
+    def var(self):
+        return self.args[2]
+
+    @property
+    def points(self):
+        return tuple((c, s) for c, s in self.args[3])
+
+    @property
+    def free_symbols(self):
+        syms = (self.integrand.free_symbols | self.exponent.free_symbols) - {self.var}
+        for c, s in self.points:
+            syms |= c.free_symbols | s.free_symbols
+        return syms
+
+    def _eval_derivative(self, s):
+        f, g, v, p = self.integrand, self.exponent, self.var, self.points
+        gs = sp.diff(g, s)
+        return (TiltedAvg(sp.diff(f, s) + f * gs, g, v, p)
+                - TiltedAvg(f, g, v, p) * TiltedAvg(gs, g, v, p))
+
+    def _eval_subs(self, old, new):
+        if old == self.var:
+            return self
+        return None
+
+    def _sympystr(self, printer):
+        return (f"E_{printer._print(self.var)}[{printer._print(self.integrand)} | "
+                f"exp({printer._print(self.exponent)})]")
+
+
+AVERAGES = (GaussAvg, LogAvgExp, TiltedAvg)
+
+
 def top_level_averages(expr):
-    """The Gaussian averages of ``expr`` not nested inside another average, in a stable order."""
+    """The averages (Gauss, log-exp, tilted) of ``expr`` not nested in another, stable order."""
     found = []
 
     def walk(e):
-        if isinstance(e, GaussAvg):
+        if isinstance(e, AVERAGES):
             if e not in found:
                 found.append(e)
             return

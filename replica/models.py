@@ -12,13 +12,14 @@ from . import channels as _channels
 from . import priors as _priors
 from .codegen import compile_kernel
 from .errors import ModelError, NonFiniteError
-from .freeentropy import FreeEntropy, rs_free_entropy
+from .freeentropy import FreeEntropy, rs_free_entropy, rsb1_free_entropy
 from .quadrature import hermite_rule, legendre_reference
 from .symbols import ORDER_PARAMETER_DOMAINS
 
 __all__ = ["Model", "perceptron", "Evaluation", "CompiledFreeEntropy"]
 
-ANSATZE = ("rs",)
+#: "1rsb": m fixed (a control, given to solve); "1rsb-m": m optimised (an order parameter).
+ANSATZE = ("rs", "1rsb", "1rsb-m")
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,10 @@ def _compiled(prior, channel, ansatz):
     if cfe is None:
         if ansatz == "rs":
             fe = rs_free_entropy(prior, channel)
+        elif ansatz == "1rsb":
+            fe = rsb1_free_entropy(prior, channel)
+        elif ansatz == "1rsb-m":
+            fe = rsb1_free_entropy(prior, channel, optimize_m=True)
         else:  # pragma: no cover - guarded by Model.compiled
             raise ModelError(f"Unknown ansatz {ansatz!r}; known: {ANSATZE}")
         cfe = _COMPILED[key] = CompiledFreeEntropy(fe)
@@ -151,10 +156,16 @@ class Model:
             new[k] = _check_finite(k, v)
         return Model(self.name, self.prior, self.channel, new)
 
-    def controls(self, alpha):
-        """The control vector (alpha, then the parameters in the kernels' order)."""
+    def controls(self, alpha, m=None):
+        """The control vector (alpha, [m for 1RSB at fixed m], then the channel parameters)."""
         alpha = _check_alpha(alpha)
-        return np.array([alpha] + [self.params[s.name] for s in self.channel.params])
+        head = [alpha]
+        if m is not None:
+            m = _check_finite("m", m)
+            if not 0 < m <= 1:
+                raise ValueError(f"the Parisi parameter m must be in (0, 1], got {m}")
+            head.append(m)
+        return np.array(head + [self.params[s.name] for s in self.channel.params])
 
     def domains(self, ansatz="rs"):
         return self.compiled(ansatz).domains

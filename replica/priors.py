@@ -15,9 +15,9 @@ from functools import cache
 
 import sympy as sp
 
-from .gauss import GaussAvg
+from .gauss import GaussAvg, LogAvgExp
 from .special import Log2Cosh
-from .symbols import q, qhat, z
+from .symbols import m, q, q0, q1, qhat, qhat0, qhat1, z, z0, z1
 
 __all__ = ["Prior", "spherical", "binary", "PRIORS"]
 
@@ -48,6 +48,9 @@ class Prior:
     phi_alpha0: sp.Expr
     q1_coefficient: sp.Expr
     q1_derivation: str
+    rsb1_term: sp.Expr = None
+    rsb1_extra: tuple = ()
+    replicon: sp.Expr = None  # E_h[(d^2 ln Z_prior/dh^2)^2]: the prior's replicon factor
 
     def initial_extra(self, qval):
         """Starting values of the extra order parameters given a guess of q."""
@@ -65,7 +68,10 @@ def spherical() -> Prior:
 
         G_prior(q) = ln(1 - q)/2 + q / (2 (1 - q)),
 
-    which vanishes at q = 0.  The q -> 1 coefficient is obtained by ``sympy.limit``.
+    which vanishes at q = 0.  The q -> 1 coefficient is obtained by ``sympy.limit``.  In 1RSB
+    (overlaps q0 <= q1, Parisi parameter m), with D = 1 - q1 + m (q1 - q0),
+
+        G_prior = [(m-1)/m ln(1 - q1) + ln(D)/m + q0/D] / 2.
 
     References
     ----------
@@ -74,8 +80,10 @@ def spherical() -> Prior:
     term = sp.log(1 - q) / 2 + q / (2 * (1 - q))
     eps = sp.Symbol("epsilon", positive=True)
     coeff = sp.limit(eps * term.subs(q, 1 - eps), eps, 0, "+")
+    d1 = 1 - q1 + m * (q1 - q0)
+    rsb1 = ((m - 1) / m * sp.log(1 - q1) + sp.log(d1) / m + q0 / d1) / 2
     return Prior("spherical", term, (), sp.S.Zero, sp.nsimplify(coeff),
-                 "sympy.limit((1-q) G_prior(q), q -> 1)")
+                 "sympy.limit((1-q) G_prior(q), q -> 1)", rsb1, (), (1 - q) ** 2)
 
 
 @cache
@@ -85,6 +93,11 @@ def binary() -> Prior:
     Notes
     -----
     G_prior(q, qhat) = -qhat (1 - q)/2 + E_z ln 2cosh(sqrt(qhat) z).
+
+    In 1RSB, with h = sqrt(qhat0) z0 + sqrt(qhat1 - qhat0) z1,
+
+        G_prior = -qhat1/2 - [(m-1) qhat1 q1 - m qhat0 q0]/2
+                  + (1/m) E_z0 ln E_z1 (2 cosh h)^m.
 
     As q -> 1, qhat diverges as c^2/(1-q)^2; the Laplace principle
     ln sum_{w=+-1} e^{h w} ~ max_w h w = |h| gives
@@ -102,8 +115,16 @@ def binary() -> Prior:
     mean_abs = sp.integrate(sp.Abs(zz) * sp.exp(-zz**2 / 2) / sp.sqrt(2 * sp.pi),
                             (zz, -sp.oo, sp.oo))
     coeff = sp.simplify(mean_abs**2 / 2)
+    dq = sp.sqrt(qhat1 - qhat0)
+    h = sp.sqrt(qhat0) * z0 + dq * z1
+    inner = LogAvgExp(m * Log2Cosh(h), z1, [(-sp.sqrt(qhat0) * z0 / dq, 1 / dq)])
+    rsb1 = (-qhat1 / 2 - ((m - 1) * qhat1 * q1 - m * qhat0 * q0) / 2
+            + GaussAvg(inner, z0, [(sp.S.Zero, 1 / sp.sqrt(qhat1))]) / m)
+    h0 = sp.sqrt(qhat) * z
+    replicon = GaussAvg((1 - sp.tanh(h0) ** 2) ** 2, z, [(sp.S.Zero, 1 / sp.sqrt(qhat))])
     return Prior("binary", term, (qhat,), sp.log(2), coeff,
-                 "Laplace principle: (E_z max_{w=+-1} w z)^2 / 2")
+                 "Laplace principle: (E_z max_{w=+-1} w z)^2 / 2", rsb1, (qhat0, qhat1),
+                 replicon)
 
 
 #: Known priors by name.

@@ -69,13 +69,13 @@ def newton(cfe, theta0, ctrl, domains, *, tol=1e-10, xtol=1e-10, max_iter=60):
     return th, ev, int(it), _STATUS[int(code)], float(step)
 
 
-def _bracket_1d(cfe, ctrl, domain, n=200):
+def _bracket_1d(cfe, ctrl, domain, n=240):
     """All-purpose fallback for one order parameter: a sign change of d phi/d theta, then Brent."""
     lo, hi = domain
     if not math.isfinite(hi):
         raise ValueError("bracketing fallback needs a bounded domain")
     # grid dense near both ends (q -> 0 and q -> 1 are where the physics is)
-    u = np.linspace(-12, 12, n)
+    u = np.linspace(-30, 30, n)  # q from 1e-13 to 1 - 1e-13
     grid = lo + (hi - lo) / (1 + np.exp(-u))
     vals = []
     for g in grid:
@@ -116,27 +116,37 @@ def _fixed_point(cfe, theta0, ctrl, domains, pairs, *, damping=0.5, max_iter=200
     return theta
 
 
+_DEFAULT_START = {"q": 0.5, "q0": 0.3, "q1": 0.7, "m": 0.5}
+
+
 def _initial(model, cfe, ansatz, x0):
     names = cfe.names
-    if x0 is not None:
-        unknown = sorted(set(x0) - set(names))
-        if unknown:
-            raise ValueError(f"x0 has unknown order parameters {unknown}; known: {list(names)}")
-        qv = x0.get("q", 0.5)
-    else:
-        qv = 0.5
-    extra = model.prior.initial_extra(qv)
-    guess = [qv] + list(extra)
-    theta = np.array([x0.get(nm, g) if x0 else g for nm, g in zip(names, guess)], dtype=float)
+    x0 = dict(x0 or {})
+    unknown = sorted(set(x0) - set(names))
+    if unknown:
+        raise ValueError(f"x0 has unknown order parameters {unknown}; known: {list(names)}")
+    guess = {}
+    for nm in names:
+        if nm in x0:
+            guess[nm] = float(x0[nm])
+        elif nm.startswith("qhat"):
+            qv = guess.get("q" + nm[4:], x0.get("q" + nm[4:], _DEFAULT_START["q" + nm[4:]]))
+            guess[nm] = qv / (1.0 - qv) ** 2  # the spherical relation: a good start at small q
+        else:
+            guess[nm] = _DEFAULT_START[nm]
+    theta = np.array([guess[nm] for nm in names], dtype=float)
     for nm, t, (lo, hi) in zip(names, theta, model.domains(ansatz)):
         if not (math.isfinite(t) and lo < t < hi):
             raise ValueError(f"x0[{nm!r}] = {t} is outside ({lo}, {hi})")
     return theta
 
 
-def _make_point(model, ansatz, alpha, cfe, theta, ev, it, status, step, method):
+def _make_point(model, ansatz, alpha, cfe, theta, ev, it, status, step, method, m=None):
+    params = dict(model.params)
+    if m is not None:
+        params["m"] = float(m)
     return SaddlePoint(model=model.name, ansatz=ansatz, alpha=float(alpha),
-                       params=dict(model.params),
+                       params=params,
                        order_params={nm: float(v) for nm, v in zip(cfe.names, theta)},
                        phi=float(ev.phi), residual=ev.scaled_residual,
                        residual_abs=float(np.max(np.abs(ev.gradient))), step=float(step),
@@ -145,8 +155,8 @@ def _make_point(model, ansatz, alpha, cfe, theta, ev, it, status, step, method):
                        control_derivatives=ev.control_derivatives.copy())
 
 
-def solve(model: Model, alpha, *, ansatz="rs", x0=None, tol=1e-10, xtol=1e-10, max_iter=60,
-          throw=True, fallback=True) -> SaddlePoint:
+def solve(model: Model, alpha, *, ansatz="rs", m=None, x0=None, tol=1e-10, xtol=1e-10,
+          max_iter=60, throw=True, fallback=True) -> SaddlePoint:
     """Find the saddle point of the model's free entropy at constraint density ``alpha``.
 
     Parameters
@@ -154,9 +164,14 @@ def solve(model: Model, alpha, *, ansatz="rs", x0=None, tol=1e-10, xtol=1e-10, m
     model : replica.models.Model
     alpha : float
         Constraint density P/N (> 0).
-    ansatz : {"rs"}
+    ansatz : {"rs", "1rsb", "1rsb-m"}
+        Replica symmetric; one-step RSB at fixed Parisi parameter ``m``; one-step RSB with m
+        optimised (d phi/d m = 0).
+    m : float, optional
+        The Parisi parameter in (0, 1] (required for ``"1rsb"``).
     x0 : dict, optional
-        Starting values of the order parameters by name.
+        Starting values of the order parameters by name (for 1RSB a start off the RS solution,
+        q0 < q_RS < q1, is needed to find a non-trivial solution).
     tol, xtol : float
         Scaled-residual and relative-step tolerances (both must be met).
     max_iter : int
@@ -181,9 +196,14 @@ def solve(model: Model, alpha, *, ansatz="rs", x0=None, tol=1e-10, xtol=1e-10, m
     for k, v in model.params.items():
         _check_finite(k, v)
     cfe = model.compiled(ansatz)
-    ctrl = model.controls(alpha)
+    if (ansatz == "1rsb") != (m is not None):
+        raise ValueError("the Parisi parameter m is required for ansatz='1rsb' and only there "
+                         f"(ansatz={ansatz!r}, m={m!r})")
+    ctrl = model.controls(alpha, m)
     domains = model.domains(ansatz)
     theta0 = _initial(model, cfe, ansatz, x0)
+    if ansatz != "rs":
+        fallback = False  # the RS fallbacks would land on the trivial q0 = q1 solution
     method = "newton"
     try:
         theta, ev, it, status, step = newton(cfe, theta0, ctrl, domains, tol=tol, xtol=xtol,
@@ -214,7 +234,7 @@ def solve(model: Model, alpha, *, ansatz="rs", x0=None, tol=1e-10, xtol=1e-10, m
             it += it2
     if ev is None:
         ev = cfe(theta, ctrl)
-    sp_ = _make_point(model, ansatz, alpha, cfe, theta, ev, it, status, step, method)
+    sp_ = _make_point(model, ansatz, alpha, cfe, theta, ev, it, status, step, method, m)
     if not sp_.success and throw:
         hint = (" (the gradient has one sign on the whole domain: alpha beyond the RS "
                 "capacity?)" if status == "no_root" else "")

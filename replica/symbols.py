@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-__all__ = ["alpha", "kappa", "q", "qhat", "q0", "q1", "m", "p", "beta", "Delta", "omega", "V",
+__all__ = ["alpha", "kappa", "q", "qhat", "q0", "q1", "qhat0", "qhat1", "m", "p", "beta", "Delta", "omega", "V",
            "z", "y", "z0", "z1", "ORDER_PARAMETER_DOMAINS"]
 
 alpha = sp.Symbol("alpha", positive=True)      #: constraint density P/N
@@ -16,6 +16,8 @@ q = sp.Symbol("q", real=True)                  #: overlap between replicas
 qhat = sp.Symbol("qhat", real=True)            #: conjugate of q
 q0 = sp.Symbol("q0", real=True)
 q1 = sp.Symbol("q1", real=True)
+qhat0 = sp.Symbol("qhat0", real=True)
+qhat1 = sp.Symbol("qhat1", real=True)
 m = sp.Symbol("m", real=True)                  #: Parisi parameter
 p = sp.Symbol("p", real=True)                  #: overlap with a reference
 Delta = sp.Symbol("Delta", real=True)          #: stability w.xi/sqrt(N)
@@ -32,4 +34,7 @@ ORDER_PARAMETER_DOMAINS = {
     "qhat": (0.0, float("inf")),
     "q0": (0.0, 1.0),
     "q1": (0.0, 1.0),
+    "qhat0": (0.0, float("inf")),
+    "qhat1": (0.0, float("inf")),
+    "m": (0.0, 1.0),
 }
