@@ -1,0 +1,97 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from validate import main, read_json
+from validate.experiments.synthetic import synthetic_experiment
+from validate.registry import default_registry, make_registry, select
+
+
+def _registry():
+    return make_registry([
+        synthetic_experiment("syn-a", group="syn", sizes=(10, 20, 40), instances=8),
+        synthetic_experiment("syn-b", group="syn", mu=2.0, sizes=(10, 20, 40), instances=8,
+                             curve=lambda: ([1.0, 2.0], [1.0, 2.0], "mu"), curve_param="mu"),
+        synthetic_experiment("biased", bias=0.5, sizes=(10, 20, 40), instances=8,
+                             plots=("psat",)),
+    ])
+
+
+def test_list(capsys):
+    assert main(["--list"], registry=_registry()) == 0
+    out = capsys.readouterr().out
+    assert "syn-a" in out and "biased" in out and "group=syn" in out
+
+
+def test_list_default_registry(capsys):
+    assert main(["--list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("kappa_max-alpha0.25", "kappa_max-alpha1.5", "psat-kappa0", "psat-kappa1"):
+        assert name in out
+
+
+def test_only_unknown_name(tmp_path, capsys):
+    assert main(["--only", "nope", "--out", str(tmp_path)], registry=_registry()) == 2
+    err = capsys.readouterr().err
+    assert "Unknown experiment 'nope'" in err and "syn-a" in err and "syn" in err
+
+
+def test_select_group_and_names():
+    reg = _registry()
+    assert [e.name for e in select(reg, ["syn"])] == ["syn-a", "syn-b"]
+    assert [e.name for e in select(reg, ["biased", "syn-a", "syn"])] == ["biased", "syn-a", "syn-b"]
+    with pytest.raises(ValueError, match="duplicate experiment name 'syn-a'"):
+        make_registry([synthetic_experiment("syn-a"), synthetic_experiment("syn-a")])
+
+
+def test_end_to_end(tmp_path, capsys):
+    out = tmp_path / "out"
+    combined = tmp_path / "all.json"
+    assert main(["--out", str(out), "--json", str(combined)], registry=_registry()) == 0
+    stdout, stderr = capsys.readouterr()
+    assert "2 passed, 1 failed, 0 errors" in stdout and str(out) in stdout
+    assert "[syn-a] N=40: 8/8 instances" in stderr
+    report = (out / "report.md").read_text()
+    assert "| syn-a |" in report and "**FAIL**" in report and "PASS" in report
+    assert "![syn](figures/group_syn.png)" in report
+    for name in ("syn-a", "syn-b", "biased", "group_syn"):
+        png = out / "figures" / f"{name}.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    rec = read_json(out / "syn-a.json")
+    assert rec.name == "syn-a" and rec.profile == "quick"
+    assert [r.name for r in read_json(combined)] == ["syn-a", "syn-b", "biased"]
+    assert json.loads(combined.read_text())[2]["status"] == "failed"
+    # --strict turns failed comparisons into exit status 1; everything is cached now
+    assert main(["--out", str(out), "--only", "biased", "--strict", "--quiet"],
+                registry=_registry()) == 1
+    assert "--strict" in (out / "report.md").read_text()
+
+
+def test_module_entry_point_list():
+    proc = subprocess.run([sys.executable, "-m", "validate", "--list"], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0 and "psat-kappa0.5" in proc.stdout
+
+
+def test_default_registry_imports_without_backends():
+    reg = default_registry()
+    assert {e.group for e in reg.values()} == {"kappa_max", "psat"}
+
+
+def test_interrupt_then_resume(tmp_path, capsys):
+    calls = []
+
+    def sim(N, rng, **params):
+        if len(calls) == 5 and not getattr(sim, "resumed", False):
+            raise KeyboardInterrupt
+        calls.append(N)
+        return 1.0 + rng.standard_normal()
+
+    reg = make_registry([synthetic_experiment("syn-i", simulate=sim, sizes=(10, 20), instances=4)])
+    assert main(["--out", str(tmp_path), "--quiet"], registry=reg) == 130
+    assert "re-run the same command to resume" in capsys.readouterr().err
+    sim.resumed = True
+    assert main(["--out", str(tmp_path), "--quiet"], registry=reg) == 0
+    assert len(calls) == 8  # 5 before the interrupt, only the 3 missing ones after

@@ -1,0 +1,294 @@
+"""The experiment abstraction and its runner."""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import math
+import pathlib
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import numpy as np
+
+from .cache import PointCache, point_key
+from .extrapolate import extrapolate
+from .records import Record, Row, summarise
+from .version import code_version
+
+__all__ = ["Profile", "Experiment", "instance_seed", "run_experiment", "PROFILES"]
+
+PROFILES = ("quick", "full")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Sizes and number of instances per size of one run profile.
+
+    Parameters
+    ----------
+    sizes : tuple of int
+        System sizes ``N`` (at least two, increasing).
+    instances : int or tuple of int
+        Instances per size (one number for all sizes, or one per size).
+    """
+
+    sizes: tuple[int, ...]
+    instances: int | tuple[int, ...]
+
+    def __post_init__(self):
+        sizes = tuple(int(n) for n in self.sizes)
+        if len(sizes) < 2 or any(n <= 0 for n in sizes) or len(set(sizes)) != len(sizes):
+            raise ValueError(f"Profile needs >= 2 distinct positive sizes; got {self.sizes}")
+        inst = self.instances
+        inst = (int(inst),) * len(sizes) if np.ndim(inst) == 0 else tuple(int(i) for i in inst)
+        if len(inst) != len(sizes) or any(i < 2 for i in inst):
+            raise ValueError(
+                f"instances must be >= 2 per size, one value or one per size; got {self.instances}"
+            )
+        object.__setattr__(self, "sizes", sizes)
+        object.__setattr__(self, "instances", inst)
+
+    def count(self, N: int) -> int:
+        """Number of instances at size ``N``."""
+        return self.instances[self.sizes.index(N)]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One observable measured in simulation and predicted by theory.
+
+    Parameters
+    ----------
+    name : str
+        Unique name (registry key, file names); letters, digits and ``-_.=`` only.
+    observable : str
+        Name of the measured quantity (``kappa_max``, ``alpha_c``, ...).
+    params : dict
+        Physical parameters, passed as keywords to ``theory`` and ``simulate``.
+    theory : callable
+        ``theory(**params) -> float``, the N -> infinity prediction.
+    simulate : callable
+        ``simulate(N, rng, **params) -> float`` (or ``(float, dict)`` with extra data to
+        keep in the row), the observable on one random instance of size ``N`` drawn with
+        the ``numpy.random.Generator`` ``rng``.
+    quick, full : Profile
+        Sizes and instance counts of the two profiles.
+    group : str, optional
+        Family of experiments (``--only GROUP`` runs all of them); default ``name``.
+    scaling : str, optional
+        Finite-size scaling variable of the extrapolation (see
+        :data:`validate.extrapolate.SCALINGS`).
+    scaling_note : str, optional
+        Why this scaling variable (goes to the record and the report).
+    degree : int, optional
+        Polynomial degree of the extrapolation in the scaling variable.
+    threshold : float, optional
+        Pass if ``|z| <= threshold`` (default 3).
+    base_seed : int, optional
+        Base seed of the instance seeds (see :func:`instance_seed`).
+    description : str, optional
+        One-paragraph description for the report.
+    plots : tuple of str, optional
+        Extra report panels (``"psat"``: P(SAT) curves from per-instance values).
+    curve : callable, optional
+        ``curve() -> (x, y, xlabel)``, theory curve for the group figure, where ``x`` is
+        the parameter ``params[curve_param]`` and ``y`` the observable.
+    curve_param : str, optional
+        Parameter on the x-axis of the group figure.
+    """
+
+    name: str
+    observable: str
+    params: Mapping
+    theory: Callable[..., float]
+    simulate: Callable[..., float]
+    quick: Profile
+    full: Profile
+    group: str = ""
+    scaling: str = "1/N"
+    scaling_note: str = ""
+    degree: int = 1
+    threshold: float = 3.0
+    base_seed: int = 20240611
+    description: str = ""
+    plots: tuple[str, ...] = ()
+    curve: Callable[[], tuple] | None = field(default=None, compare=False)
+    curve_param: str | None = None
+
+    def __post_init__(self):
+        if not self.name or any(not (c.isalnum() or c in "-_.=") for c in self.name):
+            raise ValueError(f"invalid experiment name {self.name!r}: use letters, digits, -_.=")
+        if not self.group:
+            object.__setattr__(self, "group", self.name)
+        object.__setattr__(self, "params", dict(self.params))
+
+    def profile(self, name: str) -> Profile:
+        """The :class:`Profile` called ``name`` (``"quick"`` or ``"full"``)."""
+        if name not in PROFILES:
+            raise ValueError(f"Unknown profile {name!r}; known profiles: {list(PROFILES)}")
+        return getattr(self, name)
+
+
+def _function_id(fn) -> dict:
+    """Name and source-file hash of a simulation callable (part of the cache key)."""
+    target = fn if inspect.isfunction(fn) or inspect.ismethod(fn) else type(fn)
+    name = f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', repr(target))}"
+    try:
+        src = pathlib.Path(inspect.getsourcefile(target)).read_bytes()
+        sha = hashlib.sha256(src).hexdigest()[:16]
+    except (TypeError, OSError):
+        sha = "unknown"
+    return {"simulate_fn": name, "simulate_fn_sha": sha}
+
+
+def _name_key(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "little")
+
+
+def instance_seed(base_seed: int, name: str, N: int, index: int) -> int:
+    """Deterministic 64-bit seed of instance ``index`` at size ``N`` of experiment ``name``.
+
+    Built with ``numpy.random.SeedSequence(base_seed, spawn_key=(h(name), N, index))``
+    where ``h`` is the first 32 bits of SHA-256 of the name, so that seeds are independent
+    across experiments, sizes and instances and do not depend on the profile.
+    """
+    ss = np.random.SeedSequence(base_seed, spawn_key=(_name_key(name), int(N), int(index)))
+    return int(ss.generate_state(1, dtype=np.uint64)[0])
+
+
+def _run_point(exp: Experiment, N: int, index: int, seed: int) -> Row:
+    t0 = time.perf_counter()
+    extra = None
+    try:
+        out = exp.simulate(N, np.random.default_rng(seed), **exp.params)
+        if isinstance(out, tuple):
+            out, extra = out
+        value = float(out)
+    except Exception as exc:  # kept as a failed row, never dropped
+        tb = traceback.extract_tb(exc.__traceback__)
+        where = f" at {tb[-1].filename}:{tb[-1].lineno}" if tb else ""
+        return Row(N, index, seed, "failed", None, f"{type(exc).__name__}: {exc}{where}",
+                   time.perf_counter() - t0)
+    dt = time.perf_counter() - t0
+    if not math.isfinite(value):
+        return Row(N, index, seed, "failed", None, f"non-finite value {value!r}", dt, extra)
+    return Row(N, index, seed, "ok", value, None, dt, extra)
+
+
+class _Progress:
+    def __init__(self, stream, name: str, N: int, total: int, every: float = 2.0):
+        self.stream, self.name, self.N, self.total, self.every = stream, name, N, total, every
+        self.t0 = time.perf_counter()
+        self.last = -math.inf
+
+    def __call__(self, done: int, cached: int, failed: int, force: bool = False):
+        if self.stream is None:
+            return
+        now = time.perf_counter()
+        if force or now - self.last >= self.every:
+            self.last = now
+            print(
+                f"[{self.name}] N={self.N}: {done}/{self.total} instances"
+                f" ({cached} cached, {failed} failed), {now - self.t0:.1f} s",
+                file=self.stream, flush=True,
+            )
+
+
+def run_experiment(
+    exp: Experiment,
+    *,
+    profile: str = "quick",
+    cache: PointCache | None = None,
+    progress=sys.stderr,
+) -> Record:
+    """Run ``exp`` in ``profile`` and compare the extrapolated simulation with theory.
+
+    Parameters
+    ----------
+    exp : Experiment
+    profile : {"quick", "full"}
+    cache : PointCache, optional
+        Where finished points are looked up and stored (resume). None: no caching.
+    progress : text stream or None
+        Where progress lines go (default ``sys.stderr``); None for silence.
+
+    Returns
+    -------
+    Record
+        ``status`` is ``"passed"``/``"failed"`` by ``|z| <= exp.threshold``, or ``"error"``
+        when no comparison was possible (the reason is in ``message``). Exceptions in
+        single simulation instances become failed rows; ``KeyboardInterrupt`` propagates
+        (finished points are already in the cache).
+    """
+    prof = exp.profile(profile)
+    version = code_version()
+    # the commit is recorded but not part of the resume key: a commit that leaves simulate/ alone
+    # keeps the finished points (the simulate source hash changes when the kernels do)
+    point_code = {k: version[k] for k in ("package", "simulate_sha")}
+    point_code.update(_function_id(exp.simulate))
+    t_start = time.perf_counter()
+    messages = []
+
+    rows: list[Row] = []
+    for N in prof.sizes:
+        total = prof.count(N)
+        prog = _Progress(progress, exp.name, N, total)
+        cached = failed = 0
+        for index in range(total):
+            seed = instance_seed(exp.base_seed, exp.name, N, index)
+            key = point_key(name=exp.name, params=exp.params, N=N, index=index, seed=seed,
+                            code=point_code)
+            row = cache.get(exp.name, key) if cache is not None else None
+            if row is not None:
+                cached += 1
+            else:
+                row = _run_point(exp, N, index, seed)
+                if cache is not None:
+                    cache.put(exp.name, key, row, profile=profile)
+            failed += row.status != "ok"
+            rows.append(row)
+            prog(index + 1, cached, failed, force=index + 1 == total)
+
+    try:
+        theory = float(exp.theory(**exp.params))
+        if not math.isfinite(theory):
+            raise ValueError(f"theory returned non-finite value {theory!r}")
+    except Exception as exc:
+        theory = math.nan
+        messages.append(f"theory failed: {type(exc).__name__}: {exc}")
+
+    sizes = tuple(summarise(rows, N) for N in prof.sizes)
+    n_failed = sum(s.n_failed for s in sizes)
+    if n_failed:
+        messages.append(f"{n_failed} failed simulation point(s) kept as failed rows")
+    usable = [s for s in sizes if s.n >= 2 and math.isfinite(s.sem) and s.sem > 0]
+    dropped = [s.N for s in sizes if s not in usable]
+    if dropped:
+        messages.append(f"sizes without a usable standard error (< 2 ok points or sem = 0): {dropped}")
+    extrap = None
+    try:
+        extrap = extrapolate(
+            [s.N for s in usable], [s.mean for s in usable], [s.sem for s in usable],
+            scaling=exp.scaling, degree=exp.degree,
+        )
+        messages.append(extrap.note)
+    except ValueError as exc:
+        messages.append(f"extrapolation impossible: {exc}")
+
+    if extrap is not None and math.isfinite(theory):
+        z = (extrap.value - theory) / extrap.error
+        status = "passed" if abs(z) <= exp.threshold else "failed"
+    else:
+        z, status = math.nan, "error"
+
+    return Record(
+        name=exp.name, group=exp.group, observable=exp.observable, params=dict(exp.params),
+        profile=profile, base_seed=exp.base_seed, code_version=version, theory=theory,
+        sizes=sizes, rows=tuple(rows), extrapolation=extrap, z=float(z), status=status,
+        message="; ".join(messages), scaling_note=exp.scaling_note, threshold=exp.threshold,
+        seconds=time.perf_counter() - t_start,
+    )

@@ -1,0 +1,1 @@
+"""Experiment modules; each exposes a tuple ``EXPERIMENTS`` (see :mod:`validate.registry`)."""
