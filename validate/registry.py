@@ -15,7 +15,7 @@ from .experiment import Experiment
 __all__ = ["EXPERIMENT_MODULES", "default_registry", "select", "make_registry"]
 
 #: Modules whose ``EXPERIMENTS`` form the default suite, in report order.
-EXPERIMENT_MODULES = ("validate.experiments.spherical",)
+EXPERIMENT_MODULES = ("validate.experiments.spherical", "validate.experiments.binary")
 
 
 def make_registry(experiments) -> dict[str, Experiment]:
