@@ -98,3 +98,15 @@ def log1pexp(x):
     if x > 0.0:
         return x + math.log1p(math.exp(-x))
     return math.log1p(math.exp(x))
+
+
+@_jit
+def relu(x):
+    """max(x, 0)."""
+    return x if x > 0.0 else 0.0
+
+
+@_jit
+def step(x):
+    """1 for x > 0, else 0."""
+    return 1.0 if x > 0.0 else 0.0

@@ -33,7 +33,7 @@ import math
 import mpmath
 import numpy as np
 
-from .errors import ModelError
+from .errors import ModelError, ReplicaError
 from .models import Model
 from .results import Capacity
 from .transitions import find_zero
@@ -107,7 +107,9 @@ def capacity(model: Model, *, ansatz="rs") -> Capacity:
         A model whose channel is a hard constraint (weight zero somewhere).
     ansatz : {"rs", "1rsb"}
         ``"rs"``: the q -> 1 limit of the RS free entropy (Gardner; Gardner-Derrida for binary
-        weights).  ``"1rsb"`` (discrete weights): the frozen 1RSB capacity of Krauth and
+        weights).  ``"1rsb"``: for continuous weights the jamming limit of the 1RSB free
+        entropy with m optimised (:mod:`replica.jamming`; differs from RS for the negative
+        perceptron kappa < 0); for discrete weights the frozen 1RSB capacity of Krauth and
         Mezard.  With q1 = 1 the 1RSB free entropy is phi_RS/m (up to a rescaling of qhat0), the
         complexity of the frozen clusters is the RS entropy, and the capacity is where it
         vanishes.
@@ -132,10 +134,7 @@ def capacity(model: Model, *, ansatz="rs") -> Capacity:
         raise ValueError(f"model must be a replica.models.Model, got {type(model).__name__}")
     if ansatz not in ("rs", "1rsb"):
         raise ValueError(f"Unknown ansatz {ansatz!r}; known: ('rs', '1rsb')")
-    if ansatz == "1rsb" and float(model.prior.phi_alpha0.evalf()) <= 0:
-        raise NotImplementedError(
-            f"1RSB capacity of {model.prior.name!r} weights (q1 -> 1 with m ~ (1-q1)) is not "
-            "implemented yet; the RS capacity and replica.stability.at_line are")
+    continuous = float(model.prior.phi_alpha0.evalf()) <= 0
     hl = model.channel.feasible_halflines(model.params)
     with mpmath.workdps(40):
         d2 = mean_squared_distance(hl)
@@ -151,8 +150,10 @@ def capacity(model: Model, *, ansatz="rs") -> Capacity:
     if measured is not None:
         details["(1-q)phi at q=1-1e-5,1e-6,1e-7, alpha=alpha_c/2"] = measured
         details["A(alpha_c/2) predicted"] = float(a_prior - 0.5 * alpha_c * d2 / 2)
+    if ansatz == "1rsb" and continuous:
+        return _jamming_capacity(model, alpha_c, details)
     alpha_s = None
-    if float(model.prior.phi_alpha0.evalf()) > 0:
+    if not continuous:
         tr = find_zero(model, lambda s: s.phi, bracket=(0.02 * alpha_c, alpha_c * (1 - 1e-3)),
                        ansatz="rs", description="RS entropy")
         alpha_s = tr.value
@@ -166,3 +167,44 @@ def capacity(model: Model, *, ansatz="rs") -> Capacity:
     return Capacity(alpha_c=alpha_c, ansatz=ansatz,
                     method="q->1 asymptotics of the RS free entropy (block coefficients)",
                     params=dict(model.params), alpha_zero_entropy=alpha_s, details=details)
+
+
+_MU_MAX = 1e6  # beyond this the (q0, mu) "solution" is the trivial mu -> infinity limit
+
+
+def _jamming_capacity(model, alpha_rs, details):
+    """1RSB capacity of continuous weights from the jamming limit (see replica.jamming).
+
+    The stationary point (q0, mu) of F is followed down from alpha_RS (1 - 1e-4) on a geometric
+    grid; the capacity is the first zero of F on that branch.  If F is non-negative on the whole
+    branch (or no branch exists), RS is not improved: the 1RSB capacity equals the RS one.
+    """
+    def obs(s):
+        return s.phi if s.order_params["mu"] < _MU_MAX else float("nan")
+
+    grid = alpha_rs * (1 - np.geomspace(1e-4, 0.6, 48))
+    details = dict(details, alpha_c_rs=alpha_rs)
+    from .stability import stability
+    lam = stability(model, alpha_rs * (1 - 1e-6)).replicon
+    details["replicon_at_alpha_rs"] = lam
+    if lam >= 0:
+        return Capacity(alpha_c=alpha_rs, ansatz="1rsb",
+                        method="RS is locally stable up to its capacity (replicon >= 0): the "
+                               "1RSB capacity equals the RS one", params=dict(model.params),
+                        details=details)
+    try:
+        tr = find_zero(model, obs, bracket=(grid[0], grid[-1]), grid=grid,
+                       ansatz="1rsb-jamming", x0={"q0": 0.5, "mu": 3.0},
+                       description="1RSB jamming coefficient F")
+    except ReplicaError as err:
+        details["jamming"] = f"no zero of F on the 1RSB branch: {err}"
+        return Capacity(alpha_c=alpha_rs, ansatz="1rsb",
+                        method="1RSB jamming limit has no branch with F = 0 below alpha_RS: "
+                               "equals the RS capacity", params=dict(model.params),
+                        details=details)
+    details.update(q0=tr.saddle_point.order_params["q0"], mu=tr.saddle_point.order_params["mu"],
+                   bracket=tr.bracket)
+    return Capacity(alpha_c=tr.value, ansatz="1rsb",
+                    method="1RSB jamming limit q1 -> 1, m = mu (1 - q1): zero of the "
+                           "1/(1-q1) coefficient at its stationary point (q0, mu)",
+                    params=dict(model.params), details=details)

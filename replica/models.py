@@ -19,7 +19,7 @@ from .symbols import ORDER_PARAMETER_DOMAINS
 __all__ = ["Model", "perceptron", "Evaluation", "CompiledFreeEntropy"]
 
 #: "1rsb": m fixed (a control, given to solve); "1rsb-m": m optimised (an order parameter).
-ANSATZE = ("rs", "1rsb", "1rsb-m")
+ANSATZE = ("rs", "1rsb", "1rsb-m", "1rsb-jamming")
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,9 @@ def _compiled(prior, channel, ansatz):
             fe = rsb1_free_entropy(prior, channel)
         elif ansatz == "1rsb-m":
             fe = rsb1_free_entropy(prior, channel, optimize_m=True)
+        elif ansatz == "1rsb-jamming":
+            from .jamming import jamming_free_entropy
+            fe = jamming_free_entropy(prior, channel)
         else:  # pragma: no cover - guarded by Model.compiled
             raise ModelError(f"Unknown ansatz {ansatz!r}; known: {ANSATZE}")
         cfe = _COMPILED[key] = CompiledFreeEntropy(fe)

@@ -116,7 +116,7 @@ def _fixed_point(cfe, theta0, ctrl, domains, pairs, *, damping=0.5, max_iter=200
     return theta
 
 
-_DEFAULT_START = {"q": 0.5, "q0": 0.3, "q1": 0.7, "m": 0.5}
+_DEFAULT_START = {"q": 0.5, "q0": 0.3, "q1": 0.7, "m": 0.5, "mu": 3.0}
 
 
 def _initial(model, cfe, ansatz, x0):
@@ -278,7 +278,7 @@ def _pairs(names):
 
 
 def sweep(model: Model, *, ansatz="rs", tol=1e-10, max_halvings=10, throw=False, x0=None,
-          _top=True, **controls) -> Branch:
+          _top=True, _stop=None, **controls) -> Branch:
     """Follow the saddle point along one control parameter with warm starts.
 
     Exactly one of the keyword controls is an array (the swept one); the others are scalars
@@ -354,6 +354,9 @@ def sweep(model: Model, *, ansatz="rs", tol=1e-10, max_halvings=10, throw=False,
         points.append(sp_)
         if sp_.success:
             prev = (float(v), np.array(list(sp_.order_params.values())), sp_)
+        if _stop is not None and _stop(points):  # internal: transition finders stop early
+            values = values[:len(points)]
+            break
     return Branch(pname, values, tuple(points), tuple(folds))
 
 

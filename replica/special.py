@@ -27,7 +27,8 @@ import scipy.special as _ss
 import sympy as sp
 
 __all__ = [
-    "H", "logH", "GH", "Log2Cosh", "LogAddExp", "Sigmoid", "Log1pExp", "gaussian_density",
+    "H", "logH", "GH", "Log2Cosh", "LogAddExp", "Sigmoid", "Log1pExp", "Relu", "Step",
+    "gaussian_density",
     "NUMPY_IMPLEMENTATIONS", "MPMATH_IMPLEMENTATIONS", "NUMBA_NAMES",
 ]
 
@@ -112,6 +113,29 @@ class Sigmoid(sp.Function):
         return Sigmoid(x) * Sigmoid(-x)
 
 
+class Step(sp.Function):
+    """Heaviside step used inside squared distances: Step(x) = 1 for x > 0, else 0.
+
+    Its derivative (a delta function) is taken as 0: the engine only meets Step through
+    d/dx Relu(x)^2 = 2 Relu(x) and d^2/dx^2 Relu(x)^2 = 2 Step(x), where the delta term would
+    multiply Relu(x) = 0.
+    """
+
+    nargs = 1
+
+    def fdiff(self, argindex=1):
+        return sp.S.Zero
+
+
+class Relu(sp.Function):
+    """max(x, 0); Relu' = Step."""
+
+    nargs = 1
+
+    def fdiff(self, argindex=1):
+        return Step(self.args[0])
+
+
 class LogAddExp(sp.Function):
     """log(exp(a) + exp(b)), overflow-free; used for unions of constraint regions."""
 
@@ -160,6 +184,8 @@ NUMPY_IMPLEMENTATIONS = {
     "LogAddExp": _np_logaddexp,
     "Sigmoid": _np_sigmoid,
     "Log1pExp": lambda x: np.logaddexp(0.0, x),
+    "Relu": lambda x: np.maximum(x, 0.0),
+    "Step": lambda x: np.where(np.asarray(x) > 0, 1.0, 0.0),
 }
 
 
@@ -176,10 +202,12 @@ MPMATH_IMPLEMENTATIONS = {
     "LogAddExp": lambda a, b: mpmath.log(mpmath.exp(a) + mpmath.exp(b)),
     "Sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
     "Log1pExp": lambda x: mpmath.log(1 + mpmath.exp(x)),
+    "Relu": lambda x: x if x > 0 else mpmath.mpf(0),
+    "Step": lambda x: mpmath.mpf(1) if x > 0 else mpmath.mpf(0),
 }
 
 #: Name of the Numba implementation in :mod:`replica._numba_special` of each function.
 NUMBA_NAMES = {
     "H": "H", "logH": "logH", "GH": "GH", "Log2Cosh": "log2cosh", "LogAddExp": "logaddexp",
-    "Sigmoid": "sigmoid", "Log1pExp": "log1pexp",
+    "Sigmoid": "sigmoid", "Log1pExp": "log1pexp", "Relu": "relu", "Step": "step",
 }

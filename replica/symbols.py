@@ -37,4 +37,5 @@ ORDER_PARAMETER_DOMAINS = {
     "qhat0": (0.0, float("inf")),
     "qhat1": (0.0, float("inf")),
     "m": (0.0, 1.0),
+    "mu": (0.0, float("inf")),
 }

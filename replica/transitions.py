@@ -14,7 +14,7 @@ __all__ = ["find_zero"]
 
 
 def find_zero(model, observable, *, bracket, param="alpha", alpha=None, ansatz="rs", n=24,
-              xtol=1e-13, description=""):
+              xtol=1e-13, description="", x0=None, grid=None):
     """Locate where ``observable(saddle_point)`` changes sign along ``param``.
 
     Parameters
@@ -23,11 +23,15 @@ def find_zero(model, observable, *, bracket, param="alpha", alpha=None, ansatz="
     observable : callable
         SaddlePoint -> float (e.g. ``lambda sp: sp.phi`` for a zero-entropy point).
     bracket : (float, float)
-        Interval of ``param`` to search; the branch is followed from ``bracket[0]``.
+        Interval of ``param`` to search; the branch is followed from ``bracket[0]`` towards
+        ``bracket[1]`` (either order).
     param : str
         ``"alpha"`` or a model parameter (then ``alpha`` is required).
     n : int
         Points of the coarse continuation used to find a sign change.
+    grid : array, optional
+        The continuation grid itself (overrides ``bracket`` spacing and ``n``), e.g. geometric
+        towards an end point.  Points where ``observable`` returns NaN count as failed.
     xtol : float
         Absolute tolerance on the located value.
 
@@ -43,17 +47,26 @@ def find_zero(model, observable, *, bracket, param="alpha", alpha=None, ansatz="
         branch could not be followed.
     """
     lo, hi = map(float, bracket)
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"bracket must be two finite increasing values, got {bracket}")
-    grid = np.linspace(lo, hi, n)
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo != hi):
+        raise ValueError(f"bracket must be two finite distinct values, got {bracket}")
+    grid = np.linspace(lo, hi, n) if grid is None else np.asarray(grid, dtype=float)
+    n = grid.size
     kw = {param: grid}
     if param != "alpha":
         if alpha is None:
             raise ValueError("alpha is required when the transition is searched along "
                              f"{param!r}")
         kw["alpha"] = alpha
-    br = sweep(model, ansatz=ansatz, **kw)
-    vals = np.array([observable(p) if p.success else np.nan for p in br.points])
+    def _obs(p):
+        return observable(p) if p.success else np.nan
+
+    def stop(points):  # stop the continuation at the first sign change
+        good = [_obs(p) for p in points[-2:]]
+        return len(good) == 2 and np.all(np.isfinite(good)) and good[0] * good[1] <= 0
+
+    br = sweep(model, ansatz=ansatz, x0=x0, _stop=stop, **kw)
+    vals = np.array([_obs(p) for p in br.points])
+    n = len(vals)
     idx = None
     for i in range(n - 1):
         if np.isfinite(vals[i]) and np.isfinite(vals[i + 1]) and vals[i] * vals[i + 1] <= 0:
@@ -73,7 +86,7 @@ def find_zero(model, observable, *, bracket, param="alpha", alpha=None, ansatz="
         cache[v] = sp_
         return observable(sp_)
 
-    a, b = grid[idx], grid[idx + 1]
+    a, b = sorted((grid[idx], grid[idx + 1]))
     root = brentq(f, a, b, xtol=xtol, rtol=4 * np.finfo(float).eps, maxiter=200)
     spt = cache.get(root) or solve(
         model if param == "alpha" else model.with_params(**{param: root}),

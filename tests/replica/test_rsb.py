@@ -97,8 +97,8 @@ def test_frozen_1rsb_capacity_binary():
     c = replica.capacity(models.perceptron(weights="binary", kappa=0.0), ansatz="1rsb")
     assert c.ansatz == "1rsb" and c.alpha_c == pytest.approx(0.833, abs=5e-4)
     assert c.details["alpha_c_rs"] == pytest.approx(4 / np.pi, rel=1e-12)
-    with pytest.raises(NotImplementedError):
-        replica.capacity(models.perceptron(weights="spherical", kappa=-1.0), ansatz="1rsb")
+    with pytest.raises(ValueError, match="Unknown ansatz"):
+        replica.capacity(models.perceptron(weights="binary"), ansatz="2rsb")
 
 
 def test_1rsb_requires_m():

@@ -1,0 +1,74 @@
+"""1RSB capacity of the spherical negative perceptron from the jamming limit of the engine."""
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import replica
+from replica import models
+from replica.jamming import jamming_free_entropy, mu
+from replica.symbols import q0
+
+
+def test_prior_limit_matches_hand_derivation():
+    """eps * G_prior^1RSB(q0, 1-eps, mu eps) -> ln(1+mu(1-q0))/(2mu) + q0/(2(1+mu(1-q0)))."""
+    mod = models.perceptron(weights="spherical", kappa=-1.0)
+    fe = jamming_free_entropy(mod.prior, mod.channel)
+    hand = sp.log(1 + mu * (1 - q0)) / (2 * mu) + q0 / (2 * (1 + mu * (1 - q0)))
+    for qv, mv in [(0.2, 0.5), (0.7, 13.0)]:
+        assert float(fe.parts[0].subs({q0: qv, mu: mv})) == pytest.approx(
+            float(hand.subs({q0: qv, mu: mv})), rel=1e-14)
+
+
+def test_small_mu_limit_is_the_rs_coefficient():
+    """F(q0, mu -> 0) -> 1/2 - alpha E d^2/2 for every q0: the RS q -> 1 coefficient."""
+    mod = models.perceptron(weights="spherical", kappa=-1.0)
+    cfe = mod.compiled("1rsb-jamming")
+    c = replica.capacity(mod)
+    alpha = 0.5 * c.alpha_c
+    pred = 0.5 - alpha * c.details["E_d2"] / 2
+    for qv in (0.2, 0.6, 0.9):
+        F = cfe(np.array([qv, 1e-6]), mod.controls(alpha)).phi
+        assert F == pytest.approx(pred, abs=1e-6)
+
+
+def test_jamming_coefficient_against_independent_nested_quad():
+    from scipy.integrate import quad
+    mod = models.perceptron(weights="spherical", kappa=-1.0)
+    cfe = mod.compiled("1rsb-jamming")
+    a0, m_, al, k = 0.6, 5.0, 12.0, -1.0
+    got = cfe(np.array([a0, m_]), mod.controls(al)).phi
+    g = lambda t: math.exp(-t * t / 2) / math.sqrt(2 * math.pi)  # noqa: E731
+
+    def inner(z0):
+        c = (k - math.sqrt(a0) * z0) / math.sqrt(1 - a0)
+        f = lambda z1: g(z1) * math.exp(-m_ * max(k - math.sqrt(a0) * z0  # noqa: E731
+                                                   - math.sqrt(1 - a0) * z1, 0) ** 2 / 2)
+        return quad(f, -12, 12, points=[c] if -12 < c < 12 else None, epsabs=0, epsrel=1e-13,
+                    limit=200)[0]
+
+    en = quad(lambda z0: g(z0) * math.log(inner(z0)), -12, 12, epsabs=0, epsrel=1e-12,
+              limit=200)[0]
+    ent = math.log(1 + m_ * (1 - a0)) / (2 * m_) + a0 / (2 * (1 + m_ * (1 - a0)))
+    assert got == pytest.approx(ent + al * en / m_, rel=1e-10)
+
+
+def test_negative_perceptron_1rsb_capacity_between_at_line_and_rs():
+    """kappa < 0: RS is unstable near its capacity (AT line below alpha_RS) and 1RSB lowers the
+    capacity (Franz & Parisi 2016; Franz et al. 2017): alpha_AT < alpha_1RSB < alpha_RS."""
+    mod = models.perceptron(weights="spherical", kappa=-1.0)
+    c = replica.capacity(mod, ansatz="1rsb")
+    rs = c.details["alpha_c_rs"]
+    at = replica.at_line(mod, bracket=(0.05 * rs, rs * (1 - 1e-6))).value
+    assert at < c.alpha_c < rs
+    sp_ = replica.solve(mod, c.alpha_c, ansatz="1rsb-jamming",
+                        x0={"q0": c.details["q0"], "mu": c.details["mu"]})
+    assert abs(sp_.phi) < 1e-10 and np.all(np.linalg.eigvalsh(sp_.hessian) > 0)
+
+
+@pytest.mark.parametrize("kappa", [0.0, 0.5])
+def test_convex_regime_1rsb_equals_rs(kappa):
+    mod = models.perceptron(weights="spherical", kappa=kappa)
+    c = replica.capacity(mod, ansatz="1rsb")
+    assert c.alpha_c == c.details["alpha_c_rs"] and "stable" in c.method
