@@ -14,7 +14,16 @@ which at every iterate gives the bounds
 
 (the lower bound is achieved by w = sqrt(N) p / |p|; the upper bound holds because p is in K).
 The solver stops on a certificate (upper - lower <= tol, or a bound excluding a margin kappa),
-never on an iteration count. When the origin lies in K the problem is non-convex
+never on an iteration count.
+
+An exact, finitely terminating phase runs first: Wolfe's minimum-norm-point algorithm, which
+keeps a corral S of affinely independent patterns, the Cholesky factor R^T R = G_SS + c 1 1^T
+(updated in O(|S|^2) when a pattern enters or leaves: forward substitution / Givens rotations)
+and the min-norm point of aff(S) (coefficients ~ (G_SS + c 1 1^T)^{-1} 1). It ends with
+min_mu p . xi^mu >= |p|^2 (up to rounding: p is the nearest point of the hull) or with the
+origin in the affine hull of a corral with positive weights (|p| at rounding level: the
+non-separability certificate). Every answer is verified from ``xi``; if the verification
+fails the pair-step solver takes over from Wolfe's last iterate. When the origin lies in K the problem is non-convex
 (negative perceptron); that case is certified by an explicit lamda >= 0 with sum_mu lamda_mu xi^mu
 = 0 up to rounding (see :func:`max_margin_certified`), and only the sign of kappa_max is exact.
 """
@@ -47,6 +56,10 @@ _MAXITER = 4
 _STALL = 5  # no pair step decreases |p| (only with duplicated patterns at rounding level)
 
 _DEFAULT_MAX_ITER = 10_000_000
+# Run Wolfe's exact phase before the pair steps (False: pair steps only, for comparisons).
+_USE_WOLFE = True
+# instance_capacity: warm-start Wolfe's corral from the largest SAT prefix's support.
+_CAPACITY_WARM = True
 
 
 class ConvergenceError(RuntimeError):
@@ -189,6 +202,328 @@ def _smo_kernel(G, diag, P, lam, g, kappa_sat, kappa_unsat, tol, sep_thresh, max
         else:
             for k in range(P):
                 g[k] += t * (Gi[k] - Gj[k])
+
+
+# ----------------------------------------------------------------------------------------------
+# Wolfe's minimum-norm-point algorithm (exact, finitely terminating phase)
+# ----------------------------------------------------------------------------------------------
+
+_OPT = 6  # Wolfe: no improving pattern at rounding level, but the gap is above tol
+# Wolfe's tolerances: improvement test g_j < |p|^2 - Z1 |p| max|xi| (relative rounding of the
+# products), affine-independence test rho^2 > Z2 (|xi_j|^2 + c) for a new corral member.
+_WOLFE_Z1 = 1e-11
+_WOLFE_Z2 = 1e-12
+
+
+@jit
+def _chol_append_block(R, m, S, G, c, cand, z2, mcap):
+    """Append the patterns ``cand`` (in order) to the corral factor R, R^T R = G_SS + c 1 1^T.
+
+    A candidate whose new pivot rho^2 = |xi_j|^2 + c - |r|^2 is <= z2 (|xi_j|^2 + c) is
+    numerically in the affine hull of the corral and is skipped. The forward substitution
+    with the old factor is done for all candidates in one pass over R (O(m^2) memory traffic
+    for the block). Returns the new corral size.
+    """
+    k = cand.size
+    m0 = m
+    B = np.zeros((k, m0 + k))
+    for t in range(k):
+        Gj = G[cand[t]]
+        bt = B[t]
+        for i in range(m0):
+            bt[i] = Gj[S[i]] + c
+    for i in range(m0):
+        Ri = R[i]
+        piv = Ri[i]
+        for t in range(k):
+            bt = B[t]
+            v = bt[i] / piv
+            bt[i] = v
+            for l in range(i + 1, m0):
+                bt[l] -= Ri[l] * v
+    Cn = np.zeros((k, m0 + k))  # accepted new columns, contiguous
+    for t in range(k):
+        if m >= mcap:
+            break
+        j = cand[t]
+        Gj = G[j]
+        bt = B[t]
+        for i in range(m0, m):
+            s = Gj[S[i]] + c
+            ci = Cn[i - m0]
+            for l in range(i):
+                s -= ci[l] * bt[l]
+            bt[i] = s / ci[i]
+        d = Gj[j] + c
+        rho2 = d
+        for l in range(m):
+            rho2 -= bt[l] * bt[l]
+        if rho2 > z2 * d:
+            rho = math.sqrt(rho2)
+            cm = Cn[m - m0]
+            for l in range(m):
+                R[l, m] = bt[l]
+                cm[l] = bt[l]
+            cm[m] = rho
+            Rm = R[m]
+            for l in range(R.shape[1]):
+                Rm[l] = 0.0
+            R[m, m] = rho
+            S[m] = j
+            m += 1
+    return m
+
+
+@jit
+def _chol_delete(R, m, S, w, k):
+    """Remove corral member k (column k of R), restoring triangularity by Givens rotations."""
+    for i in range(m):
+        Ri = R[i]
+        for col in range(k, m - 1):
+            Ri[col] = Ri[col + 1]
+        Ri[m - 1] = 0.0
+    for col in range(k, m - 1):
+        S[col] = S[col + 1]
+        w[col] = w[col + 1]
+    for i in range(k, m - 1):
+        a = R[i, i]
+        b = R[i + 1, i]
+        h = math.hypot(a, b)
+        if h == 0.0:
+            continue
+        cs = a / h
+        sn = b / h
+        Ri = R[i]
+        Ri1 = R[i + 1]
+        for col in range(i, m - 1):
+            t1 = Ri[col]
+            t2 = Ri1[col]
+            Ri[col] = cs * t1 + sn * t2
+            Ri1[col] = -sn * t1 + cs * t2
+        Ri1[i] = 0.0
+    Rl = R[m - 1]
+    for col in range(m):
+        Rl[col] = 0.0
+
+
+@jit
+def _dot4(u, v, lo, hi):
+    """sum_{lo <= l < hi} u[l] v[l] with four partial sums (a fixed, reproducible order)."""
+    s0 = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    s3 = 0.0
+    l = lo
+    while l + 4 <= hi:
+        s0 += u[l] * v[l]
+        s1 += u[l + 1] * v[l + 1]
+        s2 += u[l + 2] * v[l + 2]
+        s3 += u[l + 3] * v[l + 3]
+        l += 4
+    while l < hi:
+        s0 += u[l] * v[l]
+        l += 1
+    return (s0 + s1) + (s2 + s3)
+
+
+@jit
+def _affine_min(R, m, a):
+    """Coefficients a (sum 1) of the min-norm point of the corral's affine hull: a ~ M^{-1} 1."""
+    for i in range(m):
+        a[i] = 1.0
+    for i in range(m):
+        ai = a[i] / R[i, i]
+        a[i] = ai
+        Ri = R[i]
+        for l in range(i + 1, m):
+            a[l] -= Ri[l] * ai
+    for i in range(m - 1, -1, -1):
+        a[i] = (a[i] - _dot4(R[i], a, i + 1, m)) / R[i, i]
+    total = 0.0
+    for i in range(m):
+        total += a[i]
+    for i in range(m):
+        a[i] /= total
+
+
+@jit
+def _fill_lam(lam_out, S, w, m):
+    for i in range(lam_out.size):
+        lam_out[i] = 0.0
+    for i in range(m):
+        lam_out[S[i]] = max(w[i], 0.0)
+
+
+@jit
+def _wolfe_kernel(xiP, G, S0, w0, c, kappa_sat, kappa_unsat, tol, nonsep_tol, z1, z2,
+                  kadd, max_iter, lam_out, best_lam, best_lower):
+    """Wolfe's min-norm point of conv{rows of xiP}, with a corral warm-started from S0.
+
+    The initial corral is built from the candidates S0 (in order; numerically affinely
+    dependent ones are skipped) with weights w0 > 0. Each major cycle adds up to ``kadd``
+    improving patterns (the most violated first; kadd = 1 is Wolfe's original rule: every
+    added pattern has p . xi_j < |p|^2, so the norm decreases strictly and the method is
+    finite). Returns (code, iterations, lower, upper, best_lower); the final simplex weights
+    are written to ``lam_out`` (length P) and those of the best lower bound to ``best_lam``.
+    """
+    P, N = xiP.shape
+    mcap = min(P, N + 1)
+    mmax = mcap + 1
+    R = np.zeros((mmax, mmax))
+    S = np.empty(mmax, dtype=np.int64)
+    w = np.zeros(mmax)
+    a = np.zeros(mmax)
+    x = np.zeros(N)
+    inS = np.zeros(P, dtype=np.bool_)
+    maxnorm = 0.0
+    for k in range(P):
+        if G[k, k] > maxnorm:
+            maxnorm = G[k, k]
+    maxnorm = math.sqrt(maxnorm)
+    m = 0
+    block = 64
+    for t0 in range(0, S0.size, block):
+        if m >= mcap:
+            break
+        t1 = min(t0 + block, S0.size)
+        m_new = _chol_append_block(R, m, S, G, c, S0[t0:t1], z2, mcap)
+        # weights of the accepted candidates (S0 has no repeats)
+        t = t0
+        for i in range(m, m_new):
+            while S0[t] != S[i]:
+                t += 1
+            w[i] = w0[t]
+            inS[S[i]] = True
+        m = m_new
+    if m == 0:
+        return _STALL, 0, -np.inf, np.inf, best_lower
+    total = 0.0
+    for i in range(m):
+        total += w[i]
+    for i in range(m):
+        w[i] /= total
+    it = 0
+    lower = -np.inf
+    upper = np.inf
+    n_new = 0
+    cand = np.empty(kadd, dtype=np.int64)
+    while True:
+        # Minor cycles: move towards the affine minimiser, dropping members that reach zero.
+        while True:
+            _affine_min(R, m, a)
+            allpos = True
+            for i in range(m):
+                if not a[i] > 0.0:
+                    allpos = False
+                    break
+            if allpos:
+                for i in range(m):
+                    w[i] = a[i]
+                break
+            theta = 1.0
+            kdrop = -1
+            for i in range(m):
+                if a[i] <= 0.0:
+                    den = w[i] - a[i]
+                    th = w[i] / den if den > 0.0 else 0.0
+                    if kdrop < 0 or th < theta:
+                        theta = th
+                        kdrop = i
+            if theta > 0.0:
+                for i in range(m):
+                    w[i] = theta * a[i] + (1.0 - theta) * w[i]
+                w[kdrop] = 0.0
+                n_new = 0
+                for i in range(m - 1, -1, -1):
+                    if w[i] <= 0.0:
+                        inS[S[i]] = False
+                        _chol_delete(R, m, S, w, i)
+                        m -= 1
+            else:
+                # A just-added pattern with a non-positive affine weight: drop it, x unchanged.
+                inS[S[kdrop]] = False
+                _chol_delete(R, m, S, w, kdrop)
+                m -= 1
+                n_new -= 1
+                if n_new <= 0:
+                    _fill_lam(lam_out, S, w, m)
+                    return _STALL, it, lower, upper, best_lower
+            if m == 0:
+                return _STALL, it, lower, upper, best_lower
+            total = 0.0
+            for i in range(m):
+                total += w[i]
+            for i in range(m):
+                w[i] /= total
+            it += 1
+            if it >= max_iter:
+                _fill_lam(lam_out, S, w, m)
+                return _MAXITER, it, lower, upper, best_lower
+        n_new = 0
+        # Major cycle: the current point from the patterns, its products and the bounds.
+        for l in range(N):
+            x[l] = 0.0
+        for i in range(m):
+            wi = w[i]
+            row = xiP[S[i]]
+            for l in range(N):
+                x[l] += wi * row[l]
+        f = 0.0
+        for l in range(N):
+            f += x[l] * x[l]
+        _fill_lam(lam_out, S, w, m)
+        upper = math.sqrt(f)
+        if upper <= nonsep_tol:
+            return _NONSEP, it, lower, upper, best_lower
+        g = np.dot(xiP, x)
+        jmin = 0
+        gmin = g[0]
+        for k in range(1, P):
+            if g[k] < gmin:
+                gmin = g[k]
+                jmin = k
+        lower = gmin / upper
+        if lower > best_lower:
+            best_lower = lower
+            for k in range(P):
+                best_lam[k] = lam_out[k]
+        if lower > kappa_sat:
+            return _SAT, it, lower, upper, best_lower
+        if upper < kappa_unsat:
+            return _UNSAT, it, lower, upper, best_lower
+        if lower > 0.0 and upper - lower <= tol:
+            return _GAP, it, lower, upper, best_lower
+        thr = f - z1 * upper * maxnorm
+        if gmin >= thr:
+            # No pattern improves |p| at rounding level: p is the min-norm point.
+            if lower <= 0.0:
+                return _NONSEP, it, lower, upper, best_lower
+            return _OPT, it, lower, upper, best_lower
+        if it >= max_iter:
+            return _MAXITER, it, lower, upper, best_lower
+        if inS[jmin] or m >= mcap:
+            return _STALL, it, lower, upper, best_lower
+        # Up to kadd improving patterns outside the corral, most violated first.
+        ncand = 1
+        cand[0] = jmin
+        if kadd > 1:
+            order = np.argsort(g)
+            for q in range(1, P):
+                k = order[q]
+                if g[k] >= thr or ncand >= kadd:
+                    break
+                if not inS[k]:
+                    cand[ncand] = k
+                    ncand += 1
+        m_new = _chol_append_block(R, m, S, G, c, cand[:ncand], z2, mcap)
+        if m_new == m:
+            return _STALL, it, lower, upper, best_lower
+        for i in range(m, m_new):
+            w[i] = 0.0
+            inS[S[i]] = True
+        n_new = m_new - m
+        m = m_new
+        it += 1
 
 
 # ----------------------------------------------------------------------------------------------
@@ -337,20 +672,108 @@ def _cg(M, b, *, maxiter):
     return x
 
 
-def _solve(prob, P, lam, *, kappa_sat, kappa_unsat, tol, max_iter):
-    """Run the kernel on the first P patterns until a certificate.
+def _verified(prob, P, code, lam, kappa_sat, kappa_unsat, tol):
+    """Bounds recomputed from the patterns for a _GAP/_SAT/_UNSAT stop; None if not confirmed."""
+    _, upper_x, lower_x = _exact_bounds(prob.xi[:P], lam)
+    ok = (
+        (code == _GAP and lower_x > 0.0 and upper_x - lower_x <= tol)
+        or (code == _SAT and lower_x > kappa_sat)
+        or (code == _UNSAT and upper_x < kappa_unsat)
+    )
+    return (lower_x, upper_x) if ok else None
 
+
+def _wolfe_block(P, N):
+    """Patterns added per major cycle of Wolfe's method (1 = Wolfe's rule, for small N)."""
+    return int(min(_WOLFE_KADD_MAX, max(1, min(P, N) // _WOLFE_KADD_DIV)))
+
+
+_WOLFE_KADD_MAX = 16
+_WOLFE_KADD_DIV = 64
+
+
+def _wolfe(prob, P, lam, *, warm, kappa_sat, kappa_unsat, tol, max_iter):
+    """Wolfe's min-norm-point phase on the first P patterns (see :func:`_wolfe_kernel`).
+
+    With ``warm`` the initial corral is built from the support of ``lam`` (largest weights
+    first), otherwise it is the single pattern of smallest norm.
+    Returns (code, iterations, lam, lower, upper, best_lam, best_lower).
+    """
+    if warm:
+        support = np.flatnonzero(lam[:P] > 0.0)
+        order = support[np.argsort(-lam[support], kind="stable")]
+        S0 = np.ascontiguousarray(order, dtype=np.int64)
+        w0 = np.ascontiguousarray(lam[order], dtype=np.float64)
+    else:
+        S0 = np.array([int(np.argmin(prob.diag[:P]))], dtype=np.int64)
+        w0 = np.ones(1)
+    if S0.size == 0:
+        return _STALL, 0, lam, -np.inf, np.inf, lam.copy(), -np.inf
+    lam_out = np.zeros(P)
+    best_lam = np.zeros(P)
+    best_lam[S0] = w0 / w0.sum()
+    c = float(np.mean(prob.diag[:P]))
+    code, it, lower, upper, best_lower = _wolfe_kernel(
+        prob.xi[:P], prob.G, S0, w0, c, kappa_sat, kappa_unsat, tol, prob.cert_tol,
+        _WOLFE_Z1, _WOLFE_Z2, _wolfe_block(P, prob.N), max_iter, lam_out, best_lam, -np.inf)
+    return code, it, lam_out, lower, upper, best_lam, best_lower
+
+
+def _solve(prob, P, lam, *, kappa_sat, kappa_unsat, tol, max_iter, warm=False):
+    """Run the solvers on the first P patterns until a certificate.
+
+    Wolfe's exact phase runs first; if its answer cannot be verified from the patterns, the
+    pair-step kernel takes over from its last iterate.
     Returns (code, lam, lower, upper, iterations, best_lam, best_lower, cert_lam) with code one of
     _GAP, _SAT, _UNSAT, _NONSEP (certified: cert_lam is set), _MAXITER.
     """
     G, diag = prob.G, prob.diag
     lam = np.ascontiguousarray(lam[:P], dtype=np.float64)
+    probe_its = 0
+    max_iter_total = max_iter
+    if _USE_WOLFE and not warm:
+        # A short pair-step probe first: easy instances (far from the threshold) are decided
+        # in O(P) steps; the hard ones go to Wolfe's exact phase from a cold start.
+        lam_p = lam.copy()
+        g = prob.G[:P, :P] @ lam_p
+        bl = lam_p.copy()
+        budget = min(max(1000, 2 * P), max_iter)
+        code, probe_its, lower, upper, best_lower = _smo_kernel(
+            prob.G, prob.diag, P, lam_p, g, kappa_sat, kappa_unsat, tol, 0.0, budget, bl,
+            -np.inf, max(1000, 4 * P))
+        if code in (_GAP, _SAT, _UNSAT):
+            bounds = _verified(prob, P, code, lam_p, kappa_sat, kappa_unsat, tol)
+            if bounds is not None:
+                return code, lam_p, bounds[0], bounds[1], probe_its, bl, best_lower, None
+        if probe_its >= max_iter:
+            return _MAXITER, lam_p, lower, upper, probe_its, bl, best_lower, None
+        max_iter = max_iter - probe_its
+    if _USE_WOLFE:
+        code, iterations, lam_w, lower, upper, best_lam, best_lower = _wolfe(
+            prob, P, lam, warm=warm, kappa_sat=kappa_sat, kappa_unsat=kappa_unsat, tol=tol,
+            max_iter=max_iter)
+        iterations += probe_its
+    else:
+        code, iterations, lam_w = _STALL, 0, lam
+    max_iter = max_iter_total
+    if code in (_GAP, _SAT, _UNSAT):
+        bounds = _verified(prob, P, code, lam_w, kappa_sat, kappa_unsat, tol)
+        if bounds is not None:
+            return code, lam_w, bounds[0], bounds[1], iterations, best_lam, best_lower, None
+    elif code == _NONSEP:
+        cert = _certify_origin_in_hull(prob, P, lam_w)
+        if cert is not None:
+            return _NONSEP, lam_w, lower, upper, iterations, best_lam, best_lower, cert
+    elif code == _MAXITER:
+        return _MAXITER, lam_w, lower, upper, iterations, best_lam, best_lower, None
+    if np.any(lam_w > 0.0):
+        lam = lam_w / lam_w.sum()
+    # Fallback: pair steps from the last Wolfe iterate.
     g = G[:P, :P] @ lam
     best_lam = lam.copy()
     best_lower = -np.inf
     sep_thresh = 1e-3 * prob.scale
     refresh_every = max(1000, 4 * P)
-    iterations = 0
     lower, upper = -np.inf, np.inf
     chunk = max(1000, 2 * P)
     # |p|^2 = lamda^T g loses relative precision ~ eps * max|G| / |p|^2: below f_floor the
@@ -539,6 +962,12 @@ def max_margin_certified(xi, *, tol=1e-8, max_iter=_DEFAULT_MAX_ITER, throw=True
     and the width of this interval is the Frank-Wolfe duality gap divided by |p|. Final bounds
     are recomputed from ``xi`` (not from the updated products).
 
+    Before the pair steps, Wolfe's minimum-norm-point method [4]_ runs (up to 16 improving
+    patterns are added per major cycle for large N; ``iterations`` then counts its major and
+    minor cycles): it is exact and finite, and certifies both tiny margins and origins barely
+    inside the hull near alpha = 2, where the pair steps converge only linearly. Its answer is
+    verified from ``xi``; otherwise the pair steps continue from its last iterate.
+
     Non-separable sets (0 in K) give kappa_max = -(distance from 0 to the boundary of K) <= 0,
     a non-convex problem. When |p| is small and the lower bound <= 0, the iterate lamda is
     corrected on its support by the minimum-norm solution of sum_S delta_mu xi^mu = -p,
@@ -562,6 +991,8 @@ def max_margin_certified(xi, *, tol=1e-8, max_iter=_DEFAULT_MAX_ITER, throw=True
        information for training support vector machines", JMLR 6, 1889 (2005).
     .. [3] E. Gardner, "The space of interactions in neural network models",
        J. Phys. A 21, 257 (1988).
+    .. [4] P. Wolfe, "Finding the nearest point in a polytope", Math. Programming 11, 128
+       (1976).
     """
     xi = _check_patterns(xi)
     tol = _check_tol(tol)
@@ -615,7 +1046,7 @@ def max_margin(xi, *, tol=1e-8, max_iter=_DEFAULT_MAX_ITER):
     return max_margin_certified(xi, tol=tol, max_iter=max_iter).kappa_max
 
 
-def _decide(prob, P, kappa, lam0, tol, max_iter):
+def _decide(prob, P, kappa, lam0, tol, max_iter, warm=False):
     """Certified decision of kappa_max(first P patterns) >= kappa (kappa >= 0).
 
     Returns (sat, lam) where lam is the final simplex iterate (a warm start).
@@ -623,7 +1054,8 @@ def _decide(prob, P, kappa, lam0, tol, max_iter):
     if kappa == 0.0 and P < prob.N:
         return True, lam0  # a w orthogonal to all patterns has all stabilities 0
     code, lam, lower, upper, iterations, _, _, cert = _solve(
-        prob, P, lam0, kappa_sat=kappa, kappa_unsat=kappa, tol=tol, max_iter=max_iter)
+        prob, P, lam0, kappa_sat=kappa, kappa_unsat=kappa, tol=tol, max_iter=max_iter,
+        warm=warm)
     if code == _SAT:
         return True, lam
     if code == _UNSAT:
@@ -739,7 +1171,8 @@ def instance_capacity(xi, kappa, *, tol=1e-10, max_iter=_DEFAULT_MAX_ITER):
             lam0[:] = 1.0 / mid
         else:
             lam0[: warm.size] = warm
-        sat, lam = _decide(prob, mid, kappa, lam0, tol, max_iter)
+        sat, lam = _decide(prob, mid, kappa, lam0, tol, max_iter,
+                           warm=_CAPACITY_WARM and warm is not None)
         if sat:
             lo = mid
             if lam.size == mid and np.any(lam > 0.0):

@@ -235,3 +235,143 @@ def test_max_iter_raises_with_bounds_and_throw_false():
     assert err.iterations == 3 and err.lower <= err.upper
     res = max_margin_certified(xi, max_iter=3, throw=False)
     assert res.status == "max_iter" and res.lower <= res.upper
+
+
+# --- Wolfe's min-norm-point phase near the threshold alpha = 2 --------------------------------
+
+from math import comb  # noqa: E402
+
+import simulate.perceptron as perceptron_module  # noqa: E402
+
+
+def origin_in_hull_twin(xi):
+    """LP feasibility of {lamda >= 0, sum lamda = 1, xi^T lamda = 0} (HiGHS)."""
+    P, N = xi.shape
+    A_eq = np.vstack([xi.T, np.ones((1, P))])
+    b_eq = np.concatenate([np.zeros(N), [1.0]])
+    res = linprog(np.zeros(P), A_eq=A_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    if res.status not in (0, 2):
+        return None  # HiGHS undecided on a near-degenerate instance
+    return res.status == 0
+
+
+def hull_distance_twin(xi):
+    """min |sum lamda_mu xi^mu| over the simplex (SLSQP): the distance of 0 to the hull."""
+    P = xi.shape[0]
+    G = xi @ xi.T
+    res = minimize(lambda lam: lam @ G @ lam, np.full(P, 1.0 / P), jac=lambda lam: 2 * G @ lam,
+                   method="SLSQP", bounds=[(0.0, 1.0)] * P,
+                   constraints=[{"type": "eq", "fun": lambda lam: lam.sum() - 1.0,
+                                 "jac": lambda lam: np.ones(P)}],
+                   options={"ftol": 1e-16, "maxiter": 2000})
+    lam = np.clip(res.x, 0.0, None)
+    lam /= lam.sum()
+    return float(np.linalg.norm(lam @ xi))
+
+
+def _solve_raw(xi, use_wolfe, monkeypatch):
+    monkeypatch.setattr(perceptron_module, "_USE_WOLFE", use_wolfe)
+    prob = perceptron_module._Problem(np.ascontiguousarray(xi, dtype=np.float64))
+    P = prob.P
+    out = perceptron_module._solve(prob, P, np.full(P, 1.0 / P), kappa_sat=np.inf,
+                                   kappa_unsat=-np.inf, tol=1e-9, max_iter=10_000_000)
+    return prob, out
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("N", [20, 40, 60])
+def test_wolfe_near_threshold_matches_twins(seed, N, monkeypatch):
+    rng = np.random.default_rng(1000 * N + seed)
+    alpha = rng.uniform(1.8, 2.3)
+    P = int(round(alpha * N))
+    xi = gaussian_patterns(P, N, rng=rng)
+    prob, (code, lam, lower, upper, its, _, _, cert) = _solve_raw(xi, True, monkeypatch)
+    in_hull = origin_in_hull_twin(xi)
+    separable = code != perceptron_module._NONSEP
+    if in_hull is not None:
+        assert separable == (not in_hull)
+    if separable:
+        assert code == perceptron_module._GAP
+        # certificate from xi: lower = margin of p/|p|, upper = |p| with p in the hull
+        lam_n = lam / lam.sum()
+        assert np.all(lam_n >= 0.0)
+        p = lam_n @ xi
+        lo_x = np.min(xi @ p) / np.linalg.norm(p)
+        up_x = np.linalg.norm(p)
+        assert 0.0 < lo_x <= up_x <= lo_x + 1e-9
+        # SciPy twin of the distance (SLSQP on the simplex): an upper bound on kappa_max
+        d_twin = hull_distance_twin(xi)
+        assert lo_x - 1e-9 <= d_twin <= up_x + 1e-5
+        # the pair-step method alone agrees
+        _, (code2, lam2, lo2, up2, *_rest) = _solve_raw(xi, False, monkeypatch)
+        assert code2 == perceptron_module._GAP
+        assert max(lo_x, lo2) <= min(up_x, up2) + 1e-12
+    else:
+        assert code == perceptron_module._NONSEP
+        assert np.all(cert >= 0.0) and cert.sum() == pytest.approx(1.0, abs=1e-12)
+        assert np.linalg.norm(cert @ xi) <= prob.cert_tol
+        monkeypatch.setattr(perceptron_module, "_USE_WOLFE", True)
+        res = max_margin_certified(xi)
+        assert res.status == "non_separable" and res.kappa_max < 0.0
+
+
+def cover_sat_probability(P, N):
+    """Cover (1965): P(P Gaussian patterns in R^N are linearly separable through the origin)."""
+    if P <= N:
+        return 1.0
+    return 2.0 ** (1 - P) * sum(comb(P - 1, k) for k in range(N))
+
+
+@pytest.mark.parametrize("P", [55, 60, 65])
+def test_cover_probability_statistical(P):
+    N, n = 30, 400
+    rng = np.random.default_rng(20_000 + P)
+    hits = sum(is_sat(gaussian_patterns(P, N, rng=rng), 0.0) for _ in range(n))
+    p = cover_sat_probability(P, N)
+    se = np.sqrt(p * (1 - p) / n)
+    assert abs(hits / n - p) <= 4 * se, (hits / n, p, se)
+
+
+def cover_capacity_moments(N, P_max):
+    """Mean and variance of P_c from P(P_c >= P) = P(SAT with P patterns)."""
+    tail = [cover_sat_probability(P, N) for P in range(1, P_max + 1)]
+    mean = sum(tail)
+    second = sum((2 * P - 1) * t for P, t in zip(range(1, P_max + 1), tail))
+    return mean, second - mean ** 2
+
+
+def test_cover_mean_instance_capacity_statistical():
+    N, n, P_max = 20, 300, 100
+    assert cover_sat_probability(P_max, N) < 1e-8
+    rng = np.random.default_rng(31_415)
+    pcs = np.array([instance_capacity(gaussian_patterns(P_max, N, rng=rng), 0.0)
+                    for _ in range(n)])
+    mean, var = cover_capacity_moments(N, P_max)
+    se = np.sqrt(var / n)
+    assert abs(pcs.mean() - mean) <= 4 * se, (pcs.mean() / N, mean / N, se / N)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("N", [160, 400])
+def test_wolfe_large_n_threshold_decisions(N, monkeypatch):
+    rng = np.random.default_rng(N)
+    for alpha in (1.9, 2.0, 2.1, 2.2):
+        xi = gaussian_patterns(int(alpha * N), N, rng=rng)
+        prob, (code, lam, lower, upper, its, _, _, cert) = _solve_raw(xi, True, monkeypatch)
+        if code == perceptron_module._NONSEP:
+            assert np.all(cert >= 0.0)
+            assert np.linalg.norm(cert @ xi) <= prob.cert_tol
+            assert origin_in_hull_twin(xi) in (True, None)
+        else:
+            assert code == perceptron_module._GAP and lower > 0.0
+            assert origin_in_hull_twin(xi) in (False, None)
+
+
+@pytest.mark.slow
+def test_cover_mean_instance_capacity_n100_statistical():
+    N, n, P_max = 100, 100, 300
+    rng = np.random.default_rng(27_182)
+    pcs = np.array([instance_capacity(gaussian_patterns(P_max, N, rng=rng), 0.0)
+                    for _ in range(n)])
+    mean, var = cover_capacity_moments(N, P_max)
+    assert abs(pcs.mean() - mean) <= 4 * np.sqrt(var / n)
