@@ -73,7 +73,7 @@ class FreeEntropy:
         """Flat list of the expressions one kernel call evaluates, and the layout.
 
         Layout: phi; gradient of each part (n each); Hessian (n*n, row-major);
-        control derivatives (n*n_controls, row-major).
+        control derivatives (n*n_controls, row-major); d phi/d control (n_controls).
         """
         out = [self.phi]
         for g in self.part_gradients:
@@ -82,7 +82,13 @@ class FreeEntropy:
             out.extend(row)
         for row in self.control_derivatives:
             out.extend(row)
+        out.extend(self.phi_control_gradient)
         return out
+
+    @cached_property
+    def phi_control_gradient(self):
+        """d phi / d control_k (at a saddle point, the total derivative: envelope theorem)."""
+        return tuple(sp.diff(self.phi, c) for c in self.controls)
 
 
 def rs_free_entropy(prior, channel) -> FreeEntropy:

@@ -31,6 +31,7 @@ class Evaluation:
     part_gradients: np.ndarray
     hessian: np.ndarray
     control_derivatives: np.ndarray
+    phi_control_gradient: np.ndarray = None
 
     @property
     def scaled_residual(self):
@@ -74,7 +75,8 @@ class CompiledFreeEntropy:
         hess = out[i:i + n * n].reshape(n, n)
         i += n * n
         dctrl = out[i:i + n * nc].reshape(n, nc)
-        ev = Evaluation(float(out[0]), parts.sum(axis=0), parts, hess, dctrl)
+        i += n * nc
+        ev = Evaluation(float(out[0]), parts.sum(axis=0), parts, hess, dctrl, out[i:i + nc])
         if check and not np.all(np.isfinite(out)):
             bad = self._first_nonfinite(out)
             raise NonFiniteError(
@@ -95,6 +97,7 @@ class CompiledFreeEntropy:
         labels += [f"d(part {k})/d{nm}" for k in range(npt) for nm in self.names]
         labels += [f"d2phi/d{a}d{b}" for a in self.names for b in self.names]
         labels += [f"d2phi/d{a}d{c}" for a in self.names for c in self.control_names]
+        labels += [f"dphi/d{c}" for c in self.control_names]
         k = int(np.flatnonzero(~np.isfinite(out))[0])
         return labels[k]
 

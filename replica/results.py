@@ -43,6 +43,10 @@ class SaddlePoint:
     control_derivatives : numpy.ndarray
         d^2 phi/d theta_i d c_k for the controls c = (alpha, parameters...): with the Hessian,
         the sensitivity d theta/d c = -H^{-1} d grad/d c.
+    derivatives : dict
+        d phi/d c for each control by name (total derivatives at the saddle point, by the
+        envelope theorem): e.g. the energy e = -d phi/d beta of a temperature channel, or
+        d phi/d m for the 1RSB complexity (see :attr:`complexity`).
     """
 
     model: str
@@ -60,6 +64,26 @@ class SaddlePoint:
     method: str
     hessian: np.ndarray = field(repr=False)
     control_derivatives: np.ndarray = field(repr=False)
+    derivatives: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def complexity(self):
+        """1RSB complexity Sigma(m) = -m^2 d phi/d m at fixed Parisi parameter m.
+
+        With phi(m) = (1/m) ln sum_states V^m, m phi = Sigma + m s: Sigma = -m^2 d phi/d m
+        and the internal entropy s = phi + m d phi/d m (:attr:`internal_entropy`).
+        """
+        if "m" not in self.derivatives:
+            raise ValueError("the complexity is defined for 1RSB saddle points at fixed m")
+        m = self.params["m"]
+        return -m * m * self.derivatives["m"]
+
+    @property
+    def internal_entropy(self):
+        """Entropy of one state, s = phi + m d phi/d m (1RSB at fixed m)."""
+        if "m" not in self.derivatives:
+            raise ValueError("the internal entropy is defined for 1RSB saddle points at fixed m")
+        return self.phi + self.params["m"] * self.derivatives["m"]
 
     def __str__(self):
         ops = ", ".join(f"{k}={v:.10g}" for k, v in self.order_params.items())

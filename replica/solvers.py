@@ -152,7 +152,9 @@ def _make_point(model, ansatz, alpha, cfe, theta, ev, it, status, step, method, 
                        residual_abs=float(np.max(np.abs(ev.gradient))), step=float(step),
                        iterations=int(it), success=status == "converged", status=status,
                        method=method, hessian=ev.hessian.copy(),
-                       control_derivatives=ev.control_derivatives.copy())
+                       control_derivatives=ev.control_derivatives.copy(),
+                       derivatives={nm: float(v) for nm, v in
+                                    zip(cfe.control_names, ev.phi_control_gradient)})
 
 
 def solve(model: Model, alpha, *, ansatz="rs", m=None, x0=None, tol=1e-10, xtol=1e-10,

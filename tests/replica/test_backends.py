@@ -54,6 +54,7 @@ def FreeEntropyParts(fe, k):
         out.extend(grads if j == k else [sp.S.Zero] * n)
     out.extend(sp.diff(g, t) for g in grads for t in fe.order_params)
     out.extend(sp.diff(g, c) for g in grads for c in fe.controls)
+    out.extend(sp.diff(part, c) for c in fe.controls)
     return out
 
 

@@ -107,3 +107,33 @@ def test_1rsb_requires_m():
         replica.solve(mod, 0.5, ansatz="1rsb")
     with pytest.raises(ValueError, match=r"\(0, 1\]"):
         replica.solve(mod, 0.5, ansatz="1rsb", m=1.5)
+
+
+def test_complexity_is_minus_m2_dphi_dm_by_finite_differences():
+    """Sigma(m) = -m^2 d phi/d m: the kernel's d phi/d m at the saddle point (envelope theorem)
+    against a central difference of the solved phi(m)."""
+    mod = models.perceptron(weights="spherical", kappa=-1.0)
+    qr = replica.solve(mod, 9.0).order_params["q"]
+    s = replica.solve(mod, 9.0, ansatz="1rsb", m=0.5, x0={"q0": qr - 0.05, "q1": qr + 0.05})
+    h = 1e-4
+    p = [replica.solve(mod, 9.0, ansatz="1rsb", m=0.5 + d, x0=s.order_params).phi
+         for d in (-h, h)]
+    fd = (p[1] - p[0]) / (2 * h)
+    assert s.derivatives["m"] == pytest.approx(fd, rel=1e-6)
+    assert s.complexity == pytest.approx(-0.25 * fd, rel=1e-6)
+    assert s.internal_entropy == pytest.approx(s.phi + 0.5 * fd, rel=1e-9)
+    with pytest.raises(ValueError, match="fixed m"):
+        replica.solve(mod, 9.0).complexity
+
+
+def test_energy_of_a_temperature_channel_is_minus_dphi_dbeta():
+    from replica.symbols import Delta, beta
+    kap = sp.Symbol("kappa", real=True)
+    ch = replica.channel(sp.exp(-beta * sp.Heaviside(kap - Delta)), name="errors")
+    mod = models.perceptron(weights="spherical", channel=ch, kappa=0.0, beta=3.0)
+    s = replica.solve(mod, 3.0)  # above capacity: a positive fraction of errors
+    h = 1e-5
+    fd = (replica.solve(mod.with_params(beta=3.0 + h), 3.0).phi
+          - replica.solve(mod.with_params(beta=3.0 - h), 3.0).phi) / (2 * h)
+    assert s.derivatives["beta"] == pytest.approx(fd, rel=1e-7)
+    assert 0 < -s.derivatives["beta"] / 3.0 < 1  # errors per pattern
