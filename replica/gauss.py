@@ -18,7 +18,38 @@ import sympy as sp
 __all__ = ["GaussAvg", "LogAvgExp", "TiltedAvg", "AVERAGES", "top_level_averages"]
 
 
-class GaussAvg(sp.Expr):
+def _points_tuple(points):
+    return sp.Tuple(*[sp.Tuple(sp.sympify(c), sp.sympify(s)) for c, s in points])
+
+
+class _Average(sp.Expr):
+    """Common structure: ``args = (*bodies, var, points)``."""
+
+    is_commutative = True
+    _nbody = 1
+
+    @property
+    def var(self):
+        return self.args[self._nbody]
+
+    @property
+    def points(self):
+        return tuple((c, s) for c, s in self.args[self._nbody + 1])
+
+    @property
+    def free_symbols(self):
+        syms = set().union(*[b.free_symbols for b in self.args[:self._nbody]]) - {self.var}
+        for c, s in self.points:
+            syms |= c.free_symbols | s.free_symbols
+        return syms
+
+    def _eval_subs(self, old, new):
+        if old == self.var:
+            return self
+        return None
+
+
+class GaussAvg(_Average):
     """E_z[integrand] = int Dz integrand(z); nestable, differentiable under the integral.
 
     Parameters
@@ -29,8 +60,6 @@ class GaussAvg(sp.Expr):
     points : sequence of (center, scale)
         Quadrature hints: locations and widths of steep features of the integrand.
     """
-
-    is_commutative = True
 
     def __new__(cls, integrand, var, points=()):
         integrand = sp.sympify(integrand)
@@ -45,93 +74,49 @@ class GaussAvg(sp.Expr):
             if const:
                 rest = [f for f in integrand.args if var in f.free_symbols]
                 return sp.Mul(*const) * GaussAvg(sp.Mul(*rest), var, points)
-        pts = sp.Tuple(*[sp.Tuple(sp.sympify(c), sp.sympify(s)) for c, s in points])
-        return sp.Expr.__new__(cls, integrand, var, pts)
+        return sp.Expr.__new__(cls, integrand, var, _points_tuple(points))
 
     @property
     def integrand(self):
         return self.args[0]
-
-    @property
-    def var(self):
-        return self.args[1]
-
-    @property
-    def points(self):
-        return tuple((c, s) for c, s in self.args[2])
-
-    @property
-    def free_symbols(self):
-        syms = self.integrand.free_symbols - {self.var}
-        for c, s in self.points:
-            syms |= c.free_symbols | s.free_symbols
-        return syms
 
     def _eval_derivative(self, s):
         if s == self.var:
             raise ValueError("cannot differentiate a Gaussian average by its own variable")
         return GaussAvg(sp.diff(self.integrand, s), self.var, self.points)
 
-    def _eval_subs(self, old, new):
-        if old == self.var:
-            return self
-        return None
-
     def _sympystr(self, printer):
         return f"E_{printer._print(self.var)}[{printer._print(self.integrand)}]"
 
 
-class LogAvgExp(sp.Expr):
+class LogAvgExp(_Average):
     """ln E_z[exp(g)], evaluated with a max shift (no underflow for g ~ -1000).
 
     The 1RSB free entropies contain (1/m) ln E_z1[Z^m] = (1/m) LogAvgExp(m ln Z, z1).  Its
     derivative is the tilted average: d/ds ln E[e^g] = E[g_s e^g]/E[e^g] = TiltedAvg(g_s, g).
     """
 
-    is_commutative = True
-
     def __new__(cls, g, var, points=()):
         g = sp.sympify(g)
         if var not in g.free_symbols:
             return g
-        pts = sp.Tuple(*[sp.Tuple(sp.sympify(c), sp.sympify(s)) for c, s in points])
-        return sp.Expr.__new__(cls, g, var, pts)
+        return sp.Expr.__new__(cls, g, var, _points_tuple(points))
 
     @property
     def exponent(self):
         return self.args[0]
 
-    @property
-    def var(self):
-        return self.args[1]
-
-    @property
-    def points(self):
-        return tuple((c, s) for c, s in self.args[2])
-
-    @property
-    def free_symbols(self):
-        syms = self.exponent.free_symbols - {self.var}
-        for c, s in self.points:
-            syms |= c.free_symbols | s.free_symbols
-        return syms
-
     def _eval_derivative(self, s):
         return TiltedAvg(sp.diff(self.exponent, s), self.exponent, self.var, self.points)
-
-    def _eval_subs(self, old, new):
-        if old == self.var:
-            return self
-        return None
 
     def _sympystr(self, printer):
         return f"logE_{printer._print(self.var)}[exp({printer._print(self.exponent)})]"
 
 
-class TiltedAvg(sp.Expr):
+class TiltedAvg(_Average):
     """E_z[f e^g] / E_z[e^g]: the average of f under the Gaussian measure tilted by e^g."""
 
-    is_commutative = True
+    _nbody = 2
 
     def __new__(cls, f, g, var, points=()):
         f = sp.sympify(f)
@@ -147,8 +132,7 @@ class TiltedAvg(sp.Expr):
             if const:
                 rest = [a for a in f.args if var in a.free_symbols]
                 return sp.Mul(*const) * TiltedAvg(sp.Mul(*rest), g, var, points)
-        pts = sp.Tuple(*[sp.Tuple(sp.sympify(c), sp.sympify(s)) for c, s in points])
-        return sp.Expr.__new__(cls, f, g, var, pts)
+        return sp.Expr.__new__(cls, f, g, var, _points_tuple(points))
 
     @property
     def integrand(self):
@@ -158,31 +142,11 @@ class TiltedAvg(sp.Expr):
     def exponent(self):
         return self.args[1]
 
-    @property
-    def var(self):
-        return self.args[2]
-
-    @property
-    def points(self):
-        return tuple((c, s) for c, s in self.args[3])
-
-    @property
-    def free_symbols(self):
-        syms = (self.integrand.free_symbols | self.exponent.free_symbols) - {self.var}
-        for c, s in self.points:
-            syms |= c.free_symbols | s.free_symbols
-        return syms
-
     def _eval_derivative(self, s):
         f, g, v, p = self.integrand, self.exponent, self.var, self.points
         gs = sp.diff(g, s)
         return (TiltedAvg(sp.diff(f, s) + f * gs, g, v, p)
                 - TiltedAvg(f, g, v, p) * TiltedAvg(gs, g, v, p))
-
-    def _eval_subs(self, old, new):
-        if old == self.var:
-            return self
-        return None
 
     def _sympystr(self, printer):
         return (f"E_{printer._print(self.var)}[{printer._print(self.integrand)} | "

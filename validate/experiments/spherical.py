@@ -153,11 +153,11 @@ _PSAT_NOTE = (
 # Instance counts fall like 1/N so that every size has a similar standard error.
 _QUICK = Profile((40, 80, 160, 320), (320, 160, 80, 40))
 _FULL = Profile((100, 200, 400, 800, 1600), (1600, 800, 400, 200, 100))
-# kappa = 0: instance_capacity must certify a vanishing margin at the threshold and is
-# ~1 s per instance at N = 80 and ~20 s at N = 160 (simulate, June 2024); the estimator is
-# exactly unbiased there (see _PSAT_NOTE), so small sizes suffice.
-_QUICK_K0 = Profile((10, 20, 40, 80), (80, 60, 40, 20))
-_FULL_K0 = Profile((20, 40, 80, 160), (400, 200, 100, 50))
+# kappa = 0: instance_capacity must certify a vanishing margin at the threshold (Wolfe's
+# minimum-norm-point phase of simulate.perceptron): ~0.5 s per instance at N = 400 and
+# 30-70 s at N = 1600 on the 2-core machine, hence fewer instances at the largest sizes.
+_QUICK_K0 = Profile((40, 80, 160, 320), (160, 80, 40, 20))
+_FULL_K0 = Profile((100, 200, 400, 800, 1600), (800, 400, 200, 60, 24))
 
 
 def _kappa_max(alpha: float) -> Experiment:
