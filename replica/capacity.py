@@ -28,8 +28,6 @@ W. Krauth and M. Mezard, J. Phys. France 50, 3057 (1989).
 """
 from __future__ import annotations
 
-import math
-
 import mpmath
 import numpy as np
 

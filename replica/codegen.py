@@ -32,7 +32,6 @@ import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
 from . import quadrature
-from .errors import NonFiniteError
 from .gauss import AVERAGES, GaussAvg, LogAvgExp, TiltedAvg, top_level_averages
 from .special import GH, MPMATH_IMPLEMENTATIONS, NUMBA_NAMES, NUMPY_IMPLEMENTATIONS, logH
 

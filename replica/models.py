@@ -92,7 +92,7 @@ class CompiledFreeEntropy:
                                   self._out.shape[0])
 
     def _first_nonfinite(self, out):
-        n, nc, npt = self.n, self.nc, self.n_parts
+        npt = self.n_parts
         labels = ["phi"]
         labels += [f"d(part {k})/d{nm}" for k in range(npt) for nm in self.names]
         labels += [f"d2phi/d{a}d{b}" for a in self.names for b in self.names]

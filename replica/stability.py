@@ -34,7 +34,7 @@ from .models import Model
 from .quadrature import hermite_rule, legendre_reference
 from .results import SaddlePoint
 from .solvers import solve
-from .symbols import V, alpha, omega, q, z
+from .symbols import V, omega, q, z
 from .transitions import find_zero
 
 __all__ = ["Stability", "stability", "at_line"]

@@ -1,5 +1,4 @@
 """The worked examples run end to end (figures written to a temporary folder)."""
-import os
 import runpy
 from pathlib import Path
 

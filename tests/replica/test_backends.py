@@ -76,7 +76,6 @@ def test_numba_equals_numpy_on_all_outputs(weights, kappa, qs):
         got = cfe.kernel(theta, ctrl, *cfe._gl, *cfe._gh, np.empty(len(outs)))
         # scale of each output: the sum of the magnitudes of its parts (entropic, energetic),
         # which cancel near q -> 1 (each ~ 1/(1-q)^3 in the Hessian)
-        import sympy as sp
         parts_outs = [FreeEntropyParts(fe, k) for k in range(len(fe.parts))]
         for k, e in enumerate(outs):
             ref = float(codegen.evaluate_numpy(e, vals))

@@ -1,7 +1,5 @@
 """Special functions: Numba and SciPy implementations against mpmath (30 digits) in the tails,
 and the SymPy derivatives (fdiff) against mpmath's numerical differentiation."""
-import math
-
 import mpmath
 import numpy as np
 import pytest

@@ -45,7 +45,6 @@ References
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
 import pathlib
@@ -69,28 +68,6 @@ MAX_STORED = 2_000_000
 #: Pair histograms (O(M^2 N)) are kept in the rows only for instances with at most this many
 #: solutions; the mean overlap itself is computed in O(M N) for every instance.
 MAX_HIST = 3000
-
-
-#: Up to this N the enumeration kernels run on one Numba thread: below 2^24 configurations
-#: the parallel launch costs more than it saves (measured: 0.1 ms serial vs 30 ms with 2
-#: threads at N = 11, 10 ms vs 38 ms at N = 21, on a loaded 2-core machine).
-SERIAL_MAX_N = 24
-
-
-@contextlib.contextmanager
-def _threads_for(N: int):
-    """Run the enclosed Numba kernels on one thread when ``N <= SERIAL_MAX_N`` (restored after)."""
-    import numba
-
-    if N > SERIAL_MAX_N:
-        yield
-        return
-    old = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(old)
 
 
 class UnsatInstance(ValueError):
@@ -175,8 +152,7 @@ def entropy_simulate(N: int, rng, *, alpha: float, kappa: float = 0.0):
     from simulate.binary import enumerate_solutions
 
     P, xi = _instance(N, rng, alpha)
-    with _threads_for(N):
-        res = enumerate_solutions(xi, kappa, max_solutions=0)
+    res = enumerate_solutions(xi, kappa, max_solutions=0)
     if res.count == 0:
         raise UnsatInstance(f"UNSAT: count = 0 at N={N}, P={P} (ln 0 undefined; "
                             "counted in P(UNSAT), mean is E[ln count | SAT])")
@@ -221,8 +197,7 @@ def instance_capacity(xi, kappa: float = 0.0, *, max_solutions: int = 200_000,
     lo, hi = 0, P_max + 1  # first lo patterns SAT (lo = 0 trivially); hi: UNSAT or unknown
     P0 = min(P_max, max(1, N - 12) if start is None else int(start))
     while True:
-        with _threads_for(N):
-            res = enumerate_solutions(xi[:P0], kappa, max_solutions=max_solutions)
+        res = enumerate_solutions(xi[:P0], kappa, max_solutions=max_solutions)
         if res.count == 0:
             hi = P0
             if P0 - lo <= 1:
@@ -298,8 +273,7 @@ def overlap_simulate(N: int, rng, *, alpha: float, kappa: float = 0.0):
     from simulate.binary import enumerate_solutions, solution_overlaps
 
     P, xi = _instance(N, rng, alpha)
-    with _threads_for(N):
-        res = enumerate_solutions(xi, kappa, max_solutions=MAX_STORED)
+    res = enumerate_solutions(xi, kappa, max_solutions=MAX_STORED)
     M = res.count
     if M < 2:
         raise UnsatInstance(f"UNSAT: count = {M} < 2 at N={N}, P={P} (no pair of solutions)")
@@ -312,8 +286,7 @@ def overlap_simulate(N: int, rng, *, alpha: float, kappa: float = 0.0):
     extra = {"P": P, "count": int(M), "q_pairs": q_pairs, "q_gibbs": m2 / (N * M * M),
              "correction": corr}
     if M <= MAX_HIST:
-        with _threads_for(N):
-            extra["hist"] = [int(c) for c in solution_overlaps(res.solutions).counts]
+        extra["hist"] = [int(c) for c in solution_overlaps(res.solutions).counts]
     return q_pairs + corr, extra
 
 
