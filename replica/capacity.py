@@ -174,15 +174,18 @@ def _jamming_capacity(model, alpha_rs, details):
     """1RSB capacity of continuous weights from the jamming limit (see replica.jamming).
 
     The stationary point (q0, mu) of F is followed down from alpha_RS (1 - 1e-4) on a geometric
-    grid; the capacity is the first zero of F on that branch.  If F is non-negative on the whole
-    branch (or no branch exists), RS is not improved: the 1RSB capacity equals the RS one.
+    grid.  The capacity is the first zero of F on that branch; when the branch ends (a fold)
+    before F changes sign, the last interval is refined (three levels of 40 points).  If the
+    RS solution is locally stable up to its capacity, the 1RSB capacity is the RS one.  If RS is
+    unstable but no zero is found, an error is raised with the branch's last values: the RS
+    value is never returned in its place.
     """
-    def obs(s):
-        return s.phi if s.order_params["mu"] < _MU_MAX else float("nan")
+    from scipy.optimize import brentq
 
-    grid = alpha_rs * (1 - np.geomspace(1e-4, 0.6, 48))
-    details = dict(details, alpha_c_rs=alpha_rs)
+    from .solvers import solve, sweep
     from .stability import stability
+
+    details = dict(details, alpha_c_rs=alpha_rs)
     lam = stability(model, alpha_rs * (1 - 1e-6)).replicon
     details["replicon_at_alpha_rs"] = lam
     if lam >= 0:
@@ -190,19 +193,57 @@ def _jamming_capacity(model, alpha_rs, details):
                         method="RS is locally stable up to its capacity (replicon >= 0): the "
                                "1RSB capacity equals the RS one", params=dict(model.params),
                         details=details)
-    try:
-        tr = find_zero(model, obs, bracket=(grid[0], grid[-1]), grid=grid,
-                       ansatz="1rsb-jamming", x0={"q0": 0.5, "mu": 3.0},
-                       description="1RSB jamming coefficient F")
-    except ReplicaError as err:
-        details["jamming"] = f"no zero of F on the 1RSB branch: {err}"
-        return Capacity(alpha_c=alpha_rs, ansatz="1rsb",
-                        method="1RSB jamming limit has no branch with F = 0 below alpha_RS: "
-                               "equals the RS capacity", params=dict(model.params),
-                        details=details)
-    details.update(q0=tr.saddle_point.order_params["q0"], mu=tr.saddle_point.order_params["mu"],
-                   bracket=tr.bracket)
-    return Capacity(alpha_c=tr.value, ansatz="1rsb",
+
+    def F(p):
+        ok = p.success and p.order_params["mu"] < _MU_MAX
+        return p.phi if ok else float("nan")
+
+    def stop(points):
+        return not (F(points[-1]) < 0)
+
+    grid = alpha_rs * (1 - np.geomspace(1e-4, 0.6, 48))
+    x0 = {"q0": 0.5, "mu": 3.0}
+    last_neg = None  # (alpha, SaddlePoint) with F < 0
+    bracket = None
+    for level in range(4):
+        br = sweep(model, alpha=grid, ansatz="1rsb-jamming", x0=x0, _stop=stop)
+        for a, p in zip(br.values, br.points):
+            f = F(p)
+            if f < 0:
+                last_neg = (float(a), p)
+            elif f >= 0 and last_neg is not None:
+                bracket = (last_neg[0], float(a))
+            break_here = not (f < 0)
+            if break_here:
+                break
+        if bracket is not None or last_neg is None:
+            break
+        # the branch ended (failure) before F changed sign: refine beyond the last good point
+        nxt = br.values[len(br.points) - 1] if len(br.points) < len(grid) or not (
+            F(br.points[-1]) < 0) else None
+        if nxt is None:
+            break
+        grid = np.linspace(last_neg[0], float(nxt), 41)[1:]
+        x0 = dict(last_neg[1].order_params)
+    if bracket is None:
+        where = (f"the branch ends near alpha = {last_neg[0]:.8g} with F = "
+                 f"{last_neg[1].phi:.3e} < 0" if last_neg is not None
+                 else "no stationary point of F was found below alpha_RS")
+        raise ReplicaError(f"{model.name} {model.params}: RS is unstable at its capacity "
+                           f"(replicon {lam:.3g}) but the 1RSB jamming coefficient F has no zero "
+                           f"on its branch: {where}")
+    start = dict(last_neg[1].order_params)
+    cache = {}
+
+    def f(a):
+        sp_ = solve(model, a, ansatz="1rsb-jamming", x0=start)
+        cache[a] = sp_
+        return sp_.phi
+
+    root = brentq(f, min(bracket), max(bracket), xtol=1e-13, rtol=4 * np.finfo(float).eps)
+    spt = cache.get(root) or solve(model, root, ansatz="1rsb-jamming", x0=start)
+    details.update(q0=spt.order_params["q0"], mu=spt.order_params["mu"], bracket=bracket)
+    return Capacity(alpha_c=float(root), ansatz="1rsb",
                     method="1RSB jamming limit q1 -> 1, m = mu (1 - q1): zero of the "
                            "1/(1-q1) coefficient at its stationary point (q0, mu)",
                     params=dict(model.params), details=details)

@@ -72,3 +72,20 @@ def test_convex_regime_1rsb_equals_rs(kappa):
     mod = models.perceptron(weights="spherical", kappa=kappa)
     c = replica.capacity(mod, ansatz="1rsb")
     assert c.alpha_c == c.details["alpha_c_rs"] and "stable" in c.method
+
+
+def test_no_silent_rs_fallback_when_rs_is_unstable():
+    """Where RS is unstable at its capacity but the 1RSB branch folds before F = 0 (kappa close
+    to 0), the capacity raises with the branch's last values instead of returning alpha_RS."""
+    mod = models.perceptron(weights="spherical", kappa=-0.25)
+    with pytest.raises(replica.ReplicaError, match="no zero"):
+        replica.capacity(mod, ansatz="1rsb")
+
+
+def test_refinement_near_the_fold_finds_the_zero():
+    mod = models.perceptron(weights="spherical", kappa=-1.5)
+    c = replica.capacity(mod, ansatz="1rsb")
+    assert c.alpha_c < c.details["alpha_c_rs"]
+    s = replica.solve(mod, c.alpha_c, ansatz="1rsb-jamming",
+                      x0={"q0": c.details["q0"], "mu": c.details["mu"]})
+    assert abs(s.phi) < 1e-10
