@@ -52,11 +52,6 @@ class Prior:
     rsb1_extra: tuple = ()
     replicon: sp.Expr = None  # E_h[(d^2 ln Z_prior/dh^2)^2]: the prior's replicon factor
 
-    def initial_extra(self, qval):
-        """Starting values of the extra order parameters given a guess of q."""
-        # qhat = q/(1-q)^2 is the spherical relation; a good start for any prior at small q.
-        return [qval / (1.0 - qval) ** 2 for _ in self.extra_params]
-
 
 @cache
 def spherical() -> Prior:
