@@ -5,8 +5,13 @@
   decisions, per-instance storage capacity.
 * :mod:`simulate.binary` — exact enumeration of binary perceptrons (counts, energy histograms,
   solutions, overlaps).
+* :mod:`simulate.localentropy` — local entropy around reference solutions (exact, binary), local
+  energy at fixed overlap (spherical and binary), a perceptron-style solver, solution margins.
 """
 from .binary import EnumerationResult, OverlapHistogram, enumerate_solutions, solution_overlaps
+from .localentropy import (LocalEnergy, LocalEntropyCounts, SolverResult, find_solution,
+                           local_energy, local_energy_binary, local_entropy_counts,
+                           solution_margins)
 from .patterns import binary_patterns, gaussian_patterns
 from .perceptron import (ConvergenceError, MaxMarginResult, instance_capacity, is_sat,
                          max_margin, max_margin_certified)
@@ -16,4 +21,6 @@ __all__ = [
     "max_margin", "max_margin_certified", "is_sat", "instance_capacity", "MaxMarginResult",
     "ConvergenceError",
     "enumerate_solutions", "solution_overlaps", "EnumerationResult", "OverlapHistogram",
+    "local_entropy_counts", "local_energy", "local_energy_binary", "find_solution",
+    "solution_margins", "LocalEntropyCounts", "LocalEnergy", "SolverResult",
 ]
