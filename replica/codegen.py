@@ -32,7 +32,7 @@ import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
 from . import quadrature
-from .gauss import AVERAGES, GaussAvg, LogAvgExp, TiltedAvg, top_level_averages
+from .gauss import AVERAGES, GaussAvg, LogAvgExp, TiltedAvg, TruncAvg, top_level_averages
 from .special import GH, MPMATH_IMPLEMENTATIONS, NUMBA_NAMES, NUMPY_IMPLEMENTATIONS, logH
 
 __all__ = ["compile_kernel", "evaluate_numpy", "evaluate_mpmath", "cache_dir"]
@@ -101,6 +101,8 @@ class _Generator:
         for a in avgs:
             if isinstance(a, GaussAvg):
                 key = ("gauss", a.var, a.args[2], None)
+            elif isinstance(a, TruncAvg):
+                key = ("trunc", a.var, a.args[3], a.lower)
             else:
                 key = ("tilt", a.var, sp.Tuple(*[sp.Tuple(c, s_) for c, s_ in a.points]),
                        a.exponent)
@@ -114,14 +116,21 @@ class _Generator:
             for _ in members:
                 self.n_acc += 1
                 accs.append(f"_A{self.n_acc}")
-            if len(pts):
+            if kind == "trunc":
+                cs = ", ".join(f"float({self.pr(c)})" for c, _ in pts)
+                ss = ", ".join(f"float({self.pr(s_)})" for _, s_ in pts)
+                arr_c = f"np.array([{cs}])" if len(pts) else "np.empty(0)"
+                arr_s = f"np.array([{ss}])" if len(pts) else "np.empty(0)"
+                lines.append(f"{pad}_n{L}, _w{L} = _trunc_rule(float({self.pr(g)}), {arr_c}, "
+                             f"{arr_s}, gl_x, gl_w, ZMAX, BASE_WIDTH)")
+            elif len(pts):
                 cs = ", ".join(f"float({self.pr(c)})" for c, _ in pts)
                 ss = ", ".join(f"float({self.pr(s_)})" for _, s_ in pts)
                 lines.append(f"{pad}_n{L}, _w{L} = _panel_rule(np.array([{cs}]), "
                              f"np.array([{ss}]), gl_x, gl_w, ZMAX, BASE_WIDTH)")
             else:
                 lines.append(f"{pad}_n{L}, _w{L} = gh_x, gh_w")
-            if kind == "gauss":
+            if kind in ("gauss", "trunc"):
                 for acc in accs:
                     lines.append(f"{pad}{acc} = 0.0")
                 hoisted, body = self.block([m.integrand for m in members],
@@ -236,7 +245,8 @@ def generate_source(outputs, theta_syms, ctrl_syms, name="kernel"):
         "import numpy as np",
         "import numba",
         "from replica import _numba_special as _sf",
-        "from replica.quadrature import panel_rule as _panel_rule, ZMAX, BASE_WIDTH",
+        "from replica.quadrature import panel_rule as _panel_rule, trunc_rule as _trunc_rule, "
+        "ZMAX, BASE_WIDTH",
         "",
         "",
         "@numba.njit(cache=True, nogil=True, fastmath=False, error_model='numpy')",
@@ -290,9 +300,12 @@ def _from_x(x, lo, hi, theta, dth):
                 u = 1.0 / (1.0 + e)
             theta[i] = lo[i] + (hi[i] - lo[i]) * s if s <= 0.5 else hi[i] - (hi[i] - lo[i]) * u
             dth[i] = (hi[i] - lo[i]) * s * u
-        else:
+        elif math.isfinite(lo[i]):
             theta[i] = lo[i] + math.exp(x[i])
             dth[i] = theta[i] - lo[i]
+        else:  # unbounded (a conjugate of a signed overlap): the identity
+            theta[i] = x[i]
+            dth[i] = 1.0
 
 
 @numba.njit(cache=True, nogil=True, error_model='numpy')
@@ -352,8 +365,10 @@ def newton(theta0, ctrl, lo, hi, tol, xtol, max_iter, n_parts, nc, gl_x, gl_w, g
     for i in range(n):
         if math.isfinite(hi[i]):
             x[i] = math.log(theta[i] - lo[i]) - math.log(hi[i] - theta[i])
-        else:
+        elif math.isfinite(lo[i]):
             x[i] = math.log(theta[i] - lo[i])
+        else:
+            x[i] = theta[i]
     out = kernel(theta, ctrl, gl_x, gl_w, gh_x, gh_w, np.empty(nout))
     if not _all_finite(out):
         return theta, out, 4, 0, math.inf
@@ -402,6 +417,8 @@ def newton(theta0, ctrl, lo, hi, tol, xtol, max_iter, n_parts, nc, gl_x, gl_w, g
             if math.isfinite(hi[i]):
                 d = min(d, hi[i] - trial[i])
             sc = min(d, abs(trial[i])) if trial[i] != 0.0 else d
+            if not math.isfinite(lo[i]):
+                sc = max(abs(trial[i]), 1.0)
             sc = max(sc, 1e-300)
             step_rel = max(step_rel, abs(trial[i] - theta[i]) / sc)
         for i in range(n):
@@ -477,7 +494,16 @@ def evaluate_numpy(expr, values, *, order=quadrature.ORDER, gh_order=64):
             shape_ok = all(not (sp.sympify(c).free_symbols | sp.sympify(s).free_symbols)
                            & {v for v in env if isinstance(env[v], np.ndarray)
                               and np.ndim(env[v]) > 0} for c, s in pts)
-            if pts:
+            if isinstance(a, TruncAvg):
+                lower = ev(a.lower, env, depth)
+                if not shape_ok or np.ndim(lower) > 0:
+                    raise NotImplementedError("numpy backend: a truncation point or hints "
+                                              "depending on an outer integration variable")
+                cs = np.array([float(ev(c, env, depth)) for c, _ in pts])
+                ss = np.array([float(ev(s, env, depth)) for _, s in pts])
+                nodes, wts = quadrature.trunc_rule(float(lower), cs, ss, gl[0], gl[1],
+                                                   quadrature.ZMAX, quadrature.BASE_WIDTH)
+            elif pts:
                 if not shape_ok:
                     raise NotImplementedError("numpy backend: hints depending on an outer "
                                               "integration variable")
@@ -497,7 +523,7 @@ def evaluate_numpy(expr, values, *, order=quadrature.ORDER, gh_order=64):
                                                                inner_env[a.var].shape))
 
             d = sp.Dummy(f"avg{k}")
-            if isinstance(a, GaussAvg):
+            if isinstance(a, (GaussAvg, TruncAvg)):
                 env[d] = np.sum(at_nodes(a.integrand) * wts, axis=-1)
             else:
                 g = at_nodes(a.exponent)
@@ -543,6 +569,9 @@ def evaluate_mpmath(expr, values, *, dps=30):
                         if abs(t) < 40:
                             brk.add(mpmath.mpf(t))
                 pts = [-mpmath.inf] + sorted(brk) + [mpmath.inf]
+                if isinstance(a, TruncAvg):
+                    lower = ev(a.lower, env)
+                    pts = [lower] + [t for t in sorted(brk) if t > lower] + [mpmath.inf]
 
                 def avg(expr_, weight=None, var=a.var, env=env):
                     def f(t):
@@ -555,6 +584,8 @@ def evaluate_mpmath(expr, values, *, dps=30):
                 d = sp.Dummy(f"avg{k}")
                 if isinstance(a, GaussAvg):
                     env[d] = avg(a.integrand)
+                elif isinstance(a, TruncAvg):
+                    env[d] = avg(a.integrand) / mpmath.ncdf(-lower)
                 elif isinstance(a, LogAvgExp):
                     env[d] = mpmath.log(avg(sp.S.One, a.exponent))
                 else:

@@ -36,12 +36,17 @@ class FreeEntropy:
     parts : tuple of sympy.Expr
         Additive parts (entropic, energetic); phi = sum(parts).  The residual of a saddle
         point is reported relative to the size of the parts' gradients.
+    differentiated : tuple of sympy.Symbol, optional
+        The controls whose derivatives (of phi and of the gradient) the kernels evaluate;
+        default all of them.  The Franz-Parisi construction differentiates only in
+        (alpha, p): the reference's parameters are inputs, not continuation parameters.
     """
 
     ansatz: str
     order_params: tuple
     controls: tuple
     parts: tuple
+    differentiated: tuple = None
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -66,8 +71,8 @@ class FreeEntropy:
 
     @cached_property
     def control_derivatives(self):
-        """d gradient_i / d control_k, shape (n, n_controls)."""
-        return tuple(tuple(sp.diff(g, c) for c in self.controls) for g in self.gradient)
+        """d gradient_i / d control_k, shape (n, n_differentiated_controls)."""
+        return tuple(tuple(sp.diff(g, c) for c in self.diff_controls) for g in self.gradient)
 
     def kernel_outputs(self):
         """Flat list of the expressions one kernel call evaluates, and the layout.
@@ -88,7 +93,12 @@ class FreeEntropy:
     @cached_property
     def phi_control_gradient(self):
         """d phi / d control_k (at a saddle point, the total derivative: envelope theorem)."""
-        return tuple(sp.diff(self.phi, c) for c in self.controls)
+        return tuple(sp.diff(self.phi, c) for c in self.diff_controls)
+
+    @property
+    def diff_controls(self):
+        """The differentiated controls (all controls unless ``differentiated`` is given)."""
+        return self.controls if self.differentiated is None else self.differentiated
 
 
 def rs_free_entropy(prior, channel) -> FreeEntropy:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-__all__ = ["GaussAvg", "LogAvgExp", "TiltedAvg", "AVERAGES", "top_level_averages"]
+from .special import GH
+
+__all__ = ["GaussAvg", "LogAvgExp", "TiltedAvg", "TruncAvg", "AVERAGES", "top_level_averages"]
 
 
 def _points_tuple(points):
@@ -153,7 +155,80 @@ class TiltedAvg(_Average):
                 f"exp({printer._print(self.exponent)})]")
 
 
-AVERAGES = (GaussAvg, LogAvgExp, TiltedAvg)
+class TruncAvg(_Average):
+    """E_x[f | x >= lower] = int_lower^inf Dx f(x) / H(lower): a truncated Gaussian average.
+
+    It is the average over the fluctuating part of the stability of a reference configuration
+    drawn from the flat measure over solutions with a hard margin (Franz-Parisi construction):
+    with Delta_ref = sqrt(q_ref) z0 + sqrt(1 - q_ref) x >= kappa_ref, the constraint is
+    x >= lower = (kappa_ref - sqrt(q_ref) z0)/sqrt(1 - q_ref).
+
+    Parameters
+    ----------
+    integrand : sympy.Expr
+    var : sympy.Symbol
+    lower : sympy.Expr
+        The truncation point (may depend on outer integration variables).
+    points : sequence of (center, scale)
+        Quadrature hints, as for :class:`GaussAvg` (the truncation point is always refined).
+
+    Notes
+    -----
+    Differentiation under the integral and with respect to the moving truncation point:
+
+        d/ds E[f | x >= A] = E[df/ds | x >= A] + (dA/ds) GH(A) (E[f | x >= A] - f(A)),
+
+    with GH = G/H the inverse Mills ratio (dH/dA = -G(A)).
+    """
+
+    def __new__(cls, integrand, var, lower, points=()):
+        integrand = sp.sympify(integrand)
+        lower = sp.sympify(lower)
+        if not isinstance(var, sp.Symbol):
+            raise TypeError(f"TruncAvg: integration variable must be a Symbol, got {var!r}")
+        if var in lower.free_symbols:
+            raise ValueError("TruncAvg: the truncation point depends on its own variable")
+        if var not in integrand.free_symbols:
+            return integrand
+        if integrand.is_Add:
+            return sp.Add(*[TruncAvg(t, var, lower, points) for t in integrand.args])
+        if integrand.is_Mul:
+            const = [f for f in integrand.args if var not in f.free_symbols]
+            if const:
+                rest = [f for f in integrand.args if var in f.free_symbols]
+                return sp.Mul(*const) * TruncAvg(sp.Mul(*rest), var, lower, points)
+        return sp.Expr.__new__(cls, integrand, var, lower, _points_tuple(points))
+
+    @property
+    def integrand(self):
+        return self.args[0]
+
+    @property
+    def lower(self):
+        return self.args[2]
+
+    @property
+    def points(self):
+        return tuple((c, s) for c, s in self.args[3])
+
+    @property
+    def free_symbols(self):
+        return super().free_symbols | self.lower.free_symbols
+
+    def _eval_derivative(self, s):
+        f, v, a, pts = self.integrand, self.var, self.lower, self.points
+        out = TruncAvg(sp.diff(f, s), v, a, pts)
+        da = sp.diff(a, s)
+        if da != 0:
+            out += da * GH(a) * (self - f.subs(v, a))
+        return out
+
+    def _sympystr(self, printer):
+        return (f"E_{printer._print(self.var)}[{printer._print(self.integrand)} | "
+                f"{printer._print(self.var)} >= {printer._print(self.lower)}]")
+
+
+AVERAGES = (GaussAvg, LogAvgExp, TiltedAvg, TruncAvg)
 
 
 def top_level_averages(expr):

@@ -45,7 +45,7 @@ class CompiledFreeEntropy:
     def __init__(self, fe: FreeEntropy):
         self.fe = fe
         self.n = len(fe.order_params)
-        self.nc = len(fe.controls)
+        self.nc = len(fe.diff_controls)
         self.n_parts = len(fe.parts)
         outputs = fe.kernel_outputs()
         self.module = compile_kernel(outputs, fe.order_params, fe.controls)
@@ -54,7 +54,8 @@ class CompiledFreeEntropy:
         self._gh = hermite_rule(64)
         self._out = np.empty(len(outputs))
         self.names = tuple(s.name for s in fe.order_params)
-        self.control_names = tuple(s.name for s in fe.controls)
+        self.control_names = tuple(s.name for s in fe.diff_controls)
+        self.input_names = tuple(s.name for s in fe.controls)
         self.domains = [ORDER_PARAMETER_DOMAINS[nm] for nm in self.names]
         self.lo = np.array([d[0] for d in self.domains])
         self.hi = np.array([d[1] for d in self.domains])
@@ -81,7 +82,7 @@ class CompiledFreeEntropy:
             bad = self._first_nonfinite(out)
             raise NonFiniteError(
                 f"non-finite {bad} at {dict(zip(self.names, theta))}, "
-                f"controls {dict(zip(self.control_names, ctrl))}", quantity=bad,
+                f"controls {dict(zip(self.input_names, ctrl))}", quantity=bad,
                 point=(tuple(theta), tuple(ctrl)))
         return ev
 

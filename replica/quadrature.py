@@ -24,7 +24,10 @@ import math
 import numba
 import numpy as np
 
-__all__ = ["ZMAX", "legendre_reference", "hermite_rule", "panel_rule", "gauss_average"]
+from ._numba_special import erfcx as _erfcx
+
+__all__ = ["ZMAX", "legendre_reference", "hermite_rule", "panel_rule", "trunc_rule",
+           "gauss_average"]
 
 #: Half-width of the truncated integration domain of the outer Gaussian averages.
 ZMAX = 10.0
@@ -33,6 +36,8 @@ BASE_WIDTH = 2.0
 #: Default Gauss-Legendre order per panel.
 ORDER = 12
 _MAX_EDGES = 512
+_SQRT2 = math.sqrt(2.0)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
 _jit = numba.njit(cache=True, nogil=True)
 
@@ -54,29 +59,31 @@ def hermite_rule(order: int = 64):
 
 
 @_jit
-def _edges(centers, scales, zmax, base):
+def _edges_on(lo, hi, centers, scales, base):
+    # a uniform mesh of panels of width <= base on [lo, hi], refined geometrically (edges at
+    # c +- s 2^k) around each usable hint (c, s) until the panels reach the coarse width
     buf = np.empty(_MAX_EDGES)
     n = 0
-    nb = int(round(2.0 * zmax / base))
+    nb = max(1, int(math.ceil((hi - lo) / base - 1e-9)))
     for i in range(nb + 1):
-        buf[n] = -zmax + i * base
+        buf[n] = lo + (hi - lo) * i / nb
         n += 1
     for j in range(centers.shape[0]):
         c = centers[j]
         s = scales[j]
         if not (math.isfinite(c) and math.isfinite(s)) or s <= 0.0:
             continue  # hint unusable here (e.g. centre at infinity when q = 0): smooth anyway
-        if c < -zmax - base or c > zmax + base or s >= base:
+        if c < lo - base or c > hi + base or s >= base:
             continue
-        if -zmax < c < zmax:
+        if lo < c < hi:
             buf[n] = c
             n += 1
         d = s
         while d < base and n < _MAX_EDGES - 2:
-            if -zmax < c - d < zmax:
+            if lo < c - d < hi:
                 buf[n] = c - d
                 n += 1
-            if -zmax < c + d < zmax:
+            if lo < c + d < hi:
                 buf[n] = c + d
                 n += 1
             d *= 2.0
@@ -89,6 +96,11 @@ def _edges(centers, scales, zmax, base):
             out[m] = e[i]
             m += 1
     return out[:m]
+
+
+@_jit
+def _edges(centers, scales, zmax, base):
+    return _edges_on(-zmax, zmax, centers, scales, base)
 
 
 @_jit
@@ -109,6 +121,57 @@ def panel_rule(centers, scales, ref_x, ref_w, zmax, base):
             z = m + h * ref_x[i]
             nodes[p * k + i] = z
             weights[p * k + i] = h * ref_w[i] * inv * math.exp(-0.5 * z * z)
+    return nodes, weights
+
+
+@_jit
+def trunc_rule(lower, centers, scales, ref_x, ref_w, zmax, base):
+    """Nodes and weights of E[f(x) | x >= lower] for x ~ N(0, 1) (truncated Gaussian).
+
+    The weights are phi(x)/H(lower) times the composite Gauss-Legendre weights on
+    [max(lower, -zmax), upper] with upper = zmax for lower <= 0 and
+    lower + min(zmax, 45/lower) beyond (the truncated density is below
+    exp(-lower u - u^2/2) at x = lower + u).  For lower > 0 they are computed as
+    exp(-(x - lower)(x + lower)/2) GH(lower), with the tail-stable inverse Mills ratio
+    GH = phi/H, so that nothing underflows however deep in the tail the truncation lies.  The
+    mesh is graded at ``lower`` on the scale min(1, 1/lower) and around the hints.
+    """
+    lo = max(lower, -zmax)
+    if lower > 0.0:
+        hi = lower + min(zmax, 45.0 / lower)
+        s0 = min(1.0, 1.0 / lower) / 4.0
+        gh = _SQRT_2_OVER_PI / _erfcx(lower / _SQRT2)
+    else:
+        hi = zmax
+        s0 = 0.25
+        gh = 0.0
+    if not hi > lo:  # lower >= zmax cannot happen for lower > 0; lower = nan lands here
+        return np.full(1, np.nan), np.full(1, np.nan)
+    c2 = np.empty(centers.shape[0] + 1)
+    s2 = np.empty(centers.shape[0] + 1)
+    c2[0] = lo
+    s2[0] = s0
+    c2[1:] = centers
+    s2[1:] = scales
+    e = _edges_on(lo, hi, c2, s2, base)
+    npan = e.shape[0] - 1
+    k = ref_x.shape[0]
+    nodes = np.empty(npan * k)
+    weights = np.empty(npan * k)
+    inv = 1.0 / math.sqrt(2.0 * math.pi)
+    norm = 0.5 * math.erfc(lower / _SQRT2)
+    for p_ in range(npan):
+        a = e[p_]
+        b = e[p_ + 1]
+        h = 0.5 * (b - a)
+        m = 0.5 * (a + b)
+        for i in range(k):
+            x = m + h * ref_x[i]
+            nodes[p_ * k + i] = x
+            if lower > 0.0:
+                weights[p_ * k + i] = h * ref_w[i] * math.exp(-0.5 * (x - lower) * (x + lower)) * gh
+            else:
+                weights[p_ * k + i] = h * ref_w[i] * inv * math.exp(-0.5 * x * x) / norm
     return nodes, weights
 
 

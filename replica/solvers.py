@@ -30,6 +30,8 @@ def _scale(theta, domains):
         if math.isfinite(hi):
             d = min(d, hi - theta[i])
         s[i] = max(min(d, abs(theta[i])) if theta[i] != 0 else d, 1e-300)
+        if not math.isfinite(lo):
+            s[i] = max(abs(theta[i]), 1.0)
     return s
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import sympy as sp
 
 __all__ = ["alpha", "kappa", "q", "qhat", "q0", "q1", "qhat0", "qhat1", "m", "p", "beta", "Delta", "omega", "V",
-           "z", "y", "z0", "z1", "ORDER_PARAMETER_DOMAINS"]
+           "z", "y", "z0", "z1", "kappa_ref", "q_ref", "qhat_ref", "t", "that", "phat", "x",
+           "ORDER_PARAMETER_DOMAINS"]
 
 alpha = sp.Symbol("alpha", positive=True)      #: constraint density P/N
 kappa = sp.Symbol("kappa", real=True)          #: margin
@@ -28,6 +29,15 @@ y = sp.Symbol("y", real=True)                  #: inner standard Gaussian variab
 z0 = sp.Symbol("z0", real=True)
 z1 = sp.Symbol("z1", real=True)
 
+# Franz-Parisi construction (a reference configuration and its constrained neighbours)
+kappa_ref = sp.Symbol("kappa_ref", real=True)  #: margin of the reference configurations
+q_ref = sp.Symbol("q_ref", real=True)          #: overlap between two references
+qhat_ref = sp.Symbol("qhat_ref", real=True)    #: conjugate of q_ref (binary weights)
+t = sp.Symbol("t", real=True)                  #: overlap of a neighbour with another reference
+that = sp.Symbol("that", real=True)            #: conjugate of t
+phat = sp.Symbol("phat", real=True)            #: conjugate of p
+x = sp.Symbol("x", real=True)                  #: the reference's own Gaussian variable
+
 #: Open intervals in which each order parameter lives (the solvers never step outside).
 ORDER_PARAMETER_DOMAINS = {
     "q": (0.0, 1.0),
@@ -38,4 +48,7 @@ ORDER_PARAMETER_DOMAINS = {
     "qhat1": (0.0, float("inf")),
     "m": (0.0, 1.0),
     "mu": (0.0, float("inf")),
+    "t": (-1.0, 1.0),
+    "that": (-float("inf"), float("inf")),
+    "phat": (-float("inf"), float("inf")),
 }
