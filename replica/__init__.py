@@ -16,8 +16,9 @@ by Numba (:mod:`replica.codegen`).
 from . import channels, models, priors, symbols
 from .capacity import capacity
 from .channels import channel
+from .localentropy import kappa_max, local_energy, local_entropy, local_entropy_transition
 from .errors import ModelError, NonFiniteError, ReplicaError, SaddlePointConvergenceError
-from .results import Branch, Capacity, SaddlePoint, Transition
+from .results import Branch, Capacity, LocalEnergy, LocalEntropy, SaddlePoint, Transition
 from .solvers import solve, sweep
 from .stability import Stability, at_line, stability
 from .transitions import find_zero
@@ -26,6 +27,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "solve", "sweep", "capacity", "find_zero", "channel", "stability", "at_line", "Stability",
+    "local_entropy", "local_energy", "local_entropy_transition", "kappa_max", "LocalEntropy",
+    "LocalEnergy",
     "models", "channels", "priors", "symbols",
     "SaddlePoint", "Branch", "Capacity", "Transition",
     "ReplicaError", "SaddlePointConvergenceError", "NonFiniteError", "ModelError",

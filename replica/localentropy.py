@@ -1,0 +1,518 @@
+"""Local entropy and local energy around reference solutions (Franz-Parisi), and the
+alpha at which the local entropy stops being monotonic.
+
+>>> import numpy as np, replica
+>>> from replica import models
+>>> m = models.perceptron(weights="binary", kappa=0.0)
+>>> le = replica.local_entropy(m, alpha=0.5, kappa_ref=0.5, distances=np.array([0.05, 0.1]))
+
+The free entropy is built in :mod:`replica.franzparisi`; this module solves it along a range of
+overlaps p with the reference (continuation from the overlap p* of typical neighbours, where
+the neighbours do not feel their reference) and locates transitions.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.optimize import brentq
+
+from .errors import ReplicaError, SaddlePointConvergenceError
+from .franzparisi import (fp_free_entropy, local_energy_expression,
+                          max_margin_local_energy_expression)
+from .models import CompiledFreeEntropy, Model, _check_alpha, _check_finite, perceptron
+from .results import LocalEnergy, LocalEntropy, Transition
+from .solvers import newton, solve
+
+__all__ = ["local_entropy", "local_energy", "local_entropy_transition", "kappa_max", "fp_compiled"]
+
+_FP = {}
+_LE = {}
+#: largest p-step of the continuation (smaller steps are inserted, not reported)
+_MAX_DP = 0.04
+
+
+def fp_compiled(model: Model) -> CompiledFreeEntropy:
+    """The compiled Franz-Parisi free entropy of a model (cached per prior x channel)."""
+    key = (model.prior.name, model.channel.key)
+    cfe = _FP.get(key)
+    if cfe is None:
+        cfe = _FP[key] = CompiledFreeEntropy(fp_free_entropy(model.prior, model.channel))
+    return cfe
+
+
+def _check_model(model):
+    if not isinstance(model, Model):
+        raise ValueError(f"model must be a replica.models.Model, got {type(model).__name__}")
+
+
+def _overlaps_from(model, overlaps, distances):
+    if (overlaps is None) == (distances is None):
+        raise ValueError("give exactly one of overlaps= and distances= (d = (1 - p)/2)")
+    name = "overlaps" if distances is None else "distances"
+    raw = overlaps if distances is None else distances
+    arr = np.atleast_1d(np.asarray(raw, dtype=float))
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-d array, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains non-finite values: {arr[~np.isfinite(arr)]}")
+    p = arr if distances is None else 1.0 - 2.0 * arr
+    bad = arr[(p <= -1.0) | (p >= 1.0)]
+    if bad.size:
+        rng = "(-1, 1)" if distances is None else "(0, 1)"
+        raise ValueError(f"{name} must lie in {rng} (open: p = 1 is the reference itself); "
+                         f"got {bad}")
+    return p
+
+
+class _Coords:
+    """Feasible coordinates of the FP order parameters.
+
+    The Gaussian decomposition needs delta = q - t^2/q_ref - (p-t)^2/(1-q_ref) >= 0 (and for
+    binary weights qhat - that^2/qhat_ref >= 0); the continuation predicts in
+    (delta, t[, dhat, that, phat]) and maps back.
+    """
+
+    def __init__(self, binary, q_ref, qhat_ref):
+        self.binary = binary
+        self.q_ref = q_ref
+        self.qhat_ref = qhat_ref
+
+    def qmin(self, p, t):
+        return t * t / self.q_ref + (p - t) ** 2 / (1.0 - self.q_ref)
+
+    def to_u(self, p, th):
+        u = th.copy()
+        u[0] = th[0] - self.qmin(p, th[1])
+        if self.binary:
+            u[2] = th[2] - th[3] ** 2 / self.qhat_ref
+        return u
+
+    def feasible(self, p, *candidates):
+        """The first candidate mapped inside the domains (delta cut back if q >= 1), or None."""
+        for u in candidates:
+            if not -1.0 < u[1] < 1.0:
+                continue
+            qmin = self.qmin(p, u[1])
+            if not qmin < 1.0:
+                continue
+            v = u.copy()
+            v[0] = min(u[0], 0.5 * (1.0 - qmin))
+            return self.to_theta(p, v)
+        return None
+
+    def to_theta(self, p, u):
+        th = u.copy()
+        th[0] = u[0] + self.qmin(p, u[1])
+        if self.binary:
+            th[2] = u[2] + u[3] ** 2 / self.qhat_ref
+        return th
+
+
+def _typical_start(cfe, ctrl, coords, typ, binary):
+    """The FP saddle point at p = p*, where the neighbours do not feel their reference.
+
+    There p = t (and phat = that for binary weights) and (q, qhat) take their RS values at the
+    neighbours' margin; p* (and that) solve d phi/d t = 0 (and d phi/d phat = 0), by Newton
+    with the exact Jacobian (Hessian plus d/dp of the gradient), then the full saddle point is
+    polished at fixed p*.
+    """
+    q_typ = typ.order_params["q"]
+    p0 = math.sqrt(q_typ * coords.q_ref) * 0.999
+    if binary:
+        qh = typ.order_params["qhat"]
+        u = np.array([p0, math.sqrt(qh * coords.qhat_ref) * 0.999])
+    else:
+        u = np.array([p0])
+
+    def theta_of(u):
+        if binary:
+            return np.array([q_typ, u[0], qh, u[1], u[1]])
+        return np.array([q_typ, u[0]])
+
+    def system(u):
+        c = ctrl.copy()
+        c[1] = u[0]
+        ev = cfe(theta_of(u), c)
+        if binary:  # order (q, t, qhat, that, phat); controls (alpha, p, ...)
+            f = np.array([ev.gradient[1], ev.gradient[4]])
+            jac = np.array([[ev.hessian[1, 1] + ev.control_derivatives[1, 1],
+                             ev.hessian[1, 3] + ev.hessian[1, 4]],
+                            [ev.hessian[4, 1] + ev.control_derivatives[4, 1],
+                             ev.hessian[4, 3] + ev.hessian[4, 4]]])
+        else:
+            f = np.array([ev.gradient[1]])
+            jac = np.array([[ev.hessian[1, 1] + ev.control_derivatives[1, 1]]])
+        return f, jac
+
+    f, jac = system(u)
+    for _ in range(60):
+        step = np.linalg.solve(jac, -f)
+        lam = 1.0
+        while lam > 1e-6:
+            un = u + lam * step
+            if abs(un[0]) < math.sqrt(q_typ * coords.q_ref):
+                try:
+                    fn, jn = system(un)
+                except ReplicaError:
+                    fn = None
+                if fn is not None and np.linalg.norm(fn) < (1 - 1e-4 * lam) * np.linalg.norm(f):
+                    break
+            lam *= 0.5
+        else:
+            break
+        u, f, jac = un, fn, jn
+        if np.max(np.abs(lam * step)) < 1e-13 or np.linalg.norm(f) < 1e-14:
+            break
+    c = ctrl.copy()
+    c[1] = u[0]
+    th, ev, it, status, _ = newton(cfe, theta_of(u), c, cfe.domains)
+    if status != "converged":
+        raise ReplicaError(f"could not locate the overlap p* of typical neighbours "
+                           f"(status {status}, last p = {u[0]:.6g})")
+    return float(u[0]), th
+
+
+def local_entropy(model: Model, *, alpha, kappa_ref, overlaps=None, distances=None,
+                  tol=1e-10, throw=True) -> LocalEntropy:
+    """Franz-Parisi local entropy S(p) around references of margin ``kappa_ref``.
+
+    Parameters
+    ----------
+    model : replica.models.Model
+        The neighbours' model (weights prior and channel, e.g. the margin ``kappa``).
+    alpha : float
+        Constraint density.
+    kappa_ref : float
+        Margin of the reference, drawn from the flat measure over its solutions (RS).
+    overlaps : array_like, optional
+        Overlaps p in (-1, 1) with the reference.
+    distances : array_like, optional
+        Instead of ``overlaps``: distances d = (1 - p)/2 in (0, 1) (the Hamming distance per
+        weight for binary weights).
+    tol : float
+        Scaled-residual tolerance of every saddle point.
+    throw : bool
+        Raise :class:`~replica.errors.SaddlePointConvergenceError` if a point fails; with False
+        the failed points are kept (``success`` False, their ``status`` says why).
+
+    Returns
+    -------
+    LocalEntropy
+        S(p) as ``phi``, dS/dp, the order parameters per point, the reference and the typical
+        RS saddle points, and the overlap ``p_typical`` of typical neighbours.
+
+    Notes
+    -----
+    S(p) = extr_{q, t, ...} [G_S + alpha G_E] (see :mod:`replica.franzparisi`).  The
+    points are found by continuation from p*, where S(p*) = phi_RS(kappa) is the maximum (the
+    neighbours do not feel the reference), outwards in both directions, with steps of at most
+    0.04 in p and half the distance to p = 1, and a linear predictor in feasible coordinates.  dS/dp is the derivative at fixed
+    saddle point (envelope theorem), from the compiled d phi/d p.
+
+    References
+    ----------
+    S. Franz and G. Parisi, J. Phys. I France 5, 1401 (1995); H. Huang and Y. Kabashima,
+    Phys. Rev. E 90, 052813 (2014); C. Baldassi et al., Phys. Rev. Lett. 127, 278301 (2021).
+    """
+    _check_model(model)
+    alpha = _check_alpha(alpha)
+    kappa_ref = _check_finite("kappa_ref", kappa_ref)
+    p_req = _overlaps_from(model, overlaps, distances)
+    binary = model.prior.name == "binary"
+    cfe = fp_compiled(model)
+    ref_model = perceptron(weights=model.prior.name, kappa=kappa_ref)
+    ref = solve(ref_model, alpha)
+    typ = solve(model, alpha)
+    q_ref = ref.order_params["q"]
+    qh_ref = ref.order_params.get("qhat", float("nan"))
+    head = [alpha, 0.0, q_ref] + ([qh_ref] if binary else []) + [kappa_ref]
+    ctrl = np.array(head + [model.params[s.name] for s in model.channel.params])
+    coords = _Coords(binary, q_ref, qh_ref)
+    p_star, th_star = _typical_start(cfe, ctrl, coords, typ, binary)
+
+    n = p_req.size
+    names = cfe.names
+    res = {"phi": np.full(n, np.nan), "dphi_dp": np.full(n, np.nan),
+           "residual": np.full(n, np.nan)}
+    ops = {nm: np.full(n, np.nan) for nm in names}
+    success = np.zeros(n, dtype=bool)
+    status = ["not_reached"] * n
+
+    def solve_at(pv, guess):
+        c = ctrl.copy()
+        c[1] = pv
+        th, ev, it, st, _ = newton(cfe, guess, c, cfe.domains, tol=tol, max_iter=25)
+        return th, ev, st
+
+    def record(i, th, ev, st):
+        res["phi"][i] = ev.phi
+        res["dphi_dp"][i] = ev.phi_control_gradient[1]
+        res["residual"][i] = ev.scaled_residual
+        for k, nm in enumerate(names):
+            ops[nm][i] = th[k]
+        success[i] = st == "converged"
+        status[i] = st
+
+    for direction in (+1, -1):
+        idx = [i for i in np.argsort(p_req) if (p_req[i] >= p_star) == (direction > 0)]
+        if direction < 0:
+            idx = idx[::-1]
+        hist = [(p_star, coords.to_u(p_star, th_star))]
+        for i in idx:
+            target = p_req[i]
+            ok = True
+            while ok:
+                p_last, u_last = hist[-1]
+                dp = target - p_last
+                # steps of at most 0.04 in p and half the remaining distance to p = +-1
+                max_dp = min(_MAX_DP, 0.5 * (1.0 - abs(p_last)))
+                pv = target if abs(dp) <= max_dp else p_last + math.copysign(max_dp, dp)
+                sol = None
+                h = pv - p_last
+                for _halving in range(5):
+                    if len(hist) >= 2 and hist[-1][0] != hist[-2][0] and pv != p_last:
+                        (p1, u1), (p2, u2) = hist[-2], hist[-1]
+                        u_pred = u2 + (u2 - u1) * (pv - p2) / (p2 - p1)
+                    else:
+                        u_pred = u_last.copy()
+                    u_pred[0] = max(u_pred[0], 0.5 * u_last[0], 1e-12)
+                    if binary:
+                        u_pred[2] = max(u_pred[2], 0.5 * u_last[2], 1e-12)
+                    guess = coords.feasible(pv, u_pred, u_last)
+                    if guess is None:
+                        st = "infeasible_prediction"
+                    else:
+                        try:
+                            th, ev, st = solve_at(pv, guess)
+                        except ReplicaError:
+                            st = "non_finite"
+                    if st == "converged":
+                        sol = (th, ev, st)
+                        break
+                    if pv == p_last:
+                        break
+                    h *= 0.5
+                    pv = p_last + h
+                if sol is None:
+                    ok = False
+                    break
+                th, ev, st = sol
+                hist.append((pv, coords.to_u(pv, th)))
+                if pv == target:
+                    record(i, th, ev, st)
+                    break
+            if not ok:
+                status[i] = "continuation_failed"
+                if throw:
+                    raise SaddlePointConvergenceError(
+                        f"local entropy: continuation from p* = {p_star:.6g} failed before "
+                        f"p = {target:.6g} (alpha = {alpha}, kappa_ref = {kappa_ref})",
+                        result=None)
+                break  # farther points in this direction are not reached either
+    return LocalEntropy(model=model.name, weights=model.prior.name, alpha=alpha,
+                        params=dict(model.params), kappa_ref=kappa_ref, p=p_req.copy(),
+                        phi=res["phi"], dphi_dp=res["dphi_dp"], order_params=ops,
+                        residual=res["residual"], success=success, status=tuple(status),
+                        p_typical=p_star, phi_typical=typ.phi, reference=ref, typical=typ)
+
+
+def _le_compiled(channel, limit):
+    key = (channel.key, limit)
+    mod = _LE.get(key)
+    if mod is None:
+        from .codegen import compile_kernel
+        if limit:
+            expr, ctrl = max_margin_local_energy_expression(channel)
+        else:
+            expr, ctrl = local_energy_expression(channel)
+        import sympy as sp
+        outs = [expr] + [sp.diff(expr, c) for c in ctrl[:1]]
+        mod = _LE[key] = (compile_kernel(outs, (), ctrl), ctrl)
+    return mod
+
+
+def local_energy(model: Model, *, alpha, kappa_ref, overlaps=None, distances=None):
+    """Mean fraction of violated constraints at random points at overlap p from a reference.
+
+    Parameters
+    ----------
+    model : replica.models.Model
+        The model whose constraints are counted (e.g. the margin ``kappa`` channel: a
+        constraint is violated when Delta < kappa).
+    alpha : float
+    kappa_ref : float or "max"
+        Margin of the reference (flat measure over its solutions, RS saddle point q_ref), or
+        ``"max"`` for the maximal-margin solution (spherical weights, q_ref -> 1 at
+        kappa_ref = kappa_max(alpha)).
+    overlaps, distances : array_like
+        As in :func:`local_entropy`.
+
+    Returns
+    -------
+    LocalEnergy
+
+    Notes
+    -----
+    A random point at overlap p from the reference has stabilities
+    Delta = p Delta_ref + sqrt(1-p^2) g, g ~ N(0,1), so
+
+        e(p) = E_z0 E_x[1 - Z_out(p Delta_ref, 1 - p^2) | Delta_ref >= kappa_ref],
+        Delta_ref = sqrt(q_ref) z0 + sqrt(1-q_ref) x,
+
+    the reference's stability distribution of the Franz-Parisi construction.  Around the
+    maximal-margin solution Delta_ref = max(z, kappa_max).  e is the energy per constraint
+    (per P); e(1) is 0 for kappa_ref >= kappa.
+
+    References
+    ----------
+    C. Baldassi, F. Pittorino and R. Zecchina, "Shaping the learning landscape in neural
+    networks around wide flat minima", PNAS 117, 161 (2020).
+    """
+    _check_model(model)
+    alpha = _check_alpha(alpha)
+    p_req = _overlaps_from(model, overlaps, distances)
+    from .quadrature import hermite_rule, legendre_reference
+    gl = legendre_reference()
+    gh = hermite_rule(64)
+    chan = [model.params[s.name] for s in model.channel.params]
+    if isinstance(kappa_ref, str):
+        if kappa_ref != "max":
+            raise ValueError(f"kappa_ref must be a number or 'max', got {kappa_ref!r}")
+        if model.prior.name != "spherical":
+            raise ValueError("kappa_ref='max' (the q_ref -> 1 limit) is implemented for "
+                             "spherical weights only")
+        k_ref = kappa_max("spherical", alpha)
+        (mod, names), q_ref, ref = _le_compiled(model.channel, True), 1.0, None
+        ctrl_of = lambda pv: np.array([pv, k_ref] + chan)  # noqa: E731
+    else:
+        k_ref = _check_finite("kappa_ref", kappa_ref)
+        ref = solve(perceptron(weights=model.prior.name, kappa=k_ref), alpha)
+        q_ref = ref.order_params["q"]
+        mod, names = _le_compiled(model.channel, False)
+        ctrl_of = lambda pv: np.array([pv, q_ref, k_ref] + chan)  # noqa: E731
+    e = np.empty(p_req.size)
+    de = np.empty(p_req.size)
+    buf = np.empty(2)
+    for i, pv in enumerate(p_req):
+        out = mod.kernel(np.empty(0), ctrl_of(pv), gl[0], gl[1], gh[0], gh[1], buf)
+        if not np.all(np.isfinite(out)):
+            raise ReplicaError(f"non-finite local energy at p = {pv}")
+        e[i], de[i] = out
+    return LocalEnergy(model=model.name, weights=model.prior.name, alpha=alpha,
+                       params=dict(model.params), kappa_ref=k_ref, q_ref=q_ref, p=p_req.copy(),
+                       e=e, de_dp=de, reference=ref)
+
+
+def kappa_max(weights, alpha):
+    """The largest margin at which solutions exist at load alpha (RS).
+
+    Spherical weights: the inverse of Gardner's capacity, alpha_c(kappa_max) = alpha (there the
+    RS overlap q -> 1).  Binary weights: the margin at which the RS entropy vanishes, which is
+    the frozen-1RSB (Krauth-Mezard) capacity line; the RS overlap stays below 1 there.
+
+    References
+    ----------
+    E. Gardner, J. Phys. A 21, 257 (1988); W. Krauth and M. Mezard, J. Phys. France 50, 3057
+    (1989).
+    """
+    alpha = _check_alpha(alpha)
+    if weights == "spherical":
+        from .capacity import capacity
+
+        def f(k):
+            return capacity(perceptron(weights=weights, kappa=k)).alpha_c - alpha
+    elif weights == "binary":
+        def f(k):
+            return solve(perceptron(weights=weights, kappa=k), alpha).phi
+    else:
+        raise ValueError(f"Unknown weights {weights!r}; known: ['binary', 'spherical']")
+    lo, hi = -3.0, 3.0
+    if weights == "binary":  # the RS solver loses the binary saddle where phi << 0
+        lo, hi = -3.0, 0.0
+        while f(hi) > 0:
+            lo, hi = hi, hi + 0.1
+    if f(lo) * f(hi) > 0:
+        raise ReplicaError(f"kappa_max(alpha={alpha}) outside [{lo}, {hi}]")
+    return brentq(f, lo, hi, xtol=1e-13, rtol=1e-15)
+
+
+def local_entropy_transition(model: Model, *, kappa_ref, bracket, d_range=None, n_d=32,
+                             xtol=1e-3) -> Transition:
+    """The alpha at which S(d) around references of margin ``kappa_ref`` stops being monotonic.
+
+    For alpha below it, S increases with the distance d = (1-p)/2 from the reference up to
+    the typical distance d* = (1 - p*)/2; above it, dS/dd < 0 somewhere in (0, d*): the dense
+    region around the references breaks up (the local-entropy criterion of Baldassi et al.).
+
+    Parameters
+    ----------
+    model : replica.models.Model
+        The neighbours' model.
+    kappa_ref : float or "max"
+        The references' margin; ``"max"`` follows the largest margin kappa_max(alpha) at each
+        alpha (binary weights: the zero-entropy margin, see :func:`kappa_max`, minus 1e-6 so
+        that the references' RS saddle point exists).
+    bracket : (float, float)
+        alpha_lo < alpha_hi with S monotonic at alpha_lo and not at alpha_hi.
+    d_range : (float, float), optional
+        Distances scanned, as fractions of d*: default (1/1000, 0.95).
+    n_d : int
+        Number of log-spaced distances of the scan.
+    xtol : float
+        Absolute tolerance on alpha (bisection).
+
+    Returns
+    -------
+    Transition
+        ``param="alpha"``, the value (bracket midpoint) and the final bracket.
+
+    Notes
+    -----
+    The indicator is m(alpha) = min_d dS/dd over the scan (> 0 for a monotonic S(d));
+    its sign change is located by bisection on alpha.  Points of the scan where the
+    continuation fails (at the very smallest d, where q -> 1) are skipped; the indicator
+    raises if more than a quarter of them fail.
+
+    References
+    ----------
+    C. Baldassi, C. Lauditi, E. M. Malatesta, G. Perugini and R. Zecchina, Phys. Rev. Lett.
+    127, 278301 (2021).
+    """
+    _check_model(model)
+    lo, hi = (float(bracket[0]), float(bracket[1]))
+    if not 0 < lo < hi:
+        raise ValueError(f"bracket must be (alpha_lo, alpha_hi) with 0 < alpha_lo < alpha_hi, "
+                         f"got {bracket}")
+    f_lo, f_hi = (1e-3, 0.95) if d_range is None else (float(d_range[0]), float(d_range[1]))
+    if not 0 < f_lo < f_hi < 1:
+        raise ValueError(f"d_range must be fractions 0 < lo < hi < 1 of d*, got {d_range}")
+    if isinstance(kappa_ref, str) and kappa_ref != "max":
+        raise ValueError(f"kappa_ref must be a number or 'max', got {kappa_ref!r}")
+
+    def indicator(a):
+        k = kappa_max(model.prior.name, a) - 1e-6 if kappa_ref == "max" else kappa_ref
+        start = local_entropy(model, alpha=a, kappa_ref=k, overlaps=np.array([0.9]),
+                              throw=False)
+        d_star = (1.0 - start.p_typical) / 2.0
+        ds = np.geomspace(f_lo * d_star, f_hi * d_star, n_d)
+        le = local_entropy(model, alpha=a, kappa_ref=k, distances=ds, throw=False)
+        if (~le.success).sum() > n_d // 4:
+            raise ReplicaError(f"local entropy failed at alpha = {a} for "
+                               f"{(~le.success).sum()} of {n_d} distances")
+        return float(np.nanmin(le.dphi_dd))
+
+    m_lo, m_hi = indicator(lo), indicator(hi)
+    if not (m_lo > 0 > m_hi):
+        raise ReplicaError(f"bracket {bracket} does not enclose the transition: "
+                           f"min dS/dd = {m_lo:.3g} at alpha = {lo}, {m_hi:.3g} at {hi}")
+    while hi - lo > xtol:
+        mid = 0.5 * (lo + hi)
+        if indicator(mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+    return Transition(param="alpha", value=0.5 * (lo + hi), bracket=(lo, hi),
+                      saddle_point=None,
+                      description=f"local entropy around kappa_ref = {kappa_ref} references "
+                                  f"stops being monotonic in d")
