@@ -21,3 +21,8 @@ def test_readme_python_blocks_run():
     from replica import models
     m = models.perceptron(weights="spherical", kappa=0.5)
     assert abs(replica.capacity(m).alpha_c - 0.961205052801542) < 1e-14
+    # the values quoted in the local-entropy example
+    ns = spaces[2]
+    assert abs(ns["le"].phi[0] - 0.05106243) < 1e-7 and abs(ns["le"].phi[1] - 0.20904026) < 1e-7
+    assert abs(ns["le"].p_typical - 0.4020946) < 1e-6
+    assert abs(ns["le"].phi_typical - 0.3143901) < 1e-6

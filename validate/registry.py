@@ -15,7 +15,8 @@ from .experiment import Experiment
 __all__ = ["EXPERIMENT_MODULES", "default_registry", "select", "make_registry"]
 
 #: Modules whose ``EXPERIMENTS`` form the default suite, in report order.
-EXPERIMENT_MODULES = ("validate.experiments.spherical", "validate.experiments.binary")
+EXPERIMENT_MODULES = ("validate.experiments.spherical", "validate.experiments.binary",
+                      "validate.experiments.localentropy")
 
 
 def make_registry(experiments) -> dict[str, Experiment]:

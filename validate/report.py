@@ -122,16 +122,27 @@ def plot_record(record: Record, path, *, plots: tuple[str, ...] = ()) -> pathlib
 
 
 def plot_group(records, path, *, param: str, curve=None) -> pathlib.Path:
-    """Group figure: theory curve, per-N means and N→∞ extrapolations against ``param``."""
+    """Group figure: theory curve, per-N means and N→∞ extrapolations against ``param``.
+
+    ``curve`` is ``(x, y)``, ``(x, y, xlabel)`` or ``(x, y, xlabel, options)``, where the
+    optional dict ``options`` may hold ``"label"`` (of the main curve, default ``"theory
+    (replica)"``) and ``"series"``: further curves or points, each a dict with ``x``, ``y``,
+    ``label`` and optionally ``yerr``, ``fmt`` (default ``"-"``) and ``color``.
+    """
     fig = Figure(figsize=(6, 4.5))
     ax = fig.subplots()
     xlabel = param
     ylabel = records[0].observable
     if curve is not None:
         cx, cy, *rest = curve
-        ax.plot(cx, cy, color="k", label="theory (replica)")
+        opts = rest[1] if len(rest) > 1 else {}
+        ax.plot(cx, cy, color="k", label=opts.get("label", "theory (replica)"))
         if rest:
             xlabel = rest[0]
+        for ser in opts.get("series", ()):
+            style = {"color": ser["color"]} if "color" in ser else {}
+            ax.errorbar(ser["x"], ser["y"], yerr=ser.get("yerr"), fmt=ser.get("fmt", "-"),
+                        capsize=2, label=ser["label"], **style)
     sizes = sorted({s.N for r in records for s in r.sizes})
     xs = [float(r.params[param]) for r in records]
     span = (max(xs) - min(xs)) or 1.0

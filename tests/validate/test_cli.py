@@ -78,7 +78,8 @@ def test_module_entry_point_list():
 def test_default_registry_imports_without_backends():
     reg = default_registry()
     assert {e.group for e in reg.values()} == {"kappa_max", "psat", "binary-entropy",
-                                               "binary-psat", "binary-overlap"}
+                                               "binary-psat", "binary-overlap",
+                                               "binary-local-entropy", "spherical-local-energy"}
 
 
 def test_interrupt_then_resume(tmp_path, capsys):
