@@ -42,7 +42,8 @@ Binary weights (Hubbard-Stratonovich of the conjugate couplings):
 
     G_S = -phat p + that t - qhat (1 - q)/2
           + E_z0 (1 + tanh(sqrt(qhat_ref) z0))
-                 E_y ln 2cosh((that/sqrt(qhat_ref)) z0 + sqrt(qhat - that^2/qhat_ref) y + phat - that).
+                 E_y ln 2cosh((that/sqrt(qhat_ref)) z0 + sqrt(qhat - that^2/qhat_ref) y
+                              + phat - that).
 
 At p = q_ref with kappa = kappa_ref the saddle point is q = t = q_ref (qhat = that = phat =
 qhat_ref) and S equals the RS entropy; where the neighbours are not coupled to their reference

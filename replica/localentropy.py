@@ -207,8 +207,9 @@ def local_entropy(model: Model, *, alpha, kappa_ref, overlaps=None, distances=No
     S(p) = extr_{q, t, ...} [G_S + alpha G_E] (see :mod:`replica.franzparisi`).  The
     points are found by continuation from p*, where S(p*) = phi_RS(kappa) is the maximum (the
     neighbours do not feel the reference), outwards in both directions, with steps of at most
-    0.04 in p and half the distance to p = 1, and a linear predictor in feasible coordinates.  dS/dp is the derivative at fixed
-    saddle point (envelope theorem), from the compiled d phi/d p.
+    0.04 in p and half the distance to p = +-1, and a linear predictor in feasible
+    coordinates.  dS/dp is the derivative at fixed saddle point (envelope theorem), from the
+    compiled d phi/d p.
 
     References
     ----------

@@ -169,7 +169,8 @@ def trunc_rule(lower, centers, scales, ref_x, ref_w, zmax, base):
             x = m + h * ref_x[i]
             nodes[p_ * k + i] = x
             if lower > 0.0:
-                weights[p_ * k + i] = h * ref_w[i] * math.exp(-0.5 * (x - lower) * (x + lower)) * gh
+                weights[p_ * k + i] = (h * ref_w[i] * gh
+                                       * math.exp(-0.5 * (x - lower) * (x + lower)))
             else:
                 weights[p_ * k + i] = h * ref_w[i] * inv * math.exp(-0.5 * x * x) / norm
     return nodes, weights
