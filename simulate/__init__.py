@@ -5,13 +5,16 @@
   decisions, per-instance storage capacity.
 * :mod:`simulate.binary` — exact enumeration of binary perceptrons (counts, energy histograms,
   solutions, overlaps).
-* :mod:`simulate.localentropy` — local entropy around reference solutions (exact, binary), local
-  energy at fixed overlap (spherical and binary), a perceptron-style solver, solution margins.
+* :mod:`simulate.localentropy` — local entropy around reference solutions (exact, binary),
+  solution margins.
+* :mod:`simulate.localenergy` — training error of random points at fixed overlap with a
+  reference (spherical and binary).
+* :mod:`simulate.hinge` — a plain hinge-loss solver of the spherical perceptron.
 """
 from .binary import EnumerationResult, OverlapHistogram, enumerate_solutions, solution_overlaps
-from .localentropy import (LocalEnergy, LocalEntropyCounts, SolverResult, find_solution,
-                           local_energy, local_energy_binary, local_entropy_counts,
-                           solution_margins)
+from .hinge import SolverResult, find_solution
+from .localenergy import LocalEnergy, local_energy, local_energy_binary
+from .localentropy import LocalEntropyCounts, local_entropy_counts, solution_margins
 from .patterns import binary_patterns, gaussian_patterns
 from .perceptron import (ConvergenceError, MaxMarginResult, instance_capacity, is_sat,
                          max_margin, max_margin_certified)

@@ -1,4 +1,5 @@
-"""Numba kernels of :mod:`simulate.localentropy` (distance counts, local energies, solver).
+"""Numba kernels of :mod:`simulate.localentropy`, :mod:`simulate.localenergy` and
+:mod:`simulate.hinge`.
 
 Kernels take arrays and scalars only; random numbers are drawn by the callers from a
 ``numpy.random.Generator`` and passed in, so every kernel is deterministic. Each one has a slow

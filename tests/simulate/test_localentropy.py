@@ -16,9 +16,10 @@ import simulate.localentropy as le
 from simulate._localkernels import (_distance_counts_kernel, _flip_violations_kernel,
                                     _perceptron_kernel, _sphere_violations_kernel)
 from simulate.binary import enumerate_solutions, solution_overlaps
-from simulate.localentropy import (LocalEnergy, LocalEntropyCounts, SolverResult, find_solution,
-                                   local_energy, local_energy_binary, local_entropy_counts,
-                                   solution_margins)
+import simulate.localenergy as len_
+from simulate.hinge import SolverResult, find_solution
+from simulate.localenergy import LocalEnergy, local_energy, local_energy_binary
+from simulate.localentropy import LocalEntropyCounts, local_entropy_counts, solution_margins
 
 SEED = int(os.environ.get("SIMULATE_TEST_SEED", "20240611"))
 
@@ -343,7 +344,7 @@ def test_local_energy_matches_twin_with_same_draws(monkeypatch):
     assert res.e_ref == np.count_nonzero(xi @ w_hat / math.sqrt(N) < 0.2) / P
     assert res.e[4] == np.count_nonzero(-xi @ w_hat / math.sqrt(N) < 0.2) / P
     # row chunks draw the same stream
-    monkeypatch.setattr(le, "_CHUNK_ELEMENTS", 7 * N)
+    monkeypatch.setattr(len_, "_CHUNK_ELEMENTS", 7 * N)
     chunked = local_energy(xi, w, ps, 0.2, n_samples=n, rng=np.random.default_rng(3))
     np.testing.assert_array_equal(chunked.e, res.e)
     # scale of w_ref is irrelevant; reproducible; frozen
@@ -578,7 +579,11 @@ def test_find_solution_errors(kwargs, match):
 
 def test_public_names():
     import simulate
-    for name in ("LocalEntropyCounts", "LocalEnergy", "SolverResult", "solution_margins",
-                 "local_entropy_counts", "local_energy", "local_energy_binary", "find_solution"):
-        assert name in simulate.__all__ and getattr(simulate, name) is getattr(le, name)
+    import simulate.hinge as hinge
+    modules = {le: ("LocalEntropyCounts", "solution_margins", "local_entropy_counts"),
+               len_: ("LocalEnergy", "local_energy", "local_energy_binary"),
+               hinge: ("SolverResult", "find_solution")}
+    for mod, names in modules.items():
+        for name in names:
+            assert name in simulate.__all__ and getattr(simulate, name) is getattr(mod, name)
     assert LocalEntropyCounts is simulate.LocalEntropyCounts

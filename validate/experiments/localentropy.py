@@ -297,7 +297,7 @@ def local_energy_simulate(N: int, rng, *, alpha: float, kappa: float, p: float):
     NotSeparable
         If the instance has no solution (failed row, kept; probability ~2^-N at alpha = 1).
     """
-    from simulate.localentropy import local_energy
+    from simulate.localenergy import local_energy
     from simulate.patterns import gaussian_patterns
 
     P = _exact_P(alpha, N)
@@ -325,7 +325,8 @@ def solver_local_energy(N: int = SOLVER_N, n_instances: int = SOLVER_INSTANCES,
         ``p``, ``e_solver`` (mean over instances), ``err_solver`` (its standard error), ``N``
         and ``converged`` (solver runs that converged; the others are left out and counted).
     """
-    from simulate.localentropy import find_solution, local_energy
+    from simulate.hinge import find_solution
+    from simulate.localenergy import local_energy
     from simulate.patterns import gaussian_patterns
 
     P = _exact_P(alpha, N)
