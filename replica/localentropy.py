@@ -15,12 +15,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import sympy as sp
 from scipy.optimize import brentq
 
+from .codegen import compile_kernel
 from .errors import ReplicaError, SaddlePointConvergenceError
 from .franzparisi import (fp_free_entropy, local_energy_expression,
                           max_margin_local_energy_expression)
 from .models import CompiledFreeEntropy, Model, _check_alpha, _check_finite, perceptron
+from .quadrature import hermite_rule, legendre_reference
 from .results import LocalEnergy, LocalEntropy, Transition
 from .solvers import newton, solve
 
@@ -322,12 +325,10 @@ def _le_compiled(channel, limit):
     key = (channel.key, limit)
     mod = _LE.get(key)
     if mod is None:
-        from .codegen import compile_kernel
         if limit:
             expr, ctrl = max_margin_local_energy_expression(channel)
         else:
             expr, ctrl = local_energy_expression(channel)
-        import sympy as sp
         outs = [expr] + [sp.diff(expr, c) for c in ctrl[:1]]
         mod = _LE[key] = (compile_kernel(outs, (), ctrl), ctrl)
     return mod
@@ -373,7 +374,6 @@ def local_energy(model: Model, *, alpha, kappa_ref, overlaps=None, distances=Non
     _check_model(model)
     alpha = _check_alpha(alpha)
     p_req = _overlaps_from(model, overlaps, distances)
-    from .quadrature import hermite_rule, legendre_reference
     gl = legendre_reference()
     gh = hermite_rule(64)
     chan = [model.params[s.name] for s in model.channel.params]
