@@ -17,8 +17,11 @@ from . import channels, models, priors, symbols
 from .capacity import capacity
 from .channels import channel
 from .localentropy import kappa_max, local_energy, local_entropy, local_entropy_transition
+from .barriers import (path_energy, simplex_energy, star_transition, vertices,
+                       zero_energy_margin)
 from .errors import ModelError, NonFiniteError, ReplicaError, SaddlePointConvergenceError
-from .results import Branch, Capacity, LocalEnergy, LocalEntropy, SaddlePoint, Transition
+from .results import (Branch, Capacity, LocalEnergy, LocalEntropy, PathEnergy, SaddlePoint,
+                      SimplexEnergy, Transition, Vertices)
 from .solvers import solve, sweep
 from .stability import Stability, at_line, stability
 from .transitions import find_zero
@@ -28,7 +31,9 @@ __version__ = "0.1.0"
 __all__ = [
     "solve", "sweep", "capacity", "find_zero", "channel", "stability", "at_line", "Stability",
     "local_entropy", "local_energy", "local_entropy_transition", "kappa_max", "LocalEntropy",
-    "LocalEnergy",
+    "LocalEnergy", "path_energy", "simplex_energy", "vertices", "zero_energy_margin", "star_transition",
+    "Vertices",
+    "SimplexEnergy", "PathEnergy",
     "models", "channels", "priors", "symbols",
     "SaddlePoint", "Branch", "Capacity", "Transition",
     "ReplicaError", "SaddlePointConvergenceError", "NonFiniteError", "ModelError",

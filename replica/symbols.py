@@ -51,4 +51,6 @@ ORDER_PARAMETER_DOMAINS = {
     "t": (-1.0, 1.0),
     "that": (-float("inf"), float("inf")),
     "phat": (-float("inf"), float("inf")),
+    "c12": (-1.0, 1.0),
+    "chat12": (-1.0, 1.0),
 }
