@@ -10,14 +10,21 @@
 * :mod:`simulate.localenergy` — training error of random points at fixed overlap with a
   reference (spherical and binary).
 * :mod:`simulate.hinge` — a plain hinge-loss solver of the spherical perceptron.
+* :mod:`simulate.sampler` — uniform sampling of spherical negative-perceptron solutions
+  (geodesic hit-and-run with exact feasible arcs; autocorrelation and R-hat diagnostics).
+* :mod:`simulate.paths` — training error along paths between configurations: simplices,
+  barycenters, geodesics, straight segments, binary Hamming paths.
 """
 from .binary import EnumerationResult, OverlapHistogram, enumerate_solutions, solution_overlaps
 from .hinge import SolverResult, find_solution
 from .localenergy import LocalEnergy, local_energy, local_energy_binary
 from .localentropy import LocalEntropyCounts, local_entropy_counts, solution_margins
+from .paths import (PathEnergy, barycenter_energy, geodesic_energy, hamming_path_energy,
+                    simplex_energy, straight_energy)
 from .patterns import binary_patterns, gaussian_patterns
 from .perceptron import (ConvergenceError, MaxMarginResult, instance_capacity, is_sat,
                          max_margin, max_margin_certified)
+from .sampler import SamplerResult, hit_and_run
 
 __all__ = [
     "gaussian_patterns", "binary_patterns",
@@ -26,4 +33,7 @@ __all__ = [
     "enumerate_solutions", "solution_overlaps", "EnumerationResult", "OverlapHistogram",
     "local_entropy_counts", "local_energy", "local_energy_binary", "find_solution",
     "solution_margins", "LocalEntropyCounts", "LocalEnergy", "SolverResult",
+    "hit_and_run", "SamplerResult",
+    "simplex_energy", "geodesic_energy", "straight_energy", "barycenter_energy",
+    "hamming_path_energy", "PathEnergy",
 ]
