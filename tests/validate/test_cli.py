@@ -79,7 +79,10 @@ def test_default_registry_imports_without_backends():
     reg = default_registry()
     assert {e.group for e in reg.values()} == {"kappa_max", "psat", "binary-entropy",
                                                "binary-psat", "binary-overlap",
-                                               "binary-local-entropy", "spherical-local-energy"}
+                                               "binary-local-entropy", "spherical-local-energy",
+                                               "spherical-vertices", "spherical-geodesic",
+                                               "spherical-barycenter",
+                                               "binary-lmc"}
 
 
 def test_interrupt_then_resume(tmp_path, capsys):
