@@ -8,8 +8,11 @@ x_a >= A_a = (kappa_a - h_a)/s_a.  The kernels return
     e = P[sum_a g_a Delta_a < K]   (hard threshold), or
     e = E[H((sum_a g_a Delta_a - K)/sigma)]   (a Gaussian-smeared threshold, sigma > 0).
 
-Quadrature: Gauss-Hermite in z (tensor rule, nodes of product weight < 1e-15 skipped; a
-direction with a zero pivot of the semidefinite Cholesky factor gets one node), then
+Quadrature: graded composite Gauss-Legendre rules in z (:func:`replica.quadrature.panel_rule`),
+one direction after the other, refined around the kink h_a = kappa_a of that direction's
+vertex given the outer variables (nodes of product weight < 1e-15 skipped; a direction with a
+zero pivot of the semidefinite Cholesky factor, i.e. a vertex equal in law to an earlier
+one, gets none), then
 composite Gauss-Legendre in x_1 (, x_2) on [A_a, X_a] whose panels are graded geometrically
 from both ends (the truncated density varies on a scale 1/(1 + |A|) at the lower end, the
 conditional probability of the remaining vertices on the scale of their own width at the
@@ -24,6 +27,7 @@ import numba
 import numpy as np
 
 from ._numba_special import GH, logH
+from .quadrature import BASE_WIDTH, ZMAX, _edges_on, panel_rule
 
 _jit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 
@@ -31,6 +35,8 @@ _jit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 _TAIL = 40.0
 #: largest number of panel edges of one truncated integral
 _MAX_EDGES = 64
+#: kink scale (in z) above which a field direction is smooth enough for Gauss-Hermite
+_SMOOTH = 0.5
 #: skip z-nodes whose product weight is below this
 _WMIN = 1e-15
 
@@ -161,55 +167,197 @@ def _hard_at(h, s, g, kap, K, gl_x, gl_w, buf):
 
 
 @_jit
-def energy(L, active, q, kap, g, K, sigma, gh_x, gh_w, gl_x, gl_w, eta_x, eta_w):
-    """e(gamma) for one point (see module notes).  L: (y, y) lower-triangular, h = L z."""
+def _z_rule(center, scale, ref_x, ref_w):
+    """Gaussian-weighted composite rule on [-ZMAX, ZMAX] graded around a kink (center, scale)."""
+    c = np.array([center])
+    sc = np.array([scale])
+    return panel_rule(c, sc, ref_x, ref_w, ZMAX, BASE_WIDTH)
+
+
+@_jit
+def _smeared(h, s, g, kap, K, sigma, gl_x, gl_w, eta_x, eta_w, buf):
+    if sigma == 0.0:
+        return _hard_at(h, s, g, kap, K, gl_x, gl_w, buf)
+    # smear the threshold: K -> K - sigma * eta, eta ~ N(0, 1) on [-9, eta0]
+    low = 0.0
+    for a in range(h.shape[0]):
+        low += g[a] * kap[a]
+    eta0 = min((K - low) / sigma, 9.0)
+    tot = 0.0
+    if eta0 > -9.0:
+        half, mid = 0.5 * (eta0 + 9.0), 0.5 * (eta0 - 9.0)
+        for j in range(eta_x.shape[0]):
+            et = mid + half * eta_x[j]
+            we = half * eta_w[j] * math.exp(-0.5 * et * et) / math.sqrt(2 * math.pi)
+            tot += we * _hard_at(h, s, g, kap, K - sigma * et, gl_x, gl_w, buf)
+    return tot
+
+
+@_jit
+def energy(L, active, q, kap, g, K, sigma, gh_x, gh_w, ref_x, ref_w, gl_x, gl_w, eta_x, eta_w):
+    """e(gamma) for one point (see module notes).  L: (y, y) lower-triangular, h = L z.
+
+    The field directions are integrated one after the other (depth first): with Gauss-Hermite
+    where the vertex's kink h_a = kappa_a is wide in z_a (scale sqrt(1-q_a)/L[a,a] >= _SMOOTH),
+    else with a graded composite rule rebuilt at each level around that kink, whose position
+    depends on the outer variables.
+    """
     y = q.shape[0]
     s = np.sqrt(1.0 - q)
-    n = gh_x.shape[0]
     buf = np.empty((y, 3, _MAX_EDGES * gl_x.shape[0]))
-    h = np.empty(y)
+    dims = np.empty(y, dtype=np.int64)
+    nd = 0
+    for a in range(y):
+        if active[a]:
+            dims[nd] = a
+            nd += 1
+    maxn = 4096
+    nodes = np.empty((nd, maxn))
+    wts = np.empty((nd, maxn))
+    cnt = np.zeros(nd, dtype=np.int64)
+    idx = np.zeros(nd, dtype=np.int64)
     z = np.zeros(y)
-    idx = np.zeros(y, dtype=np.int64)
+    h = np.empty(y)
     tot = 0.0
-    # odometer over the tensor Gauss-Hermite grid of the active directions
-    while True:
+    level = 0
+    build = True
+    while level >= 0:
+        if build:
+            a = dims[level]
+            part = 0.0
+            for b in range(a):
+                part += L[a, b] * z[b]
+            if s[a] / L[a, a] >= _SMOOTH:
+                zn, zw = gh_x, gh_w
+            else:
+                zn, zw = _z_rule((kap[a] - part) / L[a, a], s[a] / L[a, a], ref_x, ref_w)
+            m = min(zn.shape[0], maxn)
+            nodes[level, :m] = zn[:m]
+            wts[level, :m] = zw[:m]
+            cnt[level] = m
+            idx[level] = 0
+            build = False
+        if idx[level] >= cnt[level]:
+            level -= 1
+            if level >= 0:
+                idx[level] += 1
+            continue
+        z[dims[level]] = nodes[level, idx[level]]
         w = 1.0
+        for k in range(level + 1):
+            w *= wts[k, idx[k]]
+        if w < _WMIN:
+            idx[level] += 1
+            continue
+        if level < nd - 1:
+            level += 1
+            build = True
+            continue
         for a in range(y):
-            if active[a]:
-                z[a] = gh_x[idx[a]]
-                w *= gh_w[idx[a]]
-            else:
-                z[a] = 0.0
-        if w > _WMIN:
-            for a in range(y):
-                acc = 0.0
-                for b in range(a + 1):
-                    acc += L[a, b] * z[b]
-                h[a] = acc
-            if sigma == 0.0:
-                tot += w * _hard_at(h, s, g, kap, K, gl_x, gl_w, buf)
-            else:
-                # smear the threshold: K -> K - sigma * eta, eta ~ N(0, 1) on [-9, eta0]
-                low = 0.0
-                for a in range(y):
-                    low += g[a] * kap[a]
-                eta0 = min((K - low) / sigma, 9.0)
-                if eta0 > -9.0:
-                    half, mid = 0.5 * (eta0 + 9.0), 0.5 * (eta0 - 9.0)
-                    for j in range(eta_x.shape[0]):
-                        et = mid + half * eta_x[j]
-                        we = half * eta_w[j] * math.exp(-0.5 * et * et) / math.sqrt(2 * math.pi)
-                        tot += w * we * _hard_at(h, s, g, kap, K - sigma * et, gl_x, gl_w,
-                                                 buf)
-        # advance
-        a = 0
-        while a < y:
-            if active[a]:
-                idx[a] += 1
-                if idx[a] < n:
-                    break
-                idx[a] = 0
-            a += 1
-        if a == y:
+            acc = 0.0
+            for b in range(a + 1):
+                acc += L[a, b] * z[b]
+            h[a] = acc
+        tot += w * _smeared(h, s, g, kap, K, sigma, gl_x, gl_w, eta_x, eta_w, buf)
+        idx[level] += 1
+    return tot
+
+
+@_jit
+def _log_tilt(h, kap, s, m):
+    """m ln H((kappa - h)/s): the weight of a state whose cavity field is h (1RSB)."""
+    return m * logH((kap - h) / s)
+
+
+@_jit
+def _tilted_rule(c, a1, s1, kap, m, ref_x, ref_w):
+    """Graded rule for z1 under the state weight phi(z1) H((kappa - c - a1 z1)/s1)^m.
+
+    The weighted density is log-concave with curvature >= 1: it lives within ZMAX of its mode
+    zp, the root of zp = m (a1/s1) GH((kappa - c - a1 zp)/s1) (bisection; the left side
+    minus the right side increases with zp).  Nodes on [min(-ZMAX, zp - ZMAX), zp + ZMAX]
+    (at least [-ZMAX, ZMAX]), refined around the kink z1 = (kappa - c)/a1 when it lies there.
+    """
+    lo, hi = 0.0, 1.0
+    while hi - m * (a1 / s1) * GH((kap - c - a1 * hi) / s1) < 0.0:
+        hi *= 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid - m * (a1 / s1) * GH((kap - c - a1 * mid) / s1) < 0.0:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-12 * (1.0 + hi):
             break
+    zp = 0.5 * (lo + hi)
+    left, right = min(-ZMAX, zp - ZMAX), max(ZMAX, zp + ZMAX)
+    left = max(left, -ZMAX)  # zp >= 0: the prior side already holds the left tail
+    e = _edges_on(left, right, np.array([(kap - c) / a1]), np.array([s1 / a1]), BASE_WIDTH)
+    npan = e.shape[0] - 1
+    k = ref_x.shape[0]
+    nodes = np.empty(npan * k)
+    weights = np.empty(npan * k)
+    for p in range(npan):
+        half, mid = 0.5 * (e[p + 1] - e[p]), 0.5 * (e[p + 1] + e[p])
+        for i in range(k):
+            z = mid + half * ref_x[i]
+            nodes[p * k + i] = z
+            weights[p * k + i] = half * ref_w[i] * math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+    return nodes, weights
+
+
+@_jit
+def energy_1rsb_pair(q0, q1, m, kap, g, K, same, ref_x, ref_w, gl_x, gl_w):
+    """Energy of g_1 Delta_1 + g_2 Delta_2 < K for two vertices of one 1RSB measure.
+
+    Cavity fields h = sqrt(q0) z0 + sqrt(q1 - q0) z1 of a state, states weighted by
+    H(A)^m (A = (kappa - h)/sqrt(1 - q1)), stabilities truncated normals of variance 1 - q1
+    around h.  ``same``: both vertices in one state (common z1); else in two states (z1, z1').
+    Graded rules: z0 around kappa/sqrt(q0) (scale sqrt(1 - q0)/sqrt(q0)), z1 around the
+    kink h = kappa (scale sqrt(1 - q1)/sqrt(q1 - q0)).
+    """
+    s1 = math.sqrt(1.0 - q1)
+    a0, a1 = math.sqrt(q0), math.sqrt(q1 - q0)
+    s = np.array([s1, s1])
+    kv = np.array([kap, kap])
+    h = np.empty(2)
+    buf = np.empty((2, 3, _MAX_EDGES * gl_x.shape[0]))
+    z0n, z0w = _z_rule(kap / a0, math.sqrt(1.0 - q0) / a0, ref_x, ref_w)
+    tot = 0.0
+    for i in range(z0n.shape[0]):
+        if z0w[i] < _WMIN:
+            continue
+        c = a0 * z0n[i]
+        zn, zw = _tilted_rule(c, a1, s1, kap, m, ref_x, ref_w)
+        n = zn.shape[0]
+        lt = np.empty(n)
+        mx = -1e300
+        for j in range(n):
+            lt[j] = _log_tilt(c + a1 * zn[j], kap, s1, m)
+            mx = max(mx, lt[j])
+        norm = 0.0
+        wt = np.empty(n)
+        for j in range(n):
+            wt[j] = zw[j] * math.exp(lt[j] - mx)
+            norm += wt[j]
+        acc = 0.0
+        if same:
+            for j in range(n):
+                if wt[j] < _WMIN * norm:
+                    continue
+                h[0] = c + a1 * zn[j]
+                h[1] = h[0]
+                acc += wt[j] * _level_mid(0, K, h, s, g, kv, gl_x, gl_w, buf)
+            tot += z0w[i] * acc / norm
+        else:
+            for j in range(n):
+                if wt[j] < _WMIN * norm:
+                    continue
+                h[0] = c + a1 * zn[j]
+                for k in range(n):
+                    if wt[j] * wt[k] < _WMIN * norm * norm:
+                        continue
+                    h[1] = c + a1 * zn[k]
+                    acc += wt[j] * wt[k] * _level_mid(0, K, h, s, g, kv, gl_x, gl_w, buf)
+            tot += z0w[i] * acc / (norm * norm)
     return tot

@@ -50,6 +50,7 @@ from .solvers import _bracket_1d, newton, solve
 from .stability import stability
 
 __all__ = ["vertices", "simplex_energy", "path_energy", "zero_energy_margin", "star_transition",
+           "rsb_vertex",
            "PATHS"]
 
 #: the paths of :func:`path_energy`
@@ -203,9 +204,16 @@ def _semidefinite_cholesky(c):
 
 
 class _Rules:
+    """``order``-point Gauss-Hermite for smooth field directions; per-panel Gauss-Legendre
+    orders ``order``/4 for the graded panels of the others and for the truncated stabilities
+    (both at least 6); ``order`` for the smearing variable."""
+
     def __init__(self, order):
-        self.gh = hermite_rule(order)
-        self.gl = legendre_reference(max(8, order // 4))
+        if order < 8:
+            raise ValueError(f"order must be >= 8, got {order}")
+        self.hermite = hermite_rule(order)
+        self.gh = legendre_reference(max(6, order // 4))
+        self.gl = legendre_reference(max(6, order // 4))
         self.eta = legendre_reference(order)
 
 
@@ -217,8 +225,8 @@ def _energy_points(v: Vertices, kappa, G, K, sigma, order):
     out = np.empty(G.shape[0])
     for i in range(G.shape[0]):
         out[i] = _bk.energy(L, active, v.q, kap, np.ascontiguousarray(G[i]), float(K[i]),
-                            float(sigma[i]), r.gh[0], r.gh[1], r.gl[0], r.gl[1], r.eta[0],
-                            r.eta[1])
+                            float(sigma[i]), r.hermite[0], r.hermite[1], r.gh[0], r.gh[1],
+                            r.gl[0], r.gl[1], r.eta[0], r.eta[1])
     if not np.all(np.isfinite(out)):
         raise ReplicaError(f"non-finite energy at gamma = {G[~np.isfinite(out)][0]}")
     return out
@@ -244,7 +252,8 @@ def simplex_energy(model: Model, *, alpha, kappas, gamma, kappa=None, order=48
     kappa : float, optional
         Count errors at this margin instead of the model's.
     order : int, default 48
-        Gauss-Hermite order per field direction (Gauss-Legendre: order/4 per panel).
+        Quadrature order: order/4 Gauss-Legendre nodes per panel of the graded rules of the
+        fields and of the truncated stabilities.
 
     Returns
     -------
@@ -279,8 +288,8 @@ def _path_gamma(path, t, q12):
     return np.stack([1 - t, t], axis=1)
 
 
-def path_energy(model: Model, *, alpha, kappas, t, kappa=None, path="geodesic", order=48
-                ) -> PathEnergy:
+def path_energy(model: Model, *, alpha, kappas, t, kappa=None, path="geodesic", order=48,
+                ansatz="rs", m=None) -> PathEnergy:
     """Training error along a path from a kappa_1-solution (t = 0) to a kappa_2-solution (t = 1).
 
     Parameters
@@ -303,6 +312,13 @@ def path_energy(model: Model, *, alpha, kappas, t, kappa=None, path="geodesic", 
         N(1 - q_12)/2 disagreeing weights from w^1 to w^2 in a random order, a fraction t of
         them at time t.
     order : int, default 48
+    ansatz : {"rs", "1rsb"}
+        ``"1rsb"`` (two vertices of the same margin, geodesic or straight path): the vertices
+        are two samples of the 1RSB measure (beyond the AT line), in the same state with
+        probability 1 - m (overlap q1) and in two different states with probability m
+        (overlap q0); ``components`` of the result holds both energies.
+    m : float, optional
+        Parisi parameter for ``ansatz="1rsb"``; default: optimised (d phi/d m = 0).
 
     Returns
     -------
@@ -317,8 +333,15 @@ def path_energy(model: Model, *, alpha, kappas, t, kappa=None, path="geodesic", 
     e(t) = E[H(((1-t)Delta_1 + t Delta_2 - kappa)/sigma_t)].  The sign of the straight
     interpolation, sign((1-t) w^1 + t w^2), is w^1 for t < 1/2 and w^2 for t > 1/2: it is not
     a path, hence the Hamming path as the binary counterpart.
+
+    1RSB: cavity fields h = sqrt(q0) z0 + sqrt(q1 - q0) z1 of a state, states weighted by
+    H((kappa - h)/sqrt(1 - q1))^m, stabilities truncated normals of variance 1 - q1 around h;
+    e(t) = (1 - m) e_same(t) + m e_diff(t), the geodesic of each term built on its own overlap
+    (q1 or q0).
     """
     _check_model(model)
+    if ansatz not in ("rs", "1rsb"):
+        raise ValueError(f"Unknown ansatz {ansatz!r}; known: ('rs', '1rsb')")
     if path not in PATHS:
         raise ValueError(f"Unknown path {path!r}; known: {PATHS}")
     ks = _check_kappas(kappas)
@@ -332,7 +355,13 @@ def path_energy(model: Model, *, alpha, kappas, t, kappa=None, path="geodesic", 
     if np.any((tt < 0) | (tt > 1)):
         raise ValueError(f"t must lie in [0, 1]; got {tt[(tt < 0) | (tt > 1)]}")
     kap = _margin_of(model, kappa)
+    if ansatz == "1rsb" and (model.prior.name != "spherical" or ks[0] != ks[1]
+                             or path == "hamming"):
+        raise ValueError("ansatz='1rsb' is implemented for two spherical vertices of the same "
+                         "margin on the geodesic or straight path")
     v = vertices(model, alpha=alpha, kappas=ks)
+    if ansatz == "1rsb":
+        return _path_energy_1rsb(model, v, tt, kap, path, order, m)
     q12 = float(v.overlaps[0, 1])
     G = _path_gamma(path, tt, q12)
     if path == "hamming":
@@ -345,19 +374,85 @@ def path_energy(model: Model, *, alpha, kappas, t, kappa=None, path="geodesic", 
     return PathEnergy(path, kap, tt, e, G, v)
 
 
-def zero_energy_margin(model: Model, *, alpha, kappa=None, bracket=None, n_t=2001):
+def rsb_vertex(model: Model, *, alpha, kappa_v, m=None):
+    """The 1RSB saddle point of the flat measure over margin-kappa_v solutions (q0 < q1).
+
+    Starts off the RS solution (q0 = q - 0.05, q1 halfway to 1, several starts); m is
+    optimised when not given.  Raises :class:`ReplicaError` where the solution collapses onto
+    RS (q1 - q0 < 1e-7: below the AT line).
+    """
+    mk = model.with_params(kappa=kappa_v)
+    qr = solve(mk, alpha).order_params["q"]
+    last = None
+    for dq0, f1, m0 in ((0.05, 0.5, 0.5), (0.03, 0.3, 0.4), (0.08, 0.7, 0.3), (0.02, 0.2, 0.6)):
+        x0 = {"q0": max(qr - dq0, 1e-3), "q1": qr + f1 * (1 - qr)}
+        try:
+            if m is None:
+                sp = solve(mk, alpha, ansatz="1rsb-m", x0={**x0, "m": m0})
+            else:
+                sp = solve(mk, alpha, ansatz="1rsb", m=m, x0=x0)
+        except SaddlePointConvergenceError as err:
+            last = err
+            continue
+        q0, q1 = sp.order_params["q0"], sp.order_params["q1"]
+        if q1 - q0 < 1e-7:
+            raise ReplicaError(f"the 1RSB solution at alpha={alpha}, kappa={kappa_v} collapses "
+                               f"onto RS (q0 = {q0}, q1 = {q1}): below the AT line?")
+        return sp
+    raise SaddlePointConvergenceError(
+        f"no 1RSB saddle point at alpha={alpha}, kappa={kappa_v} from 4 starts ({last})",
+        getattr(last, "result", None))
+
+
+def _path_energy_1rsb(model, v, tt, kap, path, order, m):
+    sp = rsb_vertex(model, alpha=v.alpha, kappa_v=v.kappas[0], m=m)
+    q0, q1 = sp.order_params["q0"], sp.order_params["q1"]
+    mm = sp.order_params.get("m", sp.params.get("m"))
+    r = _Rules(order)
+    comp = {"q0": q0, "q1": q1, "m": mm, "saddle_point": sp}
+    for name, q12, same in (("same", q1, True), ("different", q0, False)):
+        G = _path_gamma(path, tt, q12)
+        K = kap * np.sqrt(G[:, 0] ** 2 + G[:, 1] ** 2 + 2 * q12 * G[:, 0] * G[:, 1])
+        comp[name] = np.array([
+            _bk.energy_1rsb_pair(q0, q1, mm, v.kappas[0], np.ascontiguousarray(G[i]),
+                                 float(K[i]), same, r.gh[0], r.gh[1], r.gl[0], r.gl[1])
+            for i in range(tt.size)])
+    e = (1 - mm) * comp["same"] + mm * comp["different"]
+    if not np.all(np.isfinite(e)):
+        raise ReplicaError(f"non-finite 1RSB path energy at t = {tt[~np.isfinite(e)]}")
+    return PathEnergy(path, kap, tt, e, _path_gamma(path, tt, q0), v, "1rsb", comp)
+
+
+def _slack(model, alpha, kap, k2, tt):
+    """min over t of M(t)/t for the geodesic kappa-typical -> kappa_2 vertex (see below)."""
+    q12 = float(vertices(model, alpha=alpha, kappas=(kap, k2)).overlaps[0, 1])
+    th = math.acos(q12)
+    g = _path_gamma("geodesic", tt, q12)
+    interior = np.min((g[:, 0] * kap + g[:, 1] * k2 - kap) / tt)
+    return float(min(th * (k2 - q12 * kap) / math.sin(th), interior))
+
+
+def zero_energy_margin(model: Model, *, alpha, kappa=None, bracket=None, n_grid=24,
+                       n_t=2001):
     """Smallest margin kappa_2 whose solutions are joined to typical ones at zero energy.
 
     The geodesic from a typical solution of the model's margin kappa to a solution of margin
-    kappa_2 has zero training error at every t iff
+    kappa_2 has zero training error at every t iff the slack
 
-        min_t [g_1(t) kappa + g_2(t) kappa_2 - kappa] >= 0,
+        S(kappa_2) = min_t M(t)/t >= 0,  M(t) = g_1(t) kappa + g_2(t) kappa_2 - kappa,
         g_1 = sin((1-t) theta)/sin(theta), g_2 = sin(t theta)/sin(theta), cos(theta) = q_12(kappa_2),
 
-    (the support of the stabilities, module notes).  Near t = 0 this requires
-    kappa_2 >= q_12 kappa.  Returns the root in kappa_2 of that minimum (Brent on ``bracket``,
-    default (kappa, kappa_max(alpha)) shrunk by 1e-6), or None where even the largest margin
-    does not suffice (beyond the star-shaped regime).
+    (the support of the stabilities, module notes; M(0) = 0 and M(t)/t -> theta (kappa_2 -
+    q_12 kappa)/sin(theta) as t -> 0, so kappa_2 >= q_12 kappa is necessary).  S is not
+    monotonic in kappa_2 (q_12 falls near kappa_max), so S is scanned on ``n_grid`` margins of
+    ``bracket`` (default (kappa, kappa_max(alpha)) shrunk by 1e-6) and the first sign change
+    from negative to nonnegative is refined by Brent.
+
+    Returns
+    -------
+    float or None
+        The smallest zero-energy margin, or None if S < 0 on the whole scan (no margin up to
+        kappa_max connects at zero energy).
     """
     from scipy.optimize import brentq
 
@@ -367,57 +462,70 @@ def zero_energy_margin(model: Model, *, alpha, kappa=None, bracket=None, n_t=200
     alpha = _check_alpha(alpha)
     kap = _margin_of(model, kappa)
     tt = np.linspace(0.0, 1.0, n_t)[1:]
-
-    def slack(k2):
-        """min over t of M(t)/t, with M(t)/t -> theta (k2 - q12 kappa)/sin(theta) at t = 0."""
-        q12 = float(vertices(model, alpha=alpha, kappas=(kap, k2)).overlaps[0, 1])
-        th = math.acos(q12)
-        g = _path_gamma("geodesic", tt, q12)
-        interior = np.min((g[:, 0] * kap + g[:, 1] * k2 - kap) / tt)
-        return float(min(th * (k2 - q12 * kap) / math.sin(th), interior))
-
     if bracket is None:
-        kmax = kappa_max(model.prior.name, alpha)
-        bracket = (kap + 1e-6, kmax - 1e-6)
-    lo, hi = bracket
-    s_lo, s_hi = slack(lo), slack(hi)
-    if s_hi < 0:
-        return None
-    if s_lo >= 0:
-        return lo
-    return brentq(slack, lo, hi, xtol=1e-10)
+        bracket = (kap + 1e-6, kappa_max(model.prior.name, alpha) - 1e-6)
+    lo, hi = (float(b) for b in bracket)
+    grid = np.linspace(lo, hi, n_grid)
+    prev = None
+    for k2 in grid:
+        sk = _slack(model, alpha, kap, k2, tt)
+        if sk >= 0:
+            if prev is None:
+                return float(k2)
+            return brentq(lambda k: _slack(model, alpha, kap, k, tt), prev, k2, xtol=1e-10)
+        prev = k2
+    return None
 
 
-def star_transition(model: Model, *, bracket, kappa=None, delta=1e-9, xtol=1e-4):
-    """The alpha beyond which no solution is joined at zero energy to typical ones.
+def star_transition(model: Model, *, bracket, kappa=None, criterion="max-margin", delta=1e-9,
+                    xtol=1e-4):
+    """The alpha where the zero-energy (star-shaped) connectivity to typical solutions breaks.
 
-    Below it the maximal-margin solutions (kappa_2 -> kappa_max(alpha), approached as
-    kappa_max - ``delta``) are geodesically connected at zero training error to the typical
-    solutions of margin kappa (a star-shaped solution space); above it even they are not:
-    :func:`zero_energy_margin` would exceed kappa_max.  Located by bisection of the slack of
-    the zero-energy condition (see :func:`zero_energy_margin`) in alpha.
+    Parameters
+    ----------
+    model : replica.models.Model
+        Spherical hard-margin perceptron; typical solutions have its margin kappa.
+    bracket : (float, float)
+        alpha interval with a sign change.
+    criterion : {"max-margin", "any"}
+        ``"max-margin"``: the maximal-margin solutions (kappa_2 = kappa_max(alpha) - ``delta``)
+        stop being joined at zero energy to typical ones.  ``"any"``: no margin kappa_2 up to
+        kappa_max is joined at zero energy any more (:func:`zero_energy_margin` returns None;
+        the window of zero-energy margins closes, at a larger alpha).
+    delta, xtol : float
 
     Returns
     -------
     replica.results.Transition
         ``value`` and ``bracket`` in alpha; ``saddle_point`` is the typical vertex's.
+
+    Notes
+    -----
+    RS throughout: the vertices near kappa_max are RS-unstable (their replicon is reported by
+    :func:`vertices`), so the transition is the RS estimate.
     """
-    from scipy.optimize import brentq
+    from scipy.optimize import brentq, minimize_scalar
 
     from .localentropy import kappa_max
     from .results import Transition
 
     _check_model(model)
+    if criterion not in ("max-margin", "any"):
+        raise ValueError(f"Unknown criterion {criterion!r}; known: ('max-margin', 'any')")
     kap = _margin_of(model, kappa)
     tt = np.linspace(0.0, 1.0, 2001)[1:]
 
     def slack(a):
-        k2 = kappa_max(model.prior.name, a) - delta
-        q12 = float(vertices(model, alpha=a, kappas=(kap, k2)).overlaps[0, 1])
-        th = math.acos(q12)
-        g = _path_gamma("geodesic", tt, q12)
-        interior = np.min((g[:, 0] * kap + g[:, 1] * k2 - kap) / tt)
-        return float(min(th * (k2 - q12 * kap) / math.sin(th), interior))
+        kmax = kappa_max(model.prior.name, a) - delta
+        if criterion == "max-margin":
+            return _slack(model, a, kap, kmax, tt)
+        grid = np.linspace(kap + 1e-6, kmax, 16)
+        vals = [_slack(model, a, kap, k2, tt) for k2 in grid]
+        i = int(np.argmax(vals))
+        lo_, hi_ = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
+        res = minimize_scalar(lambda k2: -_slack(model, a, kap, k2, tt), bounds=(lo_, hi_),
+                              method="bounded", options={"xatol": 1e-8})
+        return max(vals[i], -float(res.fun))
 
     lo, hi = (float(b) for b in bracket)
     s_lo, s_hi = slack(lo), slack(hi)
@@ -426,5 +534,6 @@ def star_transition(model: Model, *, bracket, kappa=None, delta=1e-9, xtol=1e-4)
                            f"{s_lo:.4g}, {s_hi:.4g}")
     a = brentq(slack, lo, hi, xtol=xtol)
     sp0 = solve(model.with_params(kappa=kap), a)
+    what = ("maximal-margin" if criterion == "max-margin" else "any higher-margin")
     return Transition("alpha", a, (a - xtol, a + xtol), sp0,
-                      "zero-energy geodesic from typical to maximal-margin solutions")
+                      f"zero-energy geodesic from typical to {what} solutions")

@@ -362,8 +362,14 @@ class PathEnergy:
     t : numpy.ndarray
     energy : numpy.ndarray
     gamma : numpy.ndarray
-        (n_t, 2) the coefficients of w^1, w^2 at each t.
+        (n_t, 2) the coefficients of w^1, w^2 at each t (1RSB: of the different-state term).
     vertices : Vertices
+        The RS vertices (also for ``ansatz="1rsb"``, for comparison).
+    ansatz : str
+        ``"rs"`` or ``"1rsb"``.
+    components : dict or None
+        1RSB: ``q0``, ``q1``, ``m``, the energies ``same`` (one state, overlap q1) and
+        ``different`` (two states, overlap q0), and the ``saddle_point``.
     """
 
     path: str
@@ -372,6 +378,8 @@ class PathEnergy:
     energy: np.ndarray
     gamma: np.ndarray
     vertices: Vertices = field(repr=False)
+    ansatz: str = "rs"
+    components: dict | None = field(repr=False, default=None)
 
     @property
     def barrier(self):
