@@ -26,3 +26,8 @@ def test_readme_python_blocks_run():
     assert abs(ns["le"].phi[0] - 0.05106243) < 1e-7 and abs(ns["le"].phi[1] - 0.20904026) < 1e-7
     assert abs(ns["le"].p_typical - 0.4020946) < 1e-6
     assert abs(ns["le"].phi_typical - 0.3143901) < 1e-6
+    # the values quoted in the energy-barrier example (Annesi et al. 2023)
+    ns = spaces[3]
+    assert abs(ns["pe"].energy[1] - 0.00767087) < 1e-8
+    assert abs(ns["pe"].energy[2] - 0.01002902) < 1e-8
+    assert abs(ns["pe"].vertices.overlaps[0, 1] - 0.2595240) < 1e-7
