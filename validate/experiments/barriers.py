@@ -189,7 +189,7 @@ def _geodesic_curve():
         series.append({"x": t, "y": e, "fmt": "--", "color": color,
                        "label": f"theory, typical -> kappa_2 = {k2:g}"})
     # finite-N profile between sampled typical solutions and between hinge solutions
-    N, n_inst = 200, 8
+    N, n_inst = 200, 16
     rs = [], []
     for ss in np.random.SeedSequence(20230517).spawn(n_inst):
         rng = np.random.default_rng(ss)
