@@ -31,7 +31,8 @@ __version__ = "0.1.0"
 __all__ = [
     "solve", "sweep", "capacity", "find_zero", "channel", "stability", "at_line", "Stability",
     "local_entropy", "local_energy", "local_entropy_transition", "kappa_max", "LocalEntropy",
-    "LocalEnergy", "path_energy", "simplex_energy", "vertices", "zero_energy_margin", "star_transition",
+    "LocalEnergy", "path_energy", "simplex_energy", "vertices", "zero_energy_margin",
+    "star_transition",
     "Vertices",
     "SimplexEnergy", "PathEnergy",
     "models", "channels", "priors", "symbols",

@@ -135,8 +135,8 @@ def _level_mid(level, Krem, h, s, g, kap, gl_x, gl_w, buf):
     tot = 0.0
     for j in range(m):
         x = buf[level, 1, j]
-        tot += buf[level, 2, j] * _level_last(level + 1, Krem - g[level] * (h[level] + s[level] * x),
-                                              h, s, g, kap)
+        rest = Krem - g[level] * (h[level] + s[level] * x)
+        tot += buf[level, 2, j] * _level_last(level + 1, rest, h, s, g, kap)
     return tot
 
 

@@ -42,7 +42,7 @@ import numpy as np
 
 from . import _barrierkernels as _bk
 from .errors import ModelError, ReplicaError, SaddlePointConvergenceError
-from .models import CompiledFreeEntropy, Model, _check_alpha, _check_finite
+from .models import Model, _check_alpha, _check_finite, compiled_construction
 from .quadrature import hermite_rule, legendre_reference
 from .results import PathEnergy, SimplexEnergy, Vertices
 from .simplex import cross_free_entropy
@@ -55,17 +55,6 @@ __all__ = ["vertices", "simplex_energy", "path_energy", "zero_energy_margin", "s
 
 #: the paths of :func:`path_energy`
 PATHS = ("geodesic", "straight", "hamming")
-_CROSS = {}
-
-
-def _cross_compiled(model):
-    key = (model.prior.name, model.channel.key)
-    cfe = _CROSS.get(key)
-    if cfe is None:
-        cfe = _CROSS[key] = CompiledFreeEntropy(cross_free_entropy(model.prior, model.channel))
-    return cfe
-
-
 def _check_model(model):
     if not isinstance(model, Model):
         raise ValueError(f"model must be a replica.models.Model, got {type(model).__name__}")
@@ -88,7 +77,7 @@ def _check_kappas(kappas, *, max_y=None):
 
 def _cross_overlap(model, alpha, sp_a, sp_b, ka, kb):
     """Solve the O(n_a n_b) saddle point for vertices of distinct margins."""
-    cfe = _cross_compiled(model)
+    cfe = compiled_construction(cross_free_entropy, model)
     binary = model.prior.name == "binary"
     qa, qb = sp_a.order_params["q"], sp_b.order_params["q"]
     ctrl = [alpha, qa, qb]
@@ -212,12 +201,12 @@ class _Rules:
         if order < 8:
             raise ValueError(f"order must be >= 8, got {order}")
         self.hermite = hermite_rule(order)
-        self.gh = legendre_reference(max(6, order // 4))
+        self.panel = legendre_reference(max(6, order // 4))
         self.gl = legendre_reference(max(6, order // 4))
         self.eta = legendre_reference(order)
 
 
-def _energy_points(v: Vertices, kappa, G, K, sigma, order):
+def _energy_points(v: Vertices, G, K, sigma, order):
     """Energies at rows of G (coefficients) with thresholds K (and smearing sigma)."""
     L, active = _semidefinite_cholesky(v.field_covariance)
     r = _Rules(order)
@@ -225,7 +214,7 @@ def _energy_points(v: Vertices, kappa, G, K, sigma, order):
     out = np.empty(G.shape[0])
     for i in range(G.shape[0]):
         out[i] = _bk.energy(L, active, v.q, kap, np.ascontiguousarray(G[i]), float(K[i]),
-                            float(sigma[i]), r.hermite[0], r.hermite[1], r.gh[0], r.gh[1],
+                            float(sigma[i]), r.hermite[0], r.hermite[1], r.panel[0], r.panel[1],
                             r.gl[0], r.gl[1], r.eta[0], r.eta[1])
     if not np.all(np.isfinite(out)):
         raise ReplicaError(f"non-finite energy at gamma = {G[~np.isfinite(out)][0]}")
@@ -277,7 +266,7 @@ def simplex_energy(model: Model, *, alpha, kappas, gamma, kappa=None, order=48
     kap = _margin_of(model, kappa)
     v = vertices(model, alpha=alpha, kappas=ks)
     norm = np.sqrt(np.einsum("ia,ab,ib->i", g, v.overlaps, g))
-    e = _energy_points(v, kap, g, kap * norm, np.zeros(len(g)), order)
+    e = _energy_points(v, g, kap * norm, np.zeros(len(g)), order)
     return SimplexEnergy(kap, g, e, v)
 
 
@@ -370,7 +359,7 @@ def path_energy(model: Model, *, alpha, kappas, t, kappa=None, path="geodesic", 
     else:
         K = kap * np.sqrt(np.einsum("ia,ab,ib->i", G, v.overlaps, G))
         sigma = np.zeros(tt.size)
-    e = _energy_points(v, kap, G, K, sigma, order)
+    e = _energy_points(v, G, K, sigma, order)
     return PathEnergy(path, kap, tt, e, G, v)
 
 
@@ -415,7 +404,7 @@ def _path_energy_1rsb(model, v, tt, kap, path, order, m):
         K = kap * np.sqrt(G[:, 0] ** 2 + G[:, 1] ** 2 + 2 * q12 * G[:, 0] * G[:, 1])
         comp[name] = np.array([
             _bk.energy_1rsb_pair(q0, q1, mm, v.kappas[0], np.ascontiguousarray(G[i]),
-                                 float(K[i]), same, r.gh[0], r.gh[1], r.gl[0], r.gl[1])
+                                 float(K[i]), same, r.panel[0], r.panel[1], r.gl[0], r.gl[1])
             for i in range(tt.size)])
     e = (1 - mm) * comp["same"] + mm * comp["different"]
     if not np.all(np.isfinite(e)):
@@ -440,7 +429,8 @@ def zero_energy_margin(model: Model, *, alpha, kappa=None, bracket=None, n_grid=
     kappa_2 has zero training error at every t iff the slack
 
         S(kappa_2) = min_t M(t)/t >= 0,  M(t) = g_1(t) kappa + g_2(t) kappa_2 - kappa,
-        g_1 = sin((1-t) theta)/sin(theta), g_2 = sin(t theta)/sin(theta), cos(theta) = q_12(kappa_2),
+        g_1 = sin((1-t) theta)/sin(theta), g_2 = sin(t theta)/sin(theta),
+        cos(theta) = q_12(kappa_2),
 
     (the support of the stabilities, module notes; M(0) = 0 and M(t)/t -> theta (kappa_2 -
     q_12 kappa)/sin(theta) as t -> 0, so kappa_2 >= q_12 kappa is necessary).  S is not

@@ -22,14 +22,14 @@ from .codegen import compile_kernel
 from .errors import ReplicaError, SaddlePointConvergenceError
 from .franzparisi import (fp_free_entropy, local_energy_expression,
                           max_margin_local_energy_expression)
-from .models import CompiledFreeEntropy, Model, _check_alpha, _check_finite, perceptron
+from .models import (CompiledFreeEntropy, Model, _check_alpha, _check_finite,
+                     compiled_construction, perceptron)
 from .quadrature import hermite_rule, legendre_reference
 from .results import LocalEnergy, LocalEntropy, Transition
 from .solvers import newton, solve
 
 __all__ = ["local_entropy", "local_energy", "local_entropy_transition", "kappa_max", "fp_compiled"]
 
-_FP = {}
 _LE = {}
 #: largest p-step of the continuation (smaller steps are inserted, not reported)
 _MAX_DP = 0.04
@@ -37,11 +37,7 @@ _MAX_DP = 0.04
 
 def fp_compiled(model: Model) -> CompiledFreeEntropy:
     """The compiled Franz-Parisi free entropy of a model (cached per prior x channel)."""
-    key = (model.prior.name, model.channel.key)
-    cfe = _FP.get(key)
-    if cfe is None:
-        cfe = _FP[key] = CompiledFreeEntropy(fp_free_entropy(model.prior, model.channel))
-    return cfe
+    return compiled_construction(fp_free_entropy, model)
 
 
 def _check_model(model):

@@ -16,7 +16,7 @@ from .freeentropy import FreeEntropy, rs_free_entropy, rsb1_free_entropy
 from .quadrature import hermite_rule, legendre_reference
 from .symbols import ORDER_PARAMETER_DOMAINS
 
-__all__ = ["Model", "perceptron", "Evaluation", "CompiledFreeEntropy"]
+__all__ = ["Model", "perceptron", "Evaluation", "CompiledFreeEntropy", "compiled_construction"]
 
 #: "1rsb": m fixed (a control, given to solve); "1rsb-m": m optimised (an order parameter).
 ANSATZE = ("rs", "1rsb", "1rsb-m", "1rsb-jamming")
@@ -104,6 +104,19 @@ class CompiledFreeEntropy:
 
 
 _COMPILED = {}
+_CONSTRUCTIONS = {}
+
+
+def compiled_construction(build, model) -> CompiledFreeEntropy:
+    """``CompiledFreeEntropy(build(prior, channel))``, compiled once per build x prior x channel.
+
+    For the free entropies built on top of a model (Franz-Parisi, equilibrium vertices).
+    """
+    key = (build, model.prior.name, model.channel.key)
+    cfe = _CONSTRUCTIONS.get(key)
+    if cfe is None:
+        cfe = _CONSTRUCTIONS[key] = CompiledFreeEntropy(build(model.prior, model.channel))
+    return cfe
 
 
 def _compiled(prior, channel, ansatz):

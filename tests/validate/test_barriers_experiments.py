@@ -210,7 +210,7 @@ def test_barycenter_simulate():
 def test_spherical_no_solution_and_bad_size():
     with pytest.raises(bx.NoSolution, match="no margin-5"):  # kappa_2 = 5 > kappa_max(1)
         bx.vertex_overlap_simulate(20, np.random.default_rng(0), **SPH, kappa_2=5.0)
-    with pytest.raises(ValueError, match="is not an integer"):
+    with pytest.raises(ValueError, match="must be a positive integer"):
         bx.path_energy_simulate(21, np.random.default_rng(0), alpha=0.5, kappa=-0.5, t=0.5)
 
 
@@ -273,7 +273,7 @@ def test_lmc_simulate_brute_force(t):
 def test_lmc_no_solution_and_bad_size():
     with pytest.raises(bx.NoSolution, match="no solution"):
         bx.lmc_simulate(10, np.random.default_rng(0), alpha=0.5, kappa=3.0, t=0.5)
-    with pytest.raises(ValueError, match="is not an integer"):
+    with pytest.raises(ValueError, match="must be a positive integer"):
         bx.lmc_simulate(11, np.random.default_rng(0), **BIN, t=0.5)
 
 

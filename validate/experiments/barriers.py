@@ -42,6 +42,7 @@ import math
 import numpy as np
 
 from ..experiment import Experiment, Profile
+from .localentropy import _exact_P
 
 __all__ = ["EXPERIMENTS", "ALPHA", "KAPPA", "ALPHA_BINARY", "N_ORDERS", "vertex_overlap_theory",
            "vertex_overlap_simulate", "path_energy_theory", "path_energy_simulate",
@@ -62,19 +63,12 @@ def _sweeps(N):
     return max(100, N)
 
 
-def _P(alpha, N):
-    P = alpha * N
-    if abs(P - round(P)) > 1e-9:
-        raise ValueError(f"alpha N = {P} is not an integer (alpha={alpha}, N={N})")
-    return int(round(P))
-
-
 def _sample_vertices(N, rng, alpha, kappa, kappas):
     from simulate.hinge import find_solution
     from simulate.patterns import gaussian_patterns
     from simulate.sampler import hit_and_run
 
-    xi = gaussian_patterns(_P(alpha, N), N, rng=rng)
+    xi = gaussian_patterns(_exact_P(alpha, N), N, rng=rng)
     W, taus = [], []
     for k in kappas:
         start = find_solution(xi, k, rng=rng)
@@ -160,7 +154,7 @@ def lmc_simulate(N, rng, *, alpha, kappa, t):
     from simulate.paths import hamming_path_energy
     from simulate.patterns import gaussian_patterns
 
-    xi = gaussian_patterns(_P(alpha, N), N, rng=rng)
+    xi = gaussian_patterns(_exact_P(alpha, N), N, rng=rng)
     sols = enumerate_solutions(xi, kappa, max_solutions=1 << 22).solutions
     if sols is None or len(sols) == 0:
         raise NoSolution(f"no solution (N={N})")
@@ -178,7 +172,6 @@ def _geodesic_curve():
     from replica import models
     from simulate.hinge import find_solution
     from simulate.paths import geodesic_energy
-    from simulate.patterns import gaussian_patterns
 
     m = models.perceptron(weights="spherical", kappa=KAPPA)
     t = np.linspace(0.0, 1.0, 21)
