@@ -46,7 +46,7 @@ from .models import Model, _check_alpha, _check_finite, compiled_construction
 from .quadrature import hermite_rule, legendre_reference
 from .results import PathEnergy, SimplexEnergy, Vertices
 from .simplex import cross_free_entropy
-from .solvers import _bracket_1d, newton, solve
+from .solvers import solve
 from .stability import stability
 
 __all__ = ["vertices", "simplex_energy", "path_energy", "zero_energy_margin", "star_transition",
@@ -76,33 +76,25 @@ def _check_kappas(kappas, *, max_y=None):
 
 
 def _cross_overlap(model, alpha, sp_a, sp_b, ka, kb):
-    """Solve the O(n_a n_b) saddle point for vertices of distinct margins."""
-    cfe = compiled_construction(cross_free_entropy, model)
-    binary = model.prior.name == "binary"
+    """Solve the O(n_a n_b) saddle point for vertices of distinct margins (public ``solve`` on
+    the construction's free entropy, from several starts, then its declared bracketing)."""
+    fe = compiled_construction(cross_free_entropy, model).fe
+    binary = model.prior.is_binary
     qa, qb = sp_a.order_params["q"], sp_b.order_params["q"]
     ctrl = [alpha, qa, qb]
     if binary:
         ctrl += [sp_a.order_params["qhat"], sp_b.order_params["qhat"]]
-    ctrl = np.array(ctrl + [ka, kb])
-    last = None
+    controls = dict(zip((s.name for s in fe.controls), ctrl + [ka, kb]))
+    names = [s.name for s in fe.order_params]
     starts = ([0.9, 0.5, 0.99, 0.0] if not binary
               else [[0.9, 0.9], [0.5, 0.5], [0.99, 0.99], [0.0, 0.0]])
-    for th0 in starts:
-        th0 = np.atleast_1d(np.array(th0, dtype=float))
-        try:
-            th, ev, it, status, step = newton(cfe, th0, ctrl, cfe.domains)
-        except ReplicaError as err:
-            last = err
-            continue
-        if status == "converged":
-            return th, ev, it, "newton"
-        last = (th, ev, status)
-    if not binary:
-        root = _bracket_1d(cfe, ctrl, cfe.domains[0])
-        if root is not None:
-            th, ev, it, status, step = newton(cfe, root, ctrl, cfe.domains)
-            if status == "converged":
-                return th, ev, it, "bracket+newton"
+    last = None
+    for k, th0 in enumerate(starts):
+        x0 = dict(zip(names, np.atleast_1d(np.array(th0, dtype=float))))
+        res = solve(fe, controls, x0=x0, throw=False, fallback=k == len(starts) - 1)
+        if res.success:
+            return res
+        last = res
     raise SaddlePointConvergenceError(
         f"no cross saddle point between vertices of margins {ka} and {kb} at alpha={alpha} "
         f"(last attempt: {last})", last)
@@ -140,7 +132,7 @@ def vertices(model: Model, *, alpha, kappas) -> Vertices:
     _check_model(model)
     alpha = _check_alpha(alpha)
     ks = _check_kappas(kappas)
-    binary = model.prior.name == "binary"
+    binary = model.prior.is_binary
     sps, reps = [], []
     for i, k in enumerate(ks):
         mk = model.with_params(kappa=k)
@@ -162,10 +154,11 @@ def vertices(model: Model, *, alpha, kappas) -> Vertices:
             if ks[a] == ks[b]:
                 ov[a, b] = ov[b, a] = q[a]
                 continue
-            th, ev, it, method = _cross_overlap(model, alpha, sps[a], sps[b], ks[a], ks[b])
+            res = _cross_overlap(model, alpha, sps[a], sps[b], ks[a], ks[b])
+            th = list(res.order_params.values())
             ov[a, b] = ov[b, a] = th[0] * math.sqrt(q[a] * q[b])
-            info = dict(c12=float(th[0]), iterations=it, residual=ev.scaled_residual,
-                        method=method)
+            info = dict(c12=float(th[0]), iterations=res.iterations, residual=res.residual,
+                        method=res.method)
             if binary:
                 info["chat12"] = float(th[1])
                 info["qhat12"] = float(th[1] * math.sqrt(qhat[a] * qhat[b]))
@@ -336,7 +329,7 @@ def path_energy(model: Model, *, alpha, kappas, t, kappa=None, path="geodesic", 
     ks = _check_kappas(kappas)
     if len(ks) != 2:
         raise ValueError(f"a path joins two vertices: kappas must hold 2 margins, got {ks}")
-    if path == "hamming" and model.prior.name != "binary":
+    if path == "hamming" and not model.prior.is_binary:
         raise ValueError("the 'hamming' path is defined for binary weights only")
     tt = np.atleast_1d(np.asarray(t, dtype=float))
     if tt.ndim != 1 or tt.size == 0 or not np.all(np.isfinite(tt)):
@@ -344,7 +337,7 @@ def path_energy(model: Model, *, alpha, kappas, t, kappa=None, path="geodesic", 
     if np.any((tt < 0) | (tt > 1)):
         raise ValueError(f"t must lie in [0, 1]; got {tt[(tt < 0) | (tt > 1)]}")
     kap = _margin_of(model, kappa)
-    if ansatz == "1rsb" and (model.prior.name != "spherical" or ks[0] != ks[1]
+    if ansatz == "1rsb" and (not model.prior.is_spherical or ks[0] != ks[1]
                              or path == "hamming"):
         raise ValueError("ansatz='1rsb' is implemented for two spherical vertices of the same "
                          "margin on the geodesic or straight path")

@@ -132,7 +132,10 @@ def capacity(model: Model, *, ansatz="rs") -> Capacity:
         raise ValueError(f"model must be a replica.models.Model, got {type(model).__name__}")
     if ansatz not in ("rs", "1rsb"):
         raise ValueError(f"Unknown ansatz {ansatz!r}; known: ('rs', '1rsb')")
-    continuous = float(model.prior.phi_alpha0.evalf()) <= 0
+    continuous = model.prior.kind == "density"
+    if model.prior.q1_coefficient is None:
+        raise ModelError(f"prior {model.prior.name!r}: the q -> 1 capacity needs a fixed norm "
+                         f"Q = 1 ({model.prior.q1_derivation})")
     hl = model.channel.feasible_halflines(model.params)
     with mpmath.workdps(40):
         d2 = mean_squared_distance(hl)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .errors import ModelError
+from .priors import RESERVED_NAMES
 from .gauss import GaussAvg
 from .special import LogAddExp, logH
 from .symbols import Delta, V, kappa, omega, y
@@ -229,10 +230,10 @@ def channel(weight, *, name=None) -> Channel:
     if Delta not in w.free_symbols:
         raise ModelError(f"{where}: the weight must depend on replica.symbols.Delta, "
                          f"got free symbols {sorted(map(str, w.free_symbols))}")
-    reserved = {omega.name, V.name, y.name, "z", "q", "qhat", "alpha"}
-    bad = sorted(s.name for s in w.free_symbols if s.name in reserved)
+    bad = sorted(s.name for s in w.free_symbols if s.name in RESERVED_NAMES and s != Delta)
     if bad:
-        raise ModelError(f"{where}: symbols {bad} are reserved by the engine")
+        raise ModelError(f"{where}: symbols {bad} are reserved by the engine (order parameters, "
+                         "controls and integration variables of its constructions); rename them")
     params = tuple(sorted(w.free_symbols - {Delta}, key=lambda s: s.name))
     names = [s.name for s in params]
     if len(set(names)) != len(names):

@@ -63,6 +63,15 @@ class _Printer(PythonCodePrinter):
         super().__init__({"fully_qualified_modules": True, "inline": True,
                           "allow_unknown_functions": False, "strict": True})
 
+    def _print_Pow(self, expr, rational=False):
+        # Numba raises ZeroDivisionError for 0.0**(-k) with an integer k, whatever the error
+        # model; 1.0/x**k gives inf like every other division of the kernels
+        b, e = expr.as_base_exp()
+        if e.is_Integer and e < 0:
+            return f"(1.0/{self.parenthesize(b ** -e, 0)})" if e != -1 else \
+                f"(1.0/{self.parenthesize(b, 100)})"
+        return super()._print_Pow(expr, rational=rational)
+
 
 def _make_special_printer(fname, target):
     def _print(self, expr):

@@ -89,10 +89,10 @@ def _reference_hint():
 
 
 def _entropic(prior):
-    if prior.name == "spherical":
+    if prior.is_spherical:
         qr = ((p**2 - t**2) * (1 - q_ref) - q_ref * (p - t) ** 2) / (1 - q_ref) ** 2
         return (sp.log(1 - q) + (q - qr) / (1 - q)) / 2, (q, t)
-    if prior.name == "binary":
+    if prior.is_binary:
         sh = sp.sqrt(qhat_ref)
         dh = sp.sqrt(qhat - that**2 / qhat_ref)
         h = (that / sh) * z0 + dh * y + phat - that
@@ -118,7 +118,7 @@ def fp_free_entropy(prior, channel) -> FreeEntropy:
         (alpha, p, q_ref, [qhat_ref,] kappa_ref, *channel parameters).
     """
     entropic, order = _entropic(prior)
-    ref = (q_ref, qhat_ref) if prior.name == "binary" else (q_ref,)
+    ref = (q_ref, qhat_ref) if prior.is_binary else (q_ref,)
     controls = (alpha, p) + ref + (kappa_ref,) + tuple(channel.params)
     energetic = alpha * _energetic(channel)
     return FreeEntropy("fp", order, controls, (entropic, energetic), differentiated=(alpha, p))

@@ -28,7 +28,7 @@ from functools import cache
 import sympy as sp
 
 from .errors import ModelError
-from .freeentropy import FreeEntropy
+from .freeentropy import FreeEntropy, model_controls, perceptron_start
 from .gauss import GaussAvg, LogAvgExp
 from .special import Relu
 from .symbols import alpha, m, q0, q1, z0, z1
@@ -56,7 +56,7 @@ def distance_squared(channel, w):
 
 @cache
 def _prior_limit(prior):
-    if prior.rsb1_extra:
+    if prior.rsb1_extra or prior.norm != 1:
         raise NotImplementedError(
             f"prior {prior.name!r}: the jamming limit needs a prior without conjugate order "
             "parameters (discrete weights freeze instead: use the frozen 1RSB capacity)")
@@ -72,5 +72,6 @@ def jamming_free_entropy(prior, channel) -> FreeEntropy:
                   1 / (sp.sqrt(mu) * sp.sqrt(1 - q0) + 1))]
     outer_pts = [(t / sp.sqrt(q0), sp.sqrt(1 - q0) / sp.sqrt(q0))]
     energetic = alpha * GaussAvg(LogAvgExp(-mu * d2 / 2, z1, inner_pts), z0, outer_pts) / mu
-    return FreeEntropy("1rsb-jamming", (q0, mu), (alpha,) + tuple(channel.params),
-                       (_prior_limit(prior), energetic))
+    return FreeEntropy("1rsb-jamming", (q0, mu), model_controls(prior, channel),
+                       (_prior_limit(prior), energetic), start=perceptron_start(prior),
+                       name=f"perceptron[{prior.name}, {channel.name}]")

@@ -8,15 +8,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 import numpy as np
+import sympy as sp
+
 from . import channels as _channels
 from . import priors as _priors
 from .codegen import compile_kernel
 from .errors import ModelError, NonFiniteError
 from .freeentropy import FreeEntropy, rs_free_entropy, rsb1_free_entropy
 from .quadrature import hermite_rule, legendre_reference
-from .symbols import ORDER_PARAMETER_DOMAINS
 
-__all__ = ["Model", "perceptron", "Evaluation", "CompiledFreeEntropy", "compiled_construction"]
+__all__ = ["Model", "perceptron", "Evaluation", "CompiledFreeEntropy", "compiled_construction",
+           "compiled_free_entropy"]
 
 #: "1rsb": m fixed (a control, given to solve); "1rsb-m": m optimised (an order parameter).
 ANSATZE = ("rs", "1rsb", "1rsb-m", "1rsb-jamming")
@@ -56,16 +58,25 @@ class CompiledFreeEntropy:
         self.names = tuple(s.name for s in fe.order_params)
         self.control_names = tuple(s.name for s in fe.diff_controls)
         self.input_names = tuple(s.name for s in fe.controls)
-        self.domains = [ORDER_PARAMETER_DOMAINS[nm] for nm in self.names]
+        self.domains = [tuple(d) for d in fe.domains]
         self.lo = np.array([d[0] for d in self.domains])
         self.hi = np.array([d[1] for d in self.domains])
 
     def __call__(self, theta, ctrl, *, check=True) -> Evaluation:
         theta = np.ascontiguousarray(theta, dtype=float)
         ctrl = np.ascontiguousarray(ctrl, dtype=float)
-        out = self.kernel(theta, ctrl, self._gl[0], self._gl[1], self._gh[0], self._gh[1],
-                          np.empty_like(self._out))
+        try:
+            out = self.kernel(theta, ctrl, self._gl[0], self._gl[1], self._gh[0], self._gh[1],
+                              np.empty_like(self._out))
+        except _KERNEL_ERRORS as err:
+            raise self._kernel_error(err, theta, ctrl) from None
         return self.unpack(out, theta, ctrl, check=check)
+
+    def _kernel_error(self, err, theta, ctrl):
+        return NonFiniteError(
+            f"{type(err).__name__} ({err}) in the compiled free entropy at "
+            f"{dict(zip(self.names, theta))}, controls {dict(zip(self.input_names, ctrl))}",
+            quantity="phi", point=(tuple(theta), tuple(ctrl)))
 
     def unpack(self, out, theta, ctrl, *, check=True) -> Evaluation:
         """An Evaluation from a raw output buffer (raises NonFiniteError on NaN/inf)."""
@@ -88,9 +99,12 @@ class CompiledFreeEntropy:
 
     def newton(self, theta0, ctrl, lo, hi, tol, xtol, max_iter):
         """The compiled Newton driver (see replica.solvers.newton)."""
-        return self.module.newton(theta0, ctrl, lo, hi, tol, xtol, max_iter, self.n_parts,
-                                  self.nc, self._gl[0], self._gl[1], self._gh[0], self._gh[1],
-                                  self._out.shape[0])
+        try:
+            return self.module.newton(theta0, ctrl, lo, hi, tol, xtol, max_iter, self.n_parts,
+                                      self.nc, self._gl[0], self._gl[1], self._gh[0],
+                                      self._gh[1], self._out.shape[0])
+        except _KERNEL_ERRORS as err:
+            raise self._kernel_error(err, theta0, ctrl) from None
 
     def _first_nonfinite(self, out):
         npt = self.n_parts
@@ -103,24 +117,37 @@ class CompiledFreeEntropy:
         return labels[k]
 
 
+#: Python exceptions a compiled kernel can raise (math domain errors, integer powers of 0)
+_KERNEL_ERRORS = (ZeroDivisionError, ValueError, OverflowError, ArithmeticError)
+
 _COMPILED = {}
 _CONSTRUCTIONS = {}
+_BY_CONTENT = {}
+
+
+def compiled_free_entropy(fe: FreeEntropy) -> CompiledFreeEntropy:
+    """The compiled kernels of a free entropy, cached by the content hash of its expressions."""
+    cfe = _BY_CONTENT.get(fe.key)
+    if cfe is None:
+        cfe = _BY_CONTENT[fe.key] = CompiledFreeEntropy(fe)
+    return cfe
 
 
 def compiled_construction(build, model) -> CompiledFreeEntropy:
     """``CompiledFreeEntropy(build(prior, channel))``, compiled once per build x prior x channel.
 
-    For the free entropies built on top of a model (Franz-Parisi, equilibrium vertices).
+    For the free entropies built on top of a model (Franz-Parisi, equilibrium vertices).  The
+    key is the content of the prior and the channel, never their names.
     """
-    key = (build, model.prior.name, model.channel.key)
+    key = (build, model.prior.key, model.channel.key)
     cfe = _CONSTRUCTIONS.get(key)
     if cfe is None:
-        cfe = _CONSTRUCTIONS[key] = CompiledFreeEntropy(build(model.prior, model.channel))
+        cfe = _CONSTRUCTIONS[key] = compiled_free_entropy(build(model.prior, model.channel))
     return cfe
 
 
 def _compiled(prior, channel, ansatz):
-    key = (prior.name, channel.key, ansatz)
+    key = (prior.key, channel.key, ansatz)
     cfe = _COMPILED.get(key)
     if cfe is None:
         if ansatz == "rs":
@@ -134,7 +161,7 @@ def _compiled(prior, channel, ansatz):
             fe = jamming_free_entropy(prior, channel)
         else:  # pragma: no cover - guarded by Model.compiled
             raise ModelError(f"Unknown ansatz {ansatz!r}; known: {ANSATZE}")
-        cfe = _COMPILED[key] = CompiledFreeEntropy(fe)
+        cfe = _COMPILED[key] = compiled_free_entropy(fe)
     return cfe
 
 
@@ -177,7 +204,8 @@ class Model:
         return Model(self.name, self.prior, self.channel, new)
 
     def controls(self, alpha, m=None):
-        """The control vector (alpha, [m for 1RSB at fixed m], then the channel parameters)."""
+        """The control vector: alpha, [m for 1RSB at fixed m], then the parameters of the channel
+        and of the prior sorted by name."""
         alpha = _check_alpha(alpha)
         head = [alpha]
         if m is not None:
@@ -185,7 +213,7 @@ class Model:
             if not 0 < m <= 1:
                 raise ValueError(f"the Parisi parameter m must be in (0, 1], got {m}")
             head.append(m)
-        return np.array(head + [self.params[s.name] for s in self.channel.params])
+        return np.array(head + [self.params[k] for k in sorted(self.params)])
 
     def domains(self, ansatz="rs"):
         return self.compiled(ansatz).domains
@@ -193,6 +221,11 @@ class Model:
     def __repr__(self):
         ps = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         return f"Model({self.name!r}, weights={self.prior.name!r}, {ps})"
+
+    @property
+    def weights(self) -> str:
+        """Name of the weights prior."""
+        return self.prior.name
 
 
 def _check_finite(name, value):
@@ -217,15 +250,18 @@ def perceptron(weights="spherical", kappa=None, *, channel=None, **params) -> Mo
 
     Parameters
     ----------
-    weights : {"spherical", "binary"}
-        |w|^2 = N, or w in {-1, +1}^N.
+    weights : str or replica.priors.Prior
+        A built-in prior by name (``"spherical"``: |w|^2 = N; ``"binary"``: w in {-1, +1}^N;
+        ``"ternary"``, ``"ising"``, ``"gaussian"``) or a prior built by
+        :func:`replica.priors.discrete` / :func:`replica.priors.density`.
     kappa : float, optional
         The margin (default 0 for the built-in margin channel).
     channel : replica.channels.Channel, optional
         A constraint channel; default the margin constraint theta(Delta - kappa).  A channel
         built by :func:`replica.channels.channel` from a user's SymPy weight works the same way.
     **params
-        Values of the other parameters of the channel, by symbol name (e.g. ``beta=2.0``).
+        Values of the other parameters of the channel and of the prior, by symbol name (e.g.
+        ``beta=2.0``, the field ``h=0.3`` of an Ising prior).
 
     Returns
     -------
@@ -234,30 +270,62 @@ def perceptron(weights="spherical", kappa=None, *, channel=None, **params) -> Mo
     Raises
     ------
     ValueError
-        Unknown weights, a missing, unknown or non-finite parameter value.
+        Unknown weights, a missing, unknown or non-finite parameter value, a parameter value
+        at which a weight of the prior's measure is not positive.
 
     Examples
     --------
     >>> m = perceptron(weights="binary", kappa=0.0)
     """
-    if not isinstance(weights, str) or weights not in _priors.PRIORS:
-        raise ValueError(f"Unknown weights {weights!r}; known: {sorted(_priors.PRIORS)}")
+    if isinstance(weights, _priors.Prior):
+        prior = weights
+    elif isinstance(weights, str) and weights in _priors.PRIORS:
+        prior = _priors.PRIORS[weights]()
+    else:
+        raise ValueError(f"Unknown weights {weights!r}; known: {sorted(_priors.PRIORS)} or a "
+                         "replica.priors.Prior")
     ch = _channels.margin() if channel is None else channel
     if not isinstance(ch, _channels.Channel):
         raise ValueError(f"channel must be a replica.channels.Channel, got {type(ch).__name__}")
     given = dict(params)
     if kappa is not None:
         given["kappa"] = kappa
-    names = [s.name for s in ch.params]
+    names = sorted({s.name for s in ch.params} | {s.name for s in prior.params})
     if channel is None and "kappa" not in given:
         given["kappa"] = 0.0
     unknown = sorted(set(given) - set(names))
     if unknown:
-        raise ValueError(f"unknown parameters {unknown} for channel {ch.name!r}; "
-                         f"its parameters are {names}")
+        raise ValueError(f"unknown parameters {unknown} for channel {ch.name!r} and prior "
+                         f"{prior.name!r}; their parameters are {names}")
     missing = [nm for nm in names if nm not in given]
     if missing:
-        raise ValueError(f"missing values for the parameters {missing} of channel {ch.name!r}")
+        raise ValueError(f"missing values for the parameters {missing} of channel "
+                         f"{ch.name!r} / prior {prior.name!r}")
     values = {nm: _check_finite(nm, given[nm]) for nm in names}
-    prior = _priors.PRIORS[weights]()
-    return Model(f"perceptron[{weights}, {ch.name}]", prior, ch, values)
+    _check_measure(prior, values)
+    return _model(prior, ch, values)
+
+
+def _check_measure(prior, values):
+    if prior.kind != "discrete" or not prior.params:
+        return
+    subs = {s: values[s.name] for s in prior.params}
+    for v, c in prior.measure:
+        cv = complex(sp.sympify(c).subs(subs).evalf())
+        if not (cv.imag == 0 and math.isfinite(cv.real) and cv.real > 0):
+            raise ValueError(f"prior {prior.name!r}: the weight {c} of the value {v} is {cv} "
+                             f"at {values}; it must be positive")
+
+
+_MODELS = {}
+
+
+def _model(prior, ch, values):
+    """Memoised Model construction (models are immutable)."""
+    key = (prior.key, ch.key, tuple(sorted(values.items())))
+    mdl = _MODELS.get(key)
+    if mdl is None:
+        if len(_MODELS) > 4096:
+            _MODELS.clear()
+        mdl = _MODELS[key] = Model(f"perceptron[{prior.name}, {ch.name}]", prior, ch, values)
+    return mdl

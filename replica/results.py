@@ -1,16 +1,69 @@
-"""Frozen result objects: saddle points, branches, capacities."""
+"""Frozen result objects: saddle points, branches, capacities.
+
+Every result round-trips through JSON (``to_dict``/``from_dict``, ``save``/``load``; see
+:mod:`replica.serialize`).
+"""
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["SaddlePoint", "Branch", "Capacity", "Transition", "LocalEntropy", "LocalEnergy",
-           "Vertices", "SimplexEnergy", "PathEnergy"]
+from .serialize import Serializable, register
+
+__all__ = ["Status", "SaddlePoint", "Branch", "Capacity", "Transition", "LocalEntropy",
+           "LocalEnergy", "Vertices", "SimplexEnergy", "PathEnergy"]
+
+
+@register
+class Status(str, enum.Enum):
+    """Why a solver stopped; each member carries what to do next (:attr:`message`).
+
+    Members compare equal to their string values (``status == "converged"``).
+    """
+
+    CONVERGED = "converged"
+    MAX_ITER = "max_iter"
+    LINE_SEARCH = "line_search"
+    SINGULAR = "singular"
+    NON_FINITE = "non_finite"
+    NO_ROOT = "no_root"
+    INACCURATE = "inaccurate"
+
+    def __str__(self):
+        return self.value
+
+    @property
+    def message(self) -> str:
+        return _STATUS_MESSAGES[self]
+
+
+_STATUS_MESSAGES = {
+    Status.CONVERGED: "The scaled residual and the relative Newton step are both below "
+                      "their tolerances.",
+    Status.MAX_ITER: "Newton ran out of iterations: raise max_iter, or start closer (x0, or "
+                     "follow the branch with sweep from a point that converges).",
+    Status.LINE_SEARCH: "No step along the Newton direction decreased the residual: the start "
+                        "is in another basin or near a fold/branch end; give x0 closer to the "
+                        "solution or approach the point by continuation (sweep).",
+    Status.SINGULAR: "The Jacobian (Hessian of phi) is singular: a fold, a degenerate order "
+                     "parameter (phi independent of it there), or a symmetric point; check the "
+                     "free entropy or move the controls.",
+    Status.NON_FINITE: "NaN or inf in phi or its derivatives: the point is outside the region "
+                       "where the free entropy is defined (a log of a negative number, an "
+                       "overflow); check the domains and the start.",
+    Status.NO_ROOT: "d phi/d theta keeps one sign on the whole domain: there is no saddle point "
+                    "inside it at these controls (e.g. alpha beyond the capacity, or a "
+                    "solution that has left the declared domain).",
+    Status.INACCURATE: "The equations are solved, but the estimated numerical error of phi or "
+                       "of its gradient exceeds the tolerance: the value is not trustworthy to "
+                       "the requested accuracy.",
+}
 
 
 @dataclass(frozen=True)
-class SaddlePoint:
+class SaddlePoint(Serializable):
     """A stationary point of a free entropy.
 
     Attributes
@@ -48,6 +101,9 @@ class SaddlePoint:
         d phi/d c for each control by name (total derivatives at the saddle point, by the
         envelope theorem): e.g. the energy e = -d phi/d beta of a temperature channel, or
         d phi/d m for the 1RSB complexity (see :attr:`complexity`).
+    controls : dict
+        Every control by name (``alpha``, ``m`` at fixed m, the channel's and the prior's
+        parameters; for a raw free entropy, its declared controls).
     """
 
     model: str
@@ -66,6 +122,16 @@ class SaddlePoint:
     hessian: np.ndarray = field(repr=False)
     control_derivatives: np.ndarray = field(repr=False)
     derivatives: dict = field(default_factory=dict, repr=False)
+    controls: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not isinstance(self.status, Status):
+            object.__setattr__(self, "status", Status(self.status))
+
+    @property
+    def message(self) -> str:
+        """What the status means and what to do about it."""
+        return self.status.message
 
     @property
     def complexity(self):
@@ -76,7 +142,7 @@ class SaddlePoint:
         """
         if "m" not in self.derivatives:
             raise ValueError("the complexity is defined for 1RSB saddle points at fixed m")
-        m = self.params["m"]
+        m = self.controls.get("m", self.params.get("m"))
         return -m * m * self.derivatives["m"]
 
     @property
@@ -84,16 +150,18 @@ class SaddlePoint:
         """Entropy of one state, s = phi + m d phi/d m (1RSB at fixed m)."""
         if "m" not in self.derivatives:
             raise ValueError("the internal entropy is defined for 1RSB saddle points at fixed m")
-        return self.phi + self.params["m"] * self.derivatives["m"]
+        return self.phi + self.controls.get("m", self.params.get("m")) * self.derivatives["m"]
 
     def __str__(self):
         ops = ", ".join(f"{k}={v:.10g}" for k, v in self.order_params.items())
-        return (f"SaddlePoint({self.model}, {self.ansatz}, alpha={self.alpha:.10g}, {ops}, "
+        cs = ", ".join(f"{k}={v:.10g}" for k, v in self.controls.items()) or \
+            f"alpha={self.alpha:.10g}"
+        return (f"SaddlePoint({self.model}, {self.ansatz}, {cs}, {ops}, "
                 f"phi={self.phi:.12g}, residual={self.residual:.2e}, status={self.status})")
 
 
 @dataclass(frozen=True)
-class Branch:
+class Branch(Serializable):
     """Saddle points along a control parameter (continuation), failed points kept as rows.
 
     Attributes
@@ -134,12 +202,72 @@ class Branch:
         names = self.points[0].order_params.keys()
         return {k: np.array([p.order_params[k] for p in self.points]) for k in names}
 
+    @property
+    def failed(self):
+        """Values of the swept control where no saddle point was found."""
+        return self.values[~self.success]
+
     def __len__(self):
         return len(self.points)
 
+    def plot(self, *, ax=None, order_params=None, phi=True):
+        """Order parameters and phi against the swept control (matplotlib).
+
+        Converged points are joined by lines; failed points are marked by crosses on the
+        axis and folds (sign changes of det J) by vertical dotted lines.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes or sequence of two, optional
+            Where to draw (order parameters, phi); new figure if omitted.
+        order_params : sequence of str, optional
+            Which order parameters (default all).
+        phi : bool
+            Draw phi in a second panel.
+
+        Returns
+        -------
+        list of matplotlib Axes
+        """
+        import matplotlib.pyplot as plt
+
+        names = list(order_params or self.order_params)
+        unknown = [nm for nm in names if nm not in self.order_params]
+        if unknown:
+            raise ValueError(f"unknown order parameters {unknown}; "
+                             f"known: {list(self.order_params)}")
+        if ax is None:
+            _, ax = plt.subplots(1, 2 if phi else 1, figsize=(9 if phi else 4.5, 3.4),
+                                 squeeze=False)
+            axes = list(ax[0])
+        else:
+            axes = list(np.atleast_1d(ax))
+        ok = self.success
+        x = np.asarray(self.values, dtype=float)
+        panels = [(axes[0], {nm: self.order_params[nm] for nm in names}, "order parameter")]
+        if phi:
+            if len(axes) < 2:
+                raise ValueError("phi=True needs two axes")
+            panels.append((axes[1], {"phi": self.phi}, "phi (free entropy per weight)"))
+        for a, series, ylabel in panels:
+            for nm, y in series.items():
+                yy = np.where(ok, y, np.nan)
+                a.plot(x, yy, "-", label=nm)
+            if (~ok).any():
+                lo = np.nanmin([np.nanmin(np.where(ok, y, np.nan)) if ok.any() else 0.0
+                                for y in series.values()])
+                a.plot(x[~ok], np.full((~ok).sum(), lo), "x", color="red",
+                       label="no saddle point")
+            for f0, f1 in self.folds:
+                a.axvline(0.5 * (f0 + f1), ls=":", color="grey")
+            a.set_xlabel(self.param)
+            a.set_ylabel(ylabel)
+            a.legend(frameon=False, fontsize="small")
+        return axes
+
 
 @dataclass(frozen=True)
-class Capacity:
+class Capacity(Serializable):
     """Storage capacity of a model.
 
     Attributes
@@ -165,7 +293,7 @@ class Capacity:
 
 
 @dataclass(frozen=True)
-class Transition:
+class Transition(Serializable):
     """A located transition: value, bracket and the saddle point there."""
 
     param: str
@@ -176,7 +304,7 @@ class Transition:
 
 
 @dataclass(frozen=True)
-class LocalEntropy:
+class LocalEntropy(Serializable):
     """Franz-Parisi local entropy S(p) around references of margin ``kappa_ref``.
 
     Attributes
@@ -241,7 +369,7 @@ class LocalEntropy:
 
 
 @dataclass(frozen=True)
-class LocalEnergy:
+class LocalEnergy(Serializable):
     """Mean fraction of violated constraints (per P) at random points at overlap p from a
     reference of margin ``kappa_ref``.
 
@@ -278,7 +406,7 @@ class LocalEnergy:
 
 
 @dataclass(frozen=True)
-class Vertices:
+class Vertices(Serializable):
     """y configurations sampled from the flat measures over solutions of margins kappa_a.
 
     Attributes
@@ -328,7 +456,7 @@ class Vertices:
 
 
 @dataclass(frozen=True)
-class SimplexEnergy:
+class SimplexEnergy(Serializable):
     """Training error (fraction of the P constraints violated at margin ``kappa``) of points
     sum_a gamma_a w^a / |sum_a gamma_a w^a| of the simplex spanned by equilibrium vertices.
 
@@ -350,7 +478,7 @@ class SimplexEnergy:
 
 
 @dataclass(frozen=True)
-class PathEnergy:
+class PathEnergy(Serializable):
     """Training error (per constraint, at margin ``kappa``) along a path between two
     equilibrium vertices: t = 0 at the kappa_1-solution, t = 1 at the kappa_2-solution.
 

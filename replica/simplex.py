@@ -69,9 +69,9 @@ def _kink_hints(channel, params, shift, scale, width):
 
 def _entropic(prior, q1s, q2s, qh1, qh2):
     q12 = c12 * sp.sqrt(q1s * q2s)
-    if prior.name == "spherical":
+    if prior.is_spherical:
         return -q12**2 / (2 * (1 - q1s) * (1 - q2s)), (c12,), ()
-    if prior.name == "binary":
+    if prior.is_binary:
         s1, s2 = sp.sqrt(qh1), sp.sqrt(qh2)
         r = sp.sqrt(1 - chat12**2)
         u2 = s2 * (chat12 * z0 + r * y)
@@ -110,5 +110,7 @@ def cross_free_entropy(prior, channel) -> FreeEntropy:
                                  _kink_hints(channel, p1, 0, s1, w1))
     controls = ((alpha, q1s, q2s) + extra + tuple(p1[s] for s in channel.params)
                 + tuple(p2[s] for s in channel.params))
+    from .strategies import Bracket
     return FreeEntropy("vertices", order, controls, (entropic, energetic),
-                       differentiated=(alpha,))
+                       differentiated=(alpha,), strategies=(Bracket(),),
+                       name=f"vertices[{prior.name}, {channel.name}]")

@@ -1,11 +1,14 @@
-"""Saddle-point solvers: Newton with the symbolic Jacobian, fallbacks, continuation.
+"""Saddle-point solvers: Newton with the symbolic Jacobian, declared fallbacks, continuation.
 
-Convergence is declared on two criteria at once: the scaled residual
-max_i |g_i| / (1 + |g_i^prior| + |g_i^channel|) <= ``tol`` (the gradient relative to the terms
-that cancel in it — near q -> 1 each term diverges like 1/(1-q)^2) and the last Newton step
+Both a system's model (``solve(model, alpha=...)``) and a raw free entropy
+(``solve(free_entropy, {"beta": 2.0})``) become one problem: a compiled free entropy with
+numeric controls.  Convergence is declared on two criteria at once: the scaled residual
+max_i |g_i| / (1 + sum_parts |g_i^part|) <= ``tol`` (the gradient relative to the terms that
+cancel in it — near q -> 1 each term diverges like 1/(1-q)^2) and the last Newton step
 relative to the scale of each order parameter (its distance to the boundary of its domain)
-<= ``xtol``.  Newton steps are cut back so that iterates stay inside the domains
-(0 < q < 1, qhat > 0) and the residual decreases.  A NaN or inf in an equation raises
+<= ``xtol``.  Newton steps are cut back so that iterates stay inside the domains and the
+residual decreases.  When Newton fails, the strategies that the free entropy declares
+(:mod:`replica.strategies`) propose other starts.  A NaN or inf in an equation raises
 :class:`~replica.errors.NonFiniteError` or, with ``throw=False``, returns a failed
 :class:`~replica.results.SaddlePoint` whose status says so.
 """
@@ -14,32 +17,20 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.optimize import brentq
 
-from .errors import NonFiniteError, SaddlePointConvergenceError
-from .models import Model, _check_alpha, _check_finite
-from .results import Branch, SaddlePoint
+from .errors import ModelError, NonFiniteError, SaddlePointConvergenceError
+from .freeentropy import FreeEntropy
+from .models import Model, _check_alpha, _check_finite, compiled_free_entropy
+from .results import Branch, SaddlePoint, Status
 
 __all__ = ["solve", "sweep", "newton"]
 
-
-def _scale(theta, domains):
-    s = np.empty_like(theta)
-    for i, (lo, hi) in enumerate(domains):
-        d = theta[i] - lo
-        if math.isfinite(hi):
-            d = min(d, hi - theta[i])
-        s[i] = max(min(d, abs(theta[i])) if theta[i] != 0 else d, 1e-300)
-        if not math.isfinite(lo):
-            s[i] = max(abs(theta[i]), 1.0)
-    return s
+_STATUS = {0: Status.CONVERGED, 1: Status.MAX_ITER, 2: Status.LINE_SEARCH, 3: Status.SINGULAR,
+           4: Status.NON_FINITE}
 
 
 def _inside(theta, domains):
     return all(lo < t < hi for t, (lo, hi) in zip(theta, domains))
-
-
-_STATUS = {0: "converged", 1: "max_iter", 2: "line_search", 3: "singular", 4: "non_finite"}
 
 
 def newton(cfe, theta0, ctrl, domains, *, tol=1e-10, xtol=1e-10, max_iter=60):
@@ -71,106 +62,148 @@ def newton(cfe, theta0, ctrl, domains, *, tol=1e-10, xtol=1e-10, max_iter=60):
     return th, ev, int(it), _STATUS[int(code)], float(step)
 
 
-def _bracket_1d(cfe, ctrl, domain, n=240):
-    """All-purpose fallback for one order parameter: a sign change of d phi/d theta, then Brent."""
-    lo, hi = domain
-    if not math.isfinite(hi):
-        raise ValueError("bracketing fallback needs a bounded domain")
-    # grid dense near both ends (q -> 0 and q -> 1 are where the physics is)
-    u = np.linspace(-30, 30, n)  # q from 1e-13 to 1 - 1e-13
-    grid = lo + (hi - lo) / (1 + np.exp(-u))
-    vals = []
-    for g in grid:
-        try:
-            vals.append(cfe(np.array([g]), ctrl).gradient[0])
-        except NonFiniteError:
-            vals.append(np.nan)
-    vals = np.array(vals)
-    for i in range(n - 1):
-        if np.isfinite(vals[i]) and np.isfinite(vals[i + 1]) and vals[i] * vals[i + 1] < 0:
-            f = lambda t: cfe(np.array([t]), ctrl).gradient[0]  # noqa: E731
-            root = brentq(f, grid[i], grid[i + 1], xtol=1e-300, rtol=4 * np.finfo(float).eps,
-                          maxiter=500)
-            return np.array([root])
-    return None
+# ---------------------------------------------------------------------------------------------
+# problems: a compiled free entropy at numeric controls
 
+class _Problem:
+    """A compiled free entropy with values for all its controls (by name)."""
 
-def _fixed_point(cfe, theta0, ctrl, domains, pairs, *, damping=0.5, max_iter=2000, tol=1e-7):
-    """Damped fixed point x <- x - 2 d phi/d(conjugate of x) for conjugate pairs (q, qhat).
+    def __init__(self, cfe, values, label, ansatz):
+        self.cfe = cfe
+        self.values = {k: float(v) for k, v in values.items()}
+        self.label = label
+        self.ansatz = ansatz
+        self.ctrl = np.array([self.values[nm] for nm in cfe.input_names], dtype=float)
+        self.domains = cfe.domains
 
-    With phi = -qhat (1-q)/2 + G_prior(qhat) + alpha G_channel(q), the map is exactly
-    q <- 1 - 2 G_prior'(qhat), qhat <- -2 alpha G_channel'(q).
-    """
-    theta = np.array(theta0, dtype=float)
-    for it in range(max_iter):
-        ev = cfe(theta, ctrl)
-        new = theta.copy()
-        for i, j in pairs:
-            new[i] = theta[i] - 2 * ev.gradient[j]
-            new[j] = theta[j] - 2 * ev.gradient[i]
-        new = (1 - damping) * theta + damping * new
-        for k, (lo, hi) in enumerate(domains):  # a step out of the domain: shorten it, not clip
-            if not lo < new[k] < hi:
-                new[k] = theta[k] + 0.5 * ((lo if new[k] <= lo else hi) - theta[k])
-        if np.max(np.abs(new - theta) / _scale(theta, domains)) < tol:
-            return new
-        theta = new
-    return theta
+    @property
+    def strategies(self):
+        return self.cfe.fe.strategies
 
+    def with_value(self, name, value):
+        if name not in self.values:
+            raise ModelError(f"unknown control {name!r}; known: {sorted(self.values)}")
+        value = _check_finite(name, value)
+        if name == "alpha" and self.label_is_model:
+            _check_alpha(value)
+        return _Problem(self.cfe, {**self.values, name: value}, self.label, self.ansatz)
 
-_DEFAULT_START = {"q": 0.5, "q0": 0.3, "q1": 0.7, "m": 0.5, "mu": 3.0}
+    @property
+    def label_is_model(self):
+        return self.ansatz != "custom"
 
-
-def _initial(model, cfe, ansatz, x0):
-    names = cfe.names
-    x0 = dict(x0 or {})
-    unknown = sorted(set(x0) - set(names))
-    if unknown:
-        raise ValueError(f"x0 has unknown order parameters {unknown}; known: {list(names)}")
-    guess = {}
-    for nm in names:
-        if nm in x0:
-            guess[nm] = float(x0[nm])
-        elif nm.startswith("qhat"):
-            qv = guess.get("q" + nm[4:], x0.get("q" + nm[4:], _DEFAULT_START["q" + nm[4:]]))
-            guess[nm] = qv / (1.0 - qv) ** 2  # the spherical relation: a good start at small q
+    def initial(self, x0):
+        names = self.cfe.names
+        x0 = dict(x0 or {})
+        unknown = sorted(set(x0) - set(names))
+        if unknown:
+            raise ValueError(f"x0 has unknown order parameters {unknown}; known: {list(names)}")
+        start = self.cfe.fe.start
+        if callable(start):
+            guess = dict(start(names, x0))
         else:
-            guess[nm] = _DEFAULT_START[nm]
-    theta = np.array([guess[nm] for nm in names], dtype=float)
-    for nm, t, (lo, hi) in zip(names, theta, model.domains(ansatz)):
-        if not (math.isfinite(t) and lo < t < hi):
-            raise ValueError(f"x0[{nm!r}] = {t} is outside ({lo}, {hi})")
-    return theta
+            guess = {nm: _midpoint(d) for nm, d in zip(names, self.domains)}
+            guess.update(start or {})
+        guess.update({k: float(v) for k, v in x0.items()})
+        theta = np.array([guess[nm] for nm in names], dtype=float)
+        for nm, t, (lo, hi) in zip(names, theta, self.domains):
+            if not (math.isfinite(t) and lo < t < hi):
+                raise ValueError(f"x0[{nm!r}] = {t} is outside ({lo}, {hi})")
+        return theta
 
 
-def _make_point(model, ansatz, alpha, cfe, theta, ev, it, status, step, method, m=None):
-    params = dict(model.params)
+def _midpoint(domain):
+    lo, hi = domain
+    if math.isfinite(lo) and math.isfinite(hi):
+        return 0.5 * (lo + hi)
+    if math.isfinite(lo):
+        return lo + 1.0
+    if math.isfinite(hi):
+        return hi - 1.0
+    return 0.0
+
+
+def _model_problem(model, ansatz, values):
+    """The problem of a system's model: controls alpha, [m], then the model's parameters."""
+    cfe = model.compiled(ansatz)
+    values = dict(values)
+    alpha = values.pop("alpha", None)
+    if alpha is None:
+        raise ValueError("alpha is required")
+    m = values.pop("m", None)
+    if (ansatz == "1rsb") != (m is not None):
+        raise ValueError("the Parisi parameter m is required for ansatz='1rsb' and only there "
+                         f"(ansatz={ansatz!r}, m={m!r})")
+    if values:
+        model = model.with_params(**values)
+    ctrl = model.controls(alpha, m)
+    names = cfe.input_names
+    return _Problem(cfe, dict(zip(names, ctrl)), model.name, ansatz), model
+
+
+def _raw_problem(fe, values):
+    cfe = compiled_free_entropy(fe)
+    names = set(cfe.input_names)
+    given = dict(values or {})
+    unknown = sorted(set(given) - names)
+    if unknown:
+        raise ModelError(f"{fe.name}: unknown controls {unknown}; its controls are "
+                         f"{list(cfe.input_names)}")
+    missing = [nm for nm in cfe.input_names if nm not in given]
+    if missing:
+        raise ModelError(f"{fe.name}: missing values for the controls {missing}")
+    vals = {nm: _check_finite(nm, given[nm]) for nm in cfe.input_names}
+    return _Problem(cfe, vals, fe.name, fe.ansatz)
+
+
+def _controls_dict(controls, alpha, m, kw=None):
+    if controls is None:
+        out = {}
+    elif isinstance(controls, dict):
+        out = dict(controls)
+    else:
+        if alpha is not None:
+            raise ValueError("alpha given twice")
+        out = {"alpha": controls}
+    if alpha is not None:
+        out["alpha"] = alpha
     if m is not None:
-        params["m"] = float(m)
-    return SaddlePoint(model=model.name, ansatz=ansatz, alpha=float(alpha),
-                       params=params,
-                       order_params={nm: float(v) for nm, v in zip(cfe.names, theta)},
-                       phi=float(ev.phi), residual=ev.scaled_residual,
-                       residual_abs=float(np.max(np.abs(ev.gradient))), step=float(step),
-                       iterations=int(it), success=status == "converged", status=status,
-                       method=method, hessian=ev.hessian.copy(),
-                       control_derivatives=ev.control_derivatives.copy(),
-                       derivatives={nm: float(v) for nm, v in
-                                    zip(cfe.control_names, ev.phi_control_gradient)})
+        out["m"] = m
+    out.update(kw or {})
+    return out
 
 
-def solve(model: Model, alpha, *, ansatz="rs", m=None, x0=None, tol=1e-10, xtol=1e-10,
-          max_iter=60, throw=True, fallback=True) -> SaddlePoint:
-    """Find the saddle point of the model's free entropy at constraint density ``alpha``.
+def _problem(model, controls, ansatz):
+    if isinstance(model, FreeEntropy):
+        if ansatz not in (None, "rs", model.ansatz):
+            raise ValueError(f"a raw free entropy has no ansatz option (got {ansatz!r})")
+        return _raw_problem(model, controls)
+    if isinstance(model, Model):
+        return _model_problem(model, ansatz or "rs", controls)[0]
+    raise ValueError("model must be a replica.models.Model or a replica.free_entropy(...), "
+                     f"got {type(model).__name__}")
+
+
+# ---------------------------------------------------------------------------------------------
+# solve
+
+def solve(model, controls=None, *, alpha=None, ansatz=None, m=None, x0=None, tol=1e-10,
+          xtol=1e-10, max_iter=60, throw=True, fallback=True) -> SaddlePoint:
+    """Find a saddle point of a free entropy at given controls.
 
     Parameters
     ----------
-    model : replica.models.Model
-    alpha : float
-        Constraint density P/N (> 0).
-    ansatz : {"rs", "1rsb", "1rsb-m"}
-        Replica symmetric; one-step RSB at fixed Parisi parameter ``m``; one-step RSB with m
-        optimised (d phi/d m = 0).
+    model : replica.models.Model or replica.freeentropy.FreeEntropy
+        A system's model (e.g. :func:`replica.models.perceptron`) or a raw free entropy from
+        :func:`replica.free_entropy`.
+    controls : dict or float, optional
+        Values of the controls by name (``{"beta": 2.0}``); for a model a number is alpha,
+        and a dict may also change the model's parameters (``{"alpha": 0.5, "kappa": 1}``).
+    alpha : float, optional
+        Constraint density P/N (> 0) of a model.
+    ansatz : {"rs", "1rsb", "1rsb-m", "1rsb-jamming"}, optional
+        For a model: replica symmetric (default); one-step RSB at fixed Parisi parameter
+        ``m``; one-step RSB with m optimised (d phi/d m = 0).
     m : float, optional
         The Parisi parameter in (0, 1] (required for ``"1rsb"``).
     x0 : dict, optional
@@ -183,115 +216,148 @@ def solve(model: Model, alpha, *, ansatz="rs", m=None, x0=None, tol=1e-10, xtol=
         Raise :class:`~replica.errors.SaddlePointConvergenceError` (carrying the last iterate)
         when not converged; with False return the failed point.
     fallback : bool
-        When Newton fails, try the fallback (bracketing for one order parameter, damped fixed
-        point for conjugate pairs) and polish it with Newton.
+        When Newton fails, try the strategies the free entropy declares and polish with Newton.
 
     Returns
     -------
     SaddlePoint
+        With ``controls`` by name and a :class:`~replica.results.Status` whose ``message`` says
+        what to do when it is not ``converged``.
 
     Notes
     -----
     Newton's Jacobian is the symbolic Hessian of phi; see :mod:`replica.solvers`.
     """
-    if not isinstance(model, Model):
-        raise ValueError(f"model must be a replica.models.Model, got {type(model).__name__}")
-    alpha = _check_alpha(alpha)
-    for k, v in model.params.items():
-        _check_finite(k, v)
-    cfe = model.compiled(ansatz)
-    if (ansatz == "1rsb") != (m is not None):
-        raise ValueError("the Parisi parameter m is required for ansatz='1rsb' and only there "
-                         f"(ansatz={ansatz!r}, m={m!r})")
-    ctrl = model.controls(alpha, m)
-    domains = model.domains(ansatz)
-    theta0 = _initial(model, cfe, ansatz, x0)
-    if ansatz != "rs":
-        fallback = False  # the RS fallbacks would land on the trivial q0 = q1 solution
+    pb = _problem(model, _controls_dict(controls, alpha, m), ansatz)
+    return _solve_problem(pb, x0=x0, tol=tol, xtol=xtol, max_iter=max_iter, throw=throw,
+                          fallback=fallback)
+
+
+#: A converged point whose a-posteriori Newton step delta_i exceeds both this fraction of the
+#: scale of the order parameter (its distance to the domain's boundary) and
+#: ``POSTERIOR_STEP_ABS`` is reported ``inaccurate``: the equations are met to rounding, but
+#: the Jacobian is so ill-conditioned there that the point itself is not determined.
+POSTERIOR_STEP_TOL = 1e-7
+POSTERIOR_STEP_ABS = 1e-10
+
+
+def _posterior_step(pb, theta, ev):
+    """max_i |(H^-1 g)_i| / max(scale_i, ABS/TOL) at the final point (inf if H is singular)."""
+    delta, ok = pb.cfe.module._solve_small(ev.hessian, -ev.gradient)
+    if not ok:
+        return math.inf
+    from .strategies import _scale
+    sc = np.maximum(_scale(np.asarray(theta, dtype=float), pb.domains),
+                    POSTERIOR_STEP_ABS / POSTERIOR_STEP_TOL)
+    return float(np.max(np.abs(delta) / sc))
+
+
+def _make_point(pb, theta, ev, it, status, step, method):
+    cfe = pb.cfe
+    values = dict(pb.values)
+    if status == Status.CONVERGED and _posterior_step(pb, theta, ev) > POSTERIOR_STEP_TOL:
+        status = Status.INACCURATE
+    return SaddlePoint(model=pb.label, ansatz=pb.ansatz,
+                       alpha=float(values.get("alpha", math.nan)),
+                       params={k: v for k, v in values.items() if k != "alpha"},
+                       order_params={nm: float(v) for nm, v in zip(cfe.names, theta)},
+                       phi=float(ev.phi), residual=ev.scaled_residual,
+                       residual_abs=float(np.max(np.abs(ev.gradient))), step=float(step),
+                       iterations=int(it), success=status == Status.CONVERGED,
+                       status=status, method=method, hessian=ev.hessian.copy(),
+                       control_derivatives=ev.control_derivatives.copy(),
+                       derivatives={nm: float(v) for nm, v in
+                                    zip(cfe.control_names, ev.phi_control_gradient)},
+                       controls=values)
+
+
+def _fail(pb, theta, err, throw):
+    if throw:
+        raise err
+    nan = float("nan")
+    cfe = pb.cfe
+    return SaddlePoint(model=pb.label, ansatz=pb.ansatz,
+                       alpha=float(pb.values.get("alpha", nan)),
+                       params={k: v for k, v in pb.values.items() if k != "alpha"},
+                       order_params={nm: float(v) for nm, v in zip(cfe.names, theta)},
+                       phi=nan, residual=nan, residual_abs=nan, step=nan, iterations=0,
+                       success=False, status=Status.NON_FINITE, method="newton",
+                       hessian=np.full((cfe.n, cfe.n), nan),
+                       control_derivatives=np.full((cfe.n, cfe.nc), nan),
+                       controls=dict(pb.values))
+
+
+def _newton_safe(pb, theta0, tol, xtol, max_iter):
+    try:
+        return newton(pb.cfe, theta0, pb.ctrl, pb.domains, tol=tol, xtol=xtol,
+                      max_iter=max_iter)
+    except NonFiniteError:
+        return None
+
+
+def _solve_problem(pb, *, x0=None, tol=1e-10, xtol=1e-10, max_iter=60, throw=True,
+                   fallback=True, theta0=None):
+    if theta0 is None:
+        theta0 = pb.initial(x0)
+    strategies = pb.strategies if fallback else ()
     method = "newton"
     try:
-        theta, ev, it, status, step = newton(cfe, theta0, ctrl, domains, tol=tol, xtol=xtol,
-                                             max_iter=max_iter)
+        theta, ev, it, status, step = newton(pb.cfe, theta0, pb.ctrl, pb.domains, tol=tol,
+                                             xtol=xtol, max_iter=max_iter)
     except NonFiniteError as err:
-        if not fallback:
-            return _fail(model, ansatz, alpha, cfe, theta0, err, throw)
-        status = "non_finite"
+        if not strategies:
+            return _fail(pb, theta0, err, throw)
+        status = Status.NON_FINITE
         theta, ev, it, step = theta0, None, 0, math.inf
-    if status != "converged" and fallback:
-        start = None
-        if cfe.n == 1:
-            start = _bracket_1d(cfe, ctrl, domains[0])
-            method = "bracket+newton"
-            if start is None:
-                status = "no_root"  # d phi/d theta keeps one sign on the whole domain
-        else:
-            start = _homotopy(model, alpha, ansatz, tol)
-            method = "continuation+newton"
-            if start is None:
-                pairs = _pairs(cfe.names)
-                if pairs:
-                    start = _fixed_point(cfe, theta0, ctrl, domains, pairs)
-                    method = "fixed_point+newton"
-        if start is not None:
-            theta, ev, it2, status, step = newton(cfe, start, ctrl, domains, tol=tol,
-                                                  xtol=xtol, max_iter=max_iter)
-            it += it2
+    for strat in strategies:
+        if status == Status.CONVERGED:
+            break
+        start = strat(pb, theta0, tol)
+        if start is None:
+            if getattr(strat, "reports_no_root", False):
+                status = Status.NO_ROOT
+            continue
+        res = _newton_safe(pb, start, tol, xtol, max_iter)
+        if res is None:
+            continue
+        theta, ev, it2, status, step = res
+        it += it2
+        method = f"{strat.name}+newton"
     if ev is None:
-        ev = cfe(theta, ctrl)
-    sp_ = _make_point(model, ansatz, alpha, cfe, theta, ev, it, status, step, method, m)
+        try:
+            ev = pb.cfe(theta, pb.ctrl)
+        except NonFiniteError as err:
+            return _fail(pb, theta, err, throw)
+    sp_ = _make_point(pb, theta, ev, it, status, step, method)
     if not sp_.success and throw:
-        hint = (" (the gradient has one sign on the whole domain: alpha beyond the RS "
-                "capacity?)" if status == "no_root" else "")
         raise SaddlePointConvergenceError(
-            f"{model.name}, {ansatz}, alpha={alpha}, {model.params}: no saddle point found "
-            f"({status}){hint}; last iterate {sp_.order_params}, residual {sp_.residual:.3e}",
+            f"{pb.label}, {pb.ansatz}, {pb.values}: no saddle point found ({sp_.status}): "
+            f"{sp_.status.message} Last iterate {sp_.order_params}, residual {sp_.residual:.3e}",
             sp_)
     return sp_
 
 
-def _fail(model, ansatz, alpha, cfe, theta, err, throw):
-    if throw:
-        raise err
-    nan = float("nan")
-    return SaddlePoint(model=model.name, ansatz=ansatz, alpha=float(alpha),
-                       params=dict(model.params),
-                       order_params={nm: float(v) for nm, v in zip(cfe.names, theta)},
-                       phi=nan, residual=nan, residual_abs=nan, step=nan, iterations=0,
-                       success=False, status="non_finite", method="newton",
-                       hessian=np.full((cfe.n, cfe.n), nan),
-                       control_derivatives=np.full((cfe.n, cfe.nc), nan))
+# ---------------------------------------------------------------------------------------------
+# sweep
 
-
-def _homotopy(model, alpha, ansatz, tol, n=16):
-    """Follow the branch from a small alpha (where the default start converges) up to alpha."""
-    a0 = min(0.02, 0.25 * alpha)
-    path = np.geomspace(a0, alpha, n)
-    br = sweep(model, alpha=path, ansatz=ansatz, tol=tol, max_halvings=30, _top=False)
-    last = br.points[-1]
-    if not last.success:
-        return None
-    return np.array(list(last.order_params.values()))
-
-
-def _pairs(names):
-    out = []
-    for i, nm in enumerate(names):
-        if nm + "hat" in names:
-            out.append((i, names.index(nm + "hat")))
-    return out
-
-
-def sweep(model: Model, *, ansatz="rs", tol=1e-10, max_halvings=10, throw=False, x0=None,
-          _top=True, _stop=None, **controls) -> Branch:
+def sweep(model, controls=None, *, ansatz=None, m=None, tol=1e-10, max_halvings=10,
+          throw=False, x0=None, _top=True, _stop=None, **kw_controls) -> Branch:
     """Follow the saddle point along one control parameter with warm starts.
 
-    Exactly one of the keyword controls is an array (the swept one); the others are scalars
-    (``alpha`` is required when another parameter is swept).
+    Exactly one control is an array (the swept one); the others are scalars.
 
     Parameters
     ----------
-    model : replica.models.Model
-    ansatz : {"rs"}
+    model : replica.models.Model or replica.freeentropy.FreeEntropy
+    controls : dict, optional
+        Controls by name, e.g. ``{"beta": numpy.linspace(1.6, 2.0, 50)}``; they may also be
+        given as keywords (``alpha=numpy.linspace(0.05, 0.9, 200)``,
+        ``kappa=array, alpha=0.5``).
+    ansatz : str, optional
+        For a model (default ``"rs"``); ``"1rsb"`` follows a 1RSB branch at fixed ``m`` (or
+        sweeps ``m`` itself at fixed alpha).
+    m : float, optional
+        The Parisi parameter of ``ansatz="1rsb"``.
     tol : float
     max_halvings : int
         When a point fails from the predicted start, the step is halved up to this many times
@@ -300,8 +366,6 @@ def sweep(model: Model, *, ansatz="rs", tol=1e-10, max_halvings=10, throw=False,
         Raise on the first failed point instead of keeping it as a failed row.
     x0 : dict, optional
         Start of the first point.
-    **controls
-        e.g. ``alpha=numpy.linspace(0.05, 0.9, 200)`` or ``kappa=array, alpha=0.5``.
 
     Returns
     -------
@@ -313,55 +377,49 @@ def sweep(model: Model, *, ansatz="rs", tol=1e-10, max_halvings=10, throw=False,
     corrector: Newton.  A sign change of det J between consecutive points is reported in
     ``Branch.folds``.
     """
-    arrays = {k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in controls.items()
+    values = _controls_dict(controls, None, m, kw_controls)
+    arrays = {k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in values.items()
               if np.ndim(v) > 0}
     if len(arrays) != 1:
         raise ValueError(f"sweep needs exactly one array-valued control, got {sorted(arrays)}")
-    (pname, values), = arrays.items()
-    if values.size == 0:
+    (pname, grid), = arrays.items()
+    if grid.size == 0:
         raise ValueError(f"{pname}: empty array")
-    if not np.all(np.isfinite(values)):
+    if not np.all(np.isfinite(grid)):
         raise ValueError(f"{pname}: non-finite values in the sweep")
-    scalars = {k: v for k, v in controls.items() if k not in arrays}
-    if pname != "alpha" and "alpha" not in scalars:
+    scalars = {k: v for k, v in values.items() if k not in arrays}
+    if isinstance(model, Model) and pname != "alpha" and "alpha" not in scalars:
         raise ValueError("alpha is required when sweeping another parameter")
-    alpha0 = scalars.pop("alpha", None)
-    if scalars:
-        model = model.with_params(**scalars)
-    if pname != "alpha" and pname not in model.params:
-        raise ValueError(f"unknown control {pname!r}; known: alpha, {sorted(model.params)}")
-    cfe = model.compiled(ansatz)
-    kidx = cfe.control_names.index(pname)
+    pb = _problem(model, {**scalars, pname: float(grid[0])}, ansatz)
+    return _sweep_problem(pb, pname, grid, x0=x0, tol=tol, max_halvings=max_halvings,
+                          throw=throw, top=_top, stop=_stop)
 
-    def model_at(v):
-        return model if pname == "alpha" else model.with_params(**{pname: v})
 
-    def alpha_at(v):
-        return v if pname == "alpha" else alpha0
-
+def _sweep_problem(pb, pname, grid, *, x0, tol, max_halvings, throw, top, stop=None):
+    if pname not in pb.values:
+        raise ModelError(f"unknown control {pname!r}; known: {sorted(pb.values)}")
+    names = pb.cfe.control_names
+    kidx = names.index(pname) if pname in names else None
     points, folds = [], []
-    prev = None  # (value, theta, SaddlePoint)
-    for v in values:
-        mv, av = model_at(v), alpha_at(v)
-        sp_ = None
+    prev = None  # (value, SaddlePoint)
+    for v in grid:
+        pv = pb.with_value(pname, v)
         if prev is None:
-            sp_ = solve(mv, av, ansatz=ansatz, tol=tol, x0=x0, throw=False, fallback=_top)
+            sp_ = _solve_problem(pv, x0=x0, tol=tol, throw=False, fallback=top)
         else:
-            sp_ = _continue(mv, model_at, alpha_at, ansatz, prev, v, kidx, tol, max_halvings)
+            sp_ = _continue(pb, pname, prev, float(v), kidx, tol, max_halvings)
         if throw and not sp_.success:
             raise SaddlePointConvergenceError(f"sweep failed at {pname}={v}", sp_)
         if prev is not None and sp_.success:
-            d0 = _det(prev[2].hessian)
-            d1 = _det(sp_.hessian)
-            if d0 * d1 < 0:
+            if _det(prev[1].hessian) * _det(sp_.hessian) < 0:
                 folds.append((float(prev[0]), float(v)))
         points.append(sp_)
         if sp_.success:
-            prev = (float(v), np.array(list(sp_.order_params.values())), sp_)
-        if _stop is not None and _stop(points):  # internal: transition finders stop early
-            values = values[:len(points)]
+            prev = (float(v), sp_)
+        if stop is not None and stop(points):  # internal: transition finders stop early
+            grid = grid[:len(points)]
             break
-    return Branch(pname, values, tuple(points), tuple(folds))
+    return Branch(pname, np.asarray(grid, dtype=float), tuple(points), tuple(folds))
 
 
 def _det(h):
@@ -372,57 +430,44 @@ def _det(h):
     return np.linalg.det(h)
 
 
-def _newton_point(model, alpha, ansatz, theta0, tol, xtol=1e-10, max_iter=60):
-    """Newton from theta0 without the checks and fallbacks of solve (continuation steps)."""
-    cfe = model.compiled(ansatz)
-    try:
-        theta, ev, it, status, step = newton(cfe, theta0, model.controls(alpha),
-                                             model.domains(ansatz), tol=tol, xtol=xtol,
-                                             max_iter=max_iter)
-    except NonFiniteError as err:
-        return _fail(model, ansatz, alpha, cfe, theta0, err, False)
-    return _make_point(model, ansatz, alpha, cfe, theta, ev, it, status, step, "continuation")
-
-
-def _predict(model, alpha, ansatz, prev_sp, kidx, dv):
+def _predict(pb, prev_sp, kidx, dv):
     """Tangent predictor theta + dv * d theta/d c, from the derivatives stored at prev_sp."""
     theta = np.array(list(prev_sp.order_params.values()))
-    cfe = model.compiled(ansatz)
-    tangent, ok = cfe.module._solve_small(prev_sp.hessian,
-                                          -prev_sp.control_derivatives[:, kidx])
+    if kidx is None:
+        return theta
+    tangent, ok = pb.cfe.module._solve_small(prev_sp.hessian,
+                                             -prev_sp.control_derivatives[:, kidx])
     if not ok:
         return theta
     pred = theta + dv * tangent
-    domains = model.domains(ansatz)
-    if not (np.all(np.isfinite(pred)) and _inside(pred, domains)):
+    if not (np.all(np.isfinite(pred)) and _inside(pred, pb.domains)):
         return theta
     return pred
 
 
-def _continue(mv, model_at, alpha_at, ansatz, prev, v, kidx, tol, max_halvings):
-    v_prev, _, sp_prev = prev
+def _continue(pb, pname, prev, v, kidx, tol, max_halvings):
+    current = prev
     target = v
-    current = (v_prev, sp_prev)
     failures = 0
     for _ in range(50 * (max_halvings + 1)):
         dv = target - current[0]
-        m_prev = model_at(current[0])
-        pred = _predict(m_prev, alpha_at(current[0]), ansatz, current[1], kidx, dv)
-        sp_ = _newton_point(model_at(target), alpha_at(target), ansatz, pred, tol)
-        if sp_.success:
+        pred = _predict(pb, current[1], kidx, dv)
+        pt = pb.with_value(pname, target)
+        res = _newton_safe(pt, pred, tol, 1e-10, 60)
+        if res is not None and res[3] == Status.CONVERGED:
+            theta, ev, it, status, step = res
+            sp_ = _make_point(pt, theta, ev, it, status, step, "continuation")
             if target == v:
                 return sp_
             current = (target, sp_)
-            # grow the step again after a success, never past v
-            nxt = target + 2.0 * dv
+            nxt = target + 2.0 * dv  # grow the step again after a success, never past v
             target = v if (v - nxt) * (v - target) <= 0 else nxt
             continue
         failures += 1
         if failures > max_halvings:
             break
         target = current[0] + 0.5 * (target - current[0])
-    # last resort: the full solver (with fallbacks) from the last good point
-    names = list(current[1].order_params)
-    return solve(mv, alpha_at(v), ansatz=ansatz, tol=tol,
-                 x0=dict(zip(names, current[1].order_params.values())), throw=False,
-                 fallback=False)
+    # last resort: Newton from the last good point, without fallbacks
+    pv = pb.with_value(pname, v)
+    return _solve_problem(pv, x0=dict(current[1].order_params), tol=tol, throw=False,
+                          fallback=False)

@@ -64,15 +64,16 @@ _KERNELS = {}
 
 
 def _replicon_kernel(model):
-    key = (model.prior.name, model.channel.key)
+    key = (model.prior.key, model.channel.key)
     k = _KERNELS.get(key)
     if k is None:
         if model.prior.replicon is None:
             raise ValueError(f"prior {model.prior.name!r} has no replicon factor")
         sq = sp.sqrt(q)
-        width = sp.sqrt(1 - q) / sq
+        var = model.prior.norm_value - q
+        width = sp.sqrt(var) / sq
         d2 = sp.diff(model.channel.log_zout, omega, 2)
-        rch = GaussAvg((d2 ** 2).subs({omega: sq * z, V: 1 - q}), z,
+        rch = GaussAvg((d2 ** 2).subs({omega: sq * z, V: var}), z,
                        [(t / sq, width) for t in model.channel.kinks])
         fe = model.free_entropy("rs")
         mod = compile_kernel([model.prior.replicon, rch], fe.order_params, fe.controls)

@@ -8,7 +8,7 @@ import sympy as sp
 
 __all__ = ["alpha", "kappa", "q", "qhat", "q0", "q1", "qhat0", "qhat1", "m", "p", "beta", "Delta", "omega", "V",
            "z", "y", "z0", "z1", "kappa_ref", "q_ref", "qhat_ref", "t", "that", "phat", "x",
-           "ORDER_PARAMETER_DOMAINS"]
+           "Q", "Qhat"]
 
 alpha = sp.Symbol("alpha", positive=True)      #: constraint density P/N
 kappa = sp.Symbol("kappa", real=True)          #: margin
@@ -38,19 +38,6 @@ that = sp.Symbol("that", real=True)            #: conjugate of t
 phat = sp.Symbol("phat", real=True)            #: conjugate of p
 x = sp.Symbol("x", real=True)                  #: the reference's own Gaussian variable
 
-#: Open intervals in which each order parameter lives (the solvers never step outside).
-ORDER_PARAMETER_DOMAINS = {
-    "q": (0.0, 1.0),
-    "qhat": (0.0, float("inf")),
-    "q0": (0.0, 1.0),
-    "q1": (0.0, 1.0),
-    "qhat0": (0.0, float("inf")),
-    "qhat1": (0.0, float("inf")),
-    "m": (0.0, 1.0),
-    "mu": (0.0, float("inf")),
-    "t": (-1.0, 1.0),
-    "that": (-float("inf"), float("inf")),
-    "phat": (-float("inf"), float("inf")),
-    "c12": (-1.0, 1.0),
-    "chat12": (-1.0, 1.0),
-}
+# Priors whose norm is not fixed (ternary, Gaussian weights)
+Q = sp.Symbol("Q", positive=True)              #: self-overlap |w|^2/N
+Qhat = sp.Symbol("Qhat", real=True)            #: conjugate of Q

@@ -7,26 +7,32 @@ import numpy as np
 from scipy.optimize import brentq
 
 from .errors import ReplicaError
+from .freeentropy import FreeEntropy
 from .results import Transition
-from .solvers import solve, sweep
+from .solvers import _controls_dict, _problem, _solve_problem, _sweep_problem
 
 __all__ = ["find_zero"]
 
 
-def find_zero(model, observable, *, bracket, param="alpha", alpha=None, ansatz="rs", n=24,
-              xtol=1e-13, description="", x0=None, grid=None):
+def find_zero(model, observable, *, bracket, param="alpha", alpha=None, ansatz=None, n=24,
+              xtol=1e-13, description="", x0=None, grid=None, controls=None, m=None):
     """Locate where ``observable(saddle_point)`` changes sign along ``param``.
 
     Parameters
     ----------
-    model : replica.models.Model
+    model : replica.models.Model or replica.freeentropy.FreeEntropy
     observable : callable
         SaddlePoint -> float (e.g. ``lambda sp: sp.phi`` for a zero-entropy point).
     bracket : (float, float)
         Interval of ``param`` to search; the branch is followed from ``bracket[0]`` towards
         ``bracket[1]`` (either order).
     param : str
-        ``"alpha"`` or a model parameter (then ``alpha`` is required).
+        ``"alpha"`` or a model parameter (then ``alpha`` is required), or a control of a raw
+        free entropy.
+    controls : dict, optional
+        Values of the other controls (a raw free entropy's, or a model's parameters).
+    m : float, optional
+        The Parisi parameter for ``ansatz="1rsb"``.
     n : int
         Points of the coarse continuation used to find a sign change.
     grid : array, optional
@@ -51,12 +57,12 @@ def find_zero(model, observable, *, bracket, param="alpha", alpha=None, ansatz="
         raise ValueError(f"bracket must be two finite distinct values, got {bracket}")
     grid = np.linspace(lo, hi, n) if grid is None else np.asarray(grid, dtype=float)
     n = grid.size
-    kw = {param: grid}
-    if param != "alpha":
-        if alpha is None:
-            raise ValueError("alpha is required when the transition is searched along "
-                             f"{param!r}")
-        kw["alpha"] = alpha
+    fixed = _controls_dict(controls, alpha, m)
+    if param != "alpha" and "alpha" not in fixed and not isinstance(model, FreeEntropy):
+        raise ValueError("alpha is required when the transition is searched along "
+                         f"{param!r}")
+    pb = _problem(model, {**fixed, param: float(grid[0])}, ansatz)
+
     def _obs(p):
         return observable(p) if p.success else np.nan
 
@@ -64,7 +70,8 @@ def find_zero(model, observable, *, bracket, param="alpha", alpha=None, ansatz="
         good = [_obs(p) for p in points[-2:]]
         return len(good) == 2 and np.all(np.isfinite(good)) and good[0] * good[1] <= 0
 
-    br = sweep(model, ansatz=ansatz, x0=x0, _stop=stop, **kw)
+    br = _sweep_problem(pb, param, grid, x0=x0, tol=1e-10, max_halvings=10, throw=False,
+                        top=True, stop=stop)
     vals = np.array([_obs(p) for p in br.points])
     n = len(vals)
     idx = None
@@ -79,16 +86,14 @@ def find_zero(model, observable, *, bracket, param="alpha", alpha=None, ansatz="
     start = br.points[idx]
     cache = {}
 
+    def at(v):
+        return _solve_problem(pb.with_value(param, v), x0=dict(start.order_params), throw=True)
+
     def f(v):
-        m = model if param == "alpha" else model.with_params(**{param: v})
-        a = v if param == "alpha" else alpha
-        sp_ = solve(m, a, ansatz=ansatz, x0=dict(start.order_params), throw=True)
-        cache[v] = sp_
+        sp_ = cache[v] = at(v)
         return observable(sp_)
 
     a, b = sorted((grid[idx], grid[idx + 1]))
     root = brentq(f, a, b, xtol=xtol, rtol=4 * np.finfo(float).eps, maxiter=200)
-    spt = cache.get(root) or solve(
-        model if param == "alpha" else model.with_params(**{param: root}),
-        root if param == "alpha" else alpha, ansatz=ansatz, x0=dict(start.order_params))
+    spt = cache.get(root) or at(root)
     return Transition(param, float(root), (float(a), float(b)), spt, description)

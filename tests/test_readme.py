@@ -5,7 +5,8 @@ from pathlib import Path
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def test_readme_python_blocks_run():
+def test_readme_python_blocks_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the examples write files (a saved branch)
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
     assert len(blocks) >= 2
     spaces = []
@@ -31,3 +32,16 @@ def test_readme_python_blocks_run():
     assert abs(ns["pe"].energy[1] - 0.00767087) < 1e-8
     assert abs(ns["pe"].energy[2] - 0.01002902) < 1e-8
     assert abs(ns["pe"].vertices.overlaps[0, 1] - 0.2595240) < 1e-7
+    # regression pins of the raw-path and new-prior examples (the checks against independent
+    # references are in tests/replica/test_raw_path.py and test_priors.py)
+    ns = spaces[5]
+    assert abs(ns["s"].phi - 0.98651) < 1e-5 and abs(ns["s"].order_params["m"] - 0.73615) < 1e-5
+    assert ns["b"].success[0] and not ns["b"].success.all()
+    assert (tmp_path / "pspin_branch.json").exists()
+    import replica
+    from replica import models
+    ns_prior = spaces[6]
+    assert abs(replica.solve(models.perceptron(weights=ns_prior["ising"], kappa=0.0, h=0.3),
+                             alpha=0.5).phi - 0.34423) < 1e-5
+    t = replica.solve(models.perceptron(weights=ns_prior["ternary"], kappa=0.0), alpha=0.3)
+    assert abs(t.phi - 0.88035) < 1e-5 and abs(t.order_params["Q"] - 0.6666) < 1e-4

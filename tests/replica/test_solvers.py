@@ -89,8 +89,8 @@ def test_bad_alpha(bad):
 def test_bad_model_inputs():
     with pytest.raises(ValueError, match="kappa"):
         models.perceptron(weights="spherical", kappa=float("nan"))
-    with pytest.raises(ValueError, match="Unknown weights 'ising'"):
-        models.perceptron(weights="ising")
+    with pytest.raises(ValueError, match="Unknown weights 'potts'"):
+        models.perceptron(weights="potts")
     with pytest.raises(ValueError, match="unknown parameters"):
         models.perceptron(weights="spherical", temperature=1.0)
     with pytest.raises(ValueError, match="x0"):
