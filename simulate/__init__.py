@@ -5,6 +5,8 @@
   decisions, per-instance storage capacity.
 * :mod:`simulate.binary` — exact enumeration of binary perceptrons (counts, energy histograms,
   solutions, overlaps).
+* :mod:`simulate.alphabet` — exact enumeration of perceptrons with weights in any finite
+  alphabet (e.g. ternary), with positive single-site weights (weighted counts, self-overlap).
 * :mod:`simulate.localentropy` — local entropy around reference solutions (exact, binary),
   solution margins.
 * :mod:`simulate.localenergy` — training error of random points at fixed overlap with a
@@ -15,6 +17,8 @@
 * :mod:`simulate.paths` — training error along paths between configurations: simplices,
   barycenters, geodesics, straight segments, binary Hamming paths.
 """
+from . import alphabet
+from .alphabet import AlphabetEnumeration, enumerate_alphabet
 from .binary import EnumerationResult, OverlapHistogram, enumerate_solutions, solution_overlaps
 from .hinge import SolverResult, find_solution
 from .localenergy import LocalEnergy, local_energy, local_energy_binary
@@ -31,6 +35,7 @@ __all__ = [
     "max_margin", "max_margin_certified", "is_sat", "instance_capacity", "MaxMarginResult",
     "ConvergenceError",
     "enumerate_solutions", "solution_overlaps", "EnumerationResult", "OverlapHistogram",
+    "alphabet", "enumerate_alphabet", "AlphabetEnumeration",
     "local_entropy_counts", "local_energy", "local_energy_binary", "find_solution",
     "solution_margins", "LocalEntropyCounts", "LocalEnergy", "SolverResult",
     "hit_and_run", "SamplerResult",

@@ -78,7 +78,7 @@ def test_module_entry_point_list():
 def test_default_registry_imports_without_backends():
     reg = default_registry()
     assert {e.group for e in reg.values()} == {"kappa_max", "psat", "binary-entropy",
-                                               "binary-psat", "binary-overlap",
+                                               "binary-psat", "binary-overlap", "ternary-entropy",
                                                "binary-local-entropy", "spherical-local-energy",
                                                "spherical-vertices", "spherical-geodesic",
                                                "spherical-barycenter",
