@@ -39,7 +39,6 @@ W. Krauth and M. Mezard, J. Phys. France 50, 3057 (1989); L. Zdeborova and F. Kr
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 

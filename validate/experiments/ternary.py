@@ -31,7 +31,6 @@ References
 from __future__ import annotations
 
 import functools
-import math
 
 import numpy as np
 
