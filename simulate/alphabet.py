@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from simulate._inputs import _check_patterns
 from simulate._jit import jit
 from simulate.binary import _integer_threshold
 
@@ -308,20 +309,6 @@ def _real_sequence(x, name: str) -> np.ndarray:
     arr = arr.astype(np.float64)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite; got {tuple(arr.tolist())}")
-    return arr
-
-
-def _check_patterns(xi) -> np.ndarray:
-    try:
-        arr = np.asarray(xi, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"xi must be a real (P, N) array: {exc}") from None
-    if arr.ndim != 2:
-        raise ValueError(f"xi must be 2-D with shape (P, N); got ndim={arr.ndim}")
-    if arr.shape[1] < 1:
-        raise ValueError(f"xi has N={arr.shape[1]} columns; need N >= 1")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("xi contains NaN or inf entries")
     return arr
 
 

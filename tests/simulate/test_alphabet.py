@@ -276,12 +276,12 @@ def test_annealed_first_moment(name, N, P, kappa):
 
 
 @pytest.mark.parametrize("xi,match", [
-    (np.ones(5), "xi must be 2-D"),
-    (np.ones((2, 3, 4)), "xi must be 2-D"),
-    (np.ones((3, 0)), "N=0"),
-    (np.array([[1.0, np.nan]]), "xi contains NaN"),
-    (np.array([[1.0, np.inf]]), "NaN or inf"),
-    ([["a", "b"]], "xi must be a real"),
+    (np.ones(5), "xi must have shape \\(P, N\\)"),
+    (np.ones((2, 3, 4)), "xi must have shape \\(P, N\\)"),
+    (np.ones((3, 0)), "N >= 1, got N = 0"),
+    (np.array([[1.0, np.nan]]), "non-finite entry at xi\\[0, 1\\] = nan"),
+    (np.array([[1.0, np.inf]]), "non-finite entry at xi\\[0, 1\\] = inf"),
+    ([["a", "b"]], "xi must be a real array"),
     (np.ones((1, 23)), r"N=23 columns: 3\^23 = .* exceed MAX_CONFIGURATIONS"),
 ])
 def test_bad_patterns(xi, match):
