@@ -9,23 +9,42 @@ Build a model, solve its saddle point, follow branches, locate transitions:
 >>> round(replica.capacity(m).alpha_c, 6)
 1.015358
 
-Free entropies are assembled in SymPy from blocks (:mod:`replica.priors`,
-:mod:`replica.channels`), differentiated symbolically (:mod:`replica.freeentropy`) and compiled
-by Numba (:mod:`replica.codegen`).
+Layout: :mod:`replica.engine` takes any free entropy (SymPy), derives its equations, compiles
+and solves them; the systems are built on its public API: :mod:`replica.perceptron` (storage,
+capacity, stability), :mod:`replica.localentropy` (Franz-Parisi) and :mod:`replica.barriers`
+(equilibrium vertices and energy barriers).  ``replica.models``, ``replica.priors``,
+``replica.channels``, ``replica.symbols`` and ``replica.codegen`` are stable import paths.
 """
-from . import channels, models, priors, strategies, symbols
-from .capacity import capacity
-from .channels import channel
-from .localentropy import kappa_max, local_energy, local_entropy, local_entropy_transition
-from .barriers import (path_energy, simplex_energy, star_transition, vertices,
-                       zero_energy_margin)
-from .errors import ModelError, NonFiniteError, ReplicaError, SaddlePointConvergenceError
-from .freeentropy import FreeEntropy, free_entropy
-from .results import (Status, Branch, Capacity, LocalEnergy, LocalEntropy, PathEnergy, SaddlePoint,
-                      SimplexEnergy, Transition, Vertices)
-from .solvers import solve, sweep
-from .stability import Stability, at_line, stability
-from .transitions import find_zero
+import sys as _sys
+
+from . import engine
+from .engine import (channels, codegen, errors, freeentropy, gauss, priors, quadrature,
+                     results, serialize, solvers, special, strategies, symbols, transitions)
+from .engine import _numba_special
+from .perceptron import models
+from .engine.channels import channel
+from .engine.errors import ModelError, NonFiniteError, ReplicaError, SaddlePointConvergenceError
+from .engine.freeentropy import FreeEntropy, free_entropy
+from .engine.results import Branch, SaddlePoint, Status, Transition
+from .engine.solvers import solve, sweep
+from .engine.transitions import find_zero
+from .perceptron import Capacity, Stability, at_line, capacity, stability
+from .localentropy import (LocalEnergy, LocalEntropy, kappa_max, local_energy, local_entropy,
+                           local_entropy_transition)
+from .barriers import (PathEnergy, SimplexEnergy, Vertices, path_energy, simplex_energy,
+                       star_transition, vertices, zero_energy_margin)
+
+# Stable import paths for the engine's public modules (``from replica.symbols import Delta``,
+# ``replica.models.perceptron``): the modules themselves live in replica/engine and
+# replica/perceptron.
+for _name, _mod in {"channels": channels, "codegen": codegen, "errors": errors,
+                    "freeentropy": freeentropy, "gauss": gauss, "priors": priors,
+                    "quadrature": quadrature, "results": results, "serialize": serialize,
+                    "solvers": solvers, "special": special, "strategies": strategies,
+                    "symbols": symbols, "transitions": transitions,
+                    "_numba_special": _numba_special, "models": models}.items():
+    _sys.modules.setdefault(f"{__name__}.{_name}", _mod)
+del _name, _mod
 
 __version__ = "0.1.0"
 
@@ -34,10 +53,8 @@ __all__ = [
     "solve", "sweep", "capacity", "find_zero", "channel", "stability", "at_line", "Stability",
     "local_entropy", "local_energy", "local_entropy_transition", "kappa_max", "LocalEntropy",
     "LocalEnergy", "path_energy", "simplex_energy", "vertices", "zero_energy_margin",
-    "star_transition",
-    "Vertices",
-    "SimplexEnergy", "PathEnergy",
-    "models", "channels", "priors", "symbols",
+    "star_transition", "Vertices", "SimplexEnergy", "PathEnergy",
+    "engine", "models", "channels", "priors", "symbols",
     "SaddlePoint", "Branch", "Capacity", "Transition",
     "ReplicaError", "SaddlePointConvergenceError", "NonFiniteError", "ModelError",
 ]

@@ -26,8 +26,8 @@ import math
 import numba
 import numpy as np
 
-from ._numba_special import GH, logH
-from .quadrature import BASE_WIDTH, ZMAX, _edges_on, panel_rule
+from ..engine._numba_special import GH, logH
+from ..engine.quadrature import BASE_WIDTH, ZMAX, _edges_on, panel_rule
 
 _jit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 

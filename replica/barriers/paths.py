@@ -40,14 +40,14 @@ import math
 
 import numpy as np
 
-from . import _barrierkernels as _bk
-from .errors import ModelError, ReplicaError, SaddlePointConvergenceError
-from .models import Model, _check_alpha, _check_finite, compiled_construction
-from .quadrature import hermite_rule, legendre_reference
+from . import _kernels as _bk
+from ..engine.errors import ModelError, ReplicaError, SaddlePointConvergenceError
+from ..perceptron.models import Model, _check_alpha, _check_finite, compiled_construction
+from ..engine.quadrature import hermite_rule, legendre_reference
 from .results import PathEnergy, SimplexEnergy, Vertices
 from .simplex import cross_free_entropy
-from .solvers import solve
-from .stability import stability
+from ..engine.solvers import solve
+from ..perceptron.stability import stability
 
 __all__ = ["vertices", "simplex_energy", "path_energy", "zero_energy_margin", "star_transition",
            "rsb_vertex",
@@ -439,7 +439,7 @@ def zero_energy_margin(model: Model, *, alpha, kappa=None, bracket=None, n_grid=
     """
     from scipy.optimize import brentq
 
-    from .localentropy import kappa_max
+    from ..localentropy.entropy import kappa_max
 
     _check_model(model)
     alpha = _check_alpha(alpha)
@@ -489,8 +489,8 @@ def star_transition(model: Model, *, bracket, kappa=None, criterion="max-margin"
     """
     from scipy.optimize import brentq, minimize_scalar
 
-    from .localentropy import kappa_max
-    from .results import Transition
+    from ..localentropy.entropy import kappa_max
+    from ..engine.results import Transition
 
     _check_model(model)
     if criterion not in ("max-margin", "any"):

@@ -34,11 +34,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .errors import ModelError
-from .freeentropy import FreeEntropy
-from .gauss import GaussAvg
-from .special import Log2Cosh
-from .symbols import V, alpha, omega, y, z0
+from ..engine.errors import ModelError
+from ..engine.freeentropy import FreeEntropy
+from ..perceptron.builders import standard_domains
+from ..engine.gauss import GaussAvg
+from ..engine.special import Log2Cosh
+from ..engine.symbols import V, alpha, omega, y, z0
 
 __all__ = ["cross_free_entropy", "c12", "chat12", "vertex_symbols"]
 
@@ -110,7 +111,8 @@ def cross_free_entropy(prior, channel) -> FreeEntropy:
                                  _kink_hints(channel, p1, 0, s1, w1))
     controls = ((alpha, q1s, q2s) + extra + tuple(p1[s] for s in channel.params)
                 + tuple(p2[s] for s in channel.params))
-    from .strategies import Bracket
+    from ..engine.strategies import Bracket
     return FreeEntropy("vertices", order, controls, (entropic, energetic),
                        differentiated=(alpha,), strategies=(Bracket(),),
+                       domains=standard_domains(order),
                        name=f"vertices[{prior.name}, {channel.name}]")

@@ -253,8 +253,9 @@ def generate_source(outputs, theta_syms, ctrl_syms, name="kernel"):
         "import math",
         "import numpy as np",
         "import numba",
-        "from replica import _numba_special as _sf",
-        "from replica.quadrature import panel_rule as _panel_rule, trunc_rule as _trunc_rule, "
+        "from replica.engine import _numba_special as _sf",
+        "from replica.engine.quadrature import panel_rule as _panel_rule, "
+        "trunc_rule as _trunc_rule, "
         "ZMAX, BASE_WIDTH",
         "",
         "",

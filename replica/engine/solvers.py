@@ -20,7 +20,7 @@ import numpy as np
 
 from .errors import ModelError, NonFiniteError, SaddlePointConvergenceError
 from .freeentropy import FreeEntropy
-from .models import Model, _check_alpha, _check_finite, compiled_free_entropy
+from .compiled import check_finite, compiled_free_entropy
 from .results import Branch, SaddlePoint, Status
 
 __all__ = ["solve", "sweep", "newton"]
@@ -66,13 +66,18 @@ def newton(cfe, theta0, ctrl, domains, *, tol=1e-10, xtol=1e-10, max_iter=60):
 # problems: a compiled free entropy at numeric controls
 
 class _Problem:
-    """A compiled free entropy with values for all its controls (by name)."""
+    """A compiled free entropy with values for all its controls (by name).
 
-    def __init__(self, cfe, values, label, ansatz):
+    ``check(name, value)`` validates a control value (default: finite); a system passes its
+    own (e.g. alpha > 0 for the perceptron).
+    """
+
+    def __init__(self, cfe, values, label, ansatz, check=None):
         self.cfe = cfe
         self.values = {k: float(v) for k, v in values.items()}
         self.label = label
         self.ansatz = ansatz
+        self.check = check or check_finite
         self.ctrl = np.array([self.values[nm] for nm in cfe.input_names], dtype=float)
         self.domains = cfe.domains
 
@@ -83,14 +88,9 @@ class _Problem:
     def with_value(self, name, value):
         if name not in self.values:
             raise ModelError(f"unknown control {name!r}; known: {sorted(self.values)}")
-        value = _check_finite(name, value)
-        if name == "alpha" and self.label_is_model:
-            _check_alpha(value)
-        return _Problem(self.cfe, {**self.values, name: value}, self.label, self.ansatz)
-
-    @property
-    def label_is_model(self):
-        return self.ansatz != "custom"
+        value = self.check(name, value)
+        return _Problem(self.cfe, {**self.values, name: value}, self.label, self.ansatz,
+                        self.check)
 
     def initial(self, x0):
         names = self.cfe.names
@@ -123,24 +123,6 @@ def _midpoint(domain):
     return 0.0
 
 
-def _model_problem(model, ansatz, values):
-    """The problem of a system's model: controls alpha, [m], then the model's parameters."""
-    cfe = model.compiled(ansatz)
-    values = dict(values)
-    alpha = values.pop("alpha", None)
-    if alpha is None:
-        raise ValueError("alpha is required")
-    m = values.pop("m", None)
-    if (ansatz == "1rsb") != (m is not None):
-        raise ValueError("the Parisi parameter m is required for ansatz='1rsb' and only there "
-                         f"(ansatz={ansatz!r}, m={m!r})")
-    if values:
-        model = model.with_params(**values)
-    ctrl = model.controls(alpha, m)
-    names = cfe.input_names
-    return _Problem(cfe, dict(zip(names, ctrl)), model.name, ansatz), model
-
-
 def _raw_problem(fe, values):
     cfe = compiled_free_entropy(fe)
     names = set(cfe.input_names)
@@ -152,7 +134,7 @@ def _raw_problem(fe, values):
     missing = [nm for nm in cfe.input_names if nm not in given]
     if missing:
         raise ModelError(f"{fe.name}: missing values for the controls {missing}")
-    vals = {nm: _check_finite(nm, given[nm]) for nm in cfe.input_names}
+    vals = {nm: check_finite(nm, given[nm]) for nm in cfe.input_names}
     return _Problem(cfe, vals, fe.name, fe.ansatz)
 
 
@@ -174,14 +156,23 @@ def _controls_dict(controls, alpha, m, kw=None):
 
 
 def _problem(model, controls, ansatz):
+    """The problem of a raw free entropy, or of a system's model.
+
+    A system's model takes part by defining ``saddle_problem(controls, ansatz)``, which returns
+    the free entropy, the values of all its controls by name, a label and a check of control
+    values (the perceptron's :meth:`~replica.perceptron.models.Model.saddle_problem`).
+    """
     if isinstance(model, FreeEntropy):
         if ansatz not in (None, "rs", model.ansatz):
             raise ValueError(f"a raw free entropy has no ansatz option (got {ansatz!r})")
         return _raw_problem(model, controls)
-    if isinstance(model, Model):
-        return _model_problem(model, ansatz or "rs", controls)[0]
-    raise ValueError("model must be a replica.models.Model or a replica.free_entropy(...), "
-                     f"got {type(model).__name__}")
+    build = getattr(model, "saddle_problem", None)
+    if build is None:
+        raise ValueError("model must be a replica.free_entropy(...) or a system's model "
+                         f"(e.g. replica.models.perceptron), got {type(model).__name__}")
+    fe, values, label, check = build(dict(controls), ansatz)
+    cfe = compiled_free_entropy(fe)
+    return _Problem(cfe, {nm: values[nm] for nm in cfe.input_names}, label, fe.ansatz, check)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -388,8 +379,6 @@ def sweep(model, controls=None, *, ansatz=None, m=None, tol=1e-10, max_halvings=
     if not np.all(np.isfinite(grid)):
         raise ValueError(f"{pname}: non-finite values in the sweep")
     scalars = {k: v for k, v in values.items() if k not in arrays}
-    if isinstance(model, Model) and pname != "alpha" and "alpha" not in scalars:
-        raise ValueError("alpha is required when sweeping another parameter")
     pb = _problem(model, {**scalars, pname: float(grid[0])}, ansatz)
     return _sweep_problem(pb, pname, grid, x0=x0, tol=tol, max_halvings=max_halvings,
                           throw=throw, top=_top, stop=_stop)

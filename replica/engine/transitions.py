@@ -7,7 +7,6 @@ import numpy as np
 from scipy.optimize import brentq
 
 from .errors import ReplicaError
-from .freeentropy import FreeEntropy
 from .results import Transition
 from .solvers import _controls_dict, _problem, _solve_problem, _sweep_problem
 
@@ -58,9 +57,6 @@ def find_zero(model, observable, *, bracket, param="alpha", alpha=None, ansatz=N
     grid = np.linspace(lo, hi, n) if grid is None else np.asarray(grid, dtype=float)
     n = grid.size
     fixed = _controls_dict(controls, alpha, m)
-    if param != "alpha" and "alpha" not in fixed and not isinstance(model, FreeEntropy):
-        raise ValueError("alpha is required when the transition is searched along "
-                         f"{param!r}")
     pb = _problem(model, {**fixed, param: float(grid[0])}, ansatz)
 
     def _obs(p):

@@ -18,15 +18,17 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import brentq
 
-from .codegen import compile_kernel
-from .errors import ReplicaError, SaddlePointConvergenceError
+from ..engine.codegen import compile_kernel
+from ..engine.errors import ReplicaError, SaddlePointConvergenceError
 from .franzparisi import (fp_free_entropy, local_energy_expression,
                           max_margin_local_energy_expression)
-from .models import (CompiledFreeEntropy, Model, _check_alpha, _check_finite,
+from ..engine.compiled import CompiledFreeEntropy
+from ..perceptron.models import ( Model, _check_alpha, _check_finite,
                      compiled_construction, perceptron)
-from .quadrature import hermite_rule, legendre_reference
-from .results import LocalEnergy, LocalEntropy, Transition
-from .solvers import newton, solve
+from ..engine.quadrature import hermite_rule, legendre_reference
+from ..engine.results import Transition
+from .results import LocalEnergy, LocalEntropy
+from ..engine.solvers import solve
 
 __all__ = ["local_entropy", "local_energy", "local_entropy_transition", "kappa_max", "fp_compiled"]
 
@@ -165,11 +167,12 @@ def _typical_start(cfe, ctrl, coords, typ, binary):
             break
     c = ctrl.copy()
     c[1] = u[0]
-    th, ev, it, status, _ = newton(cfe, theta_of(u), c, cfe.domains)
-    if status != "converged":
+    sp_ = solve(cfe.fe, dict(zip(cfe.input_names, c)), x0=dict(zip(cfe.names, theta_of(u))),
+                throw=False, fallback=False)
+    if not sp_.success:
         raise ReplicaError(f"could not locate the overlap p* of typical neighbours "
-                           f"(status {status}, last p = {u[0]:.6g})")
-    return float(u[0]), th
+                           f"(status {sp_.status}, last p = {u[0]:.6g})")
+    return float(u[0]), np.array(list(sp_.order_params.values()))
 
 
 def local_entropy(model: Model, *, alpha, kappa_ref, overlaps=None, distances=None,
@@ -239,20 +242,22 @@ def local_entropy(model: Model, *, alpha, kappa_ref, overlaps=None, distances=No
     success = np.zeros(n, dtype=bool)
     status = ["not_reached"] * n
 
-    def solve_at(pv, guess):
-        c = ctrl.copy()
-        c[1] = pv
-        th, ev, it, st, _ = newton(cfe, guess, c, cfe.domains, tol=tol, max_iter=25)
-        return th, ev, st
+    controls = dict(zip(cfe.input_names, ctrl))
 
-    def record(i, th, ev, st):
-        res["phi"][i] = ev.phi
-        res["dphi_dp"][i] = ev.phi_control_gradient[1]
-        res["residual"][i] = ev.scaled_residual
+    def solve_at(pv, guess):
+        """The public solver at overlap pv, from the continuation's prediction."""
+        sp_ = solve(cfe.fe, {**controls, "p": float(pv)}, x0=dict(zip(names, guess)), tol=tol,
+                    max_iter=25, throw=False, fallback=False)
+        return np.array(list(sp_.order_params.values())), sp_, sp_.status
+
+    def record(i, th, sp_, st):
+        res["phi"][i] = sp_.phi
+        res["dphi_dp"][i] = sp_.derivatives["p"]
+        res["residual"][i] = sp_.residual
         for k, nm in enumerate(names):
             ops[nm][i] = th[k]
         success[i] = st == "converged"
-        status[i] = st
+        status[i] = str(st)
 
     for direction in (+1, -1):
         idx = [i for i in np.argsort(p_req) if (p_req[i] >= p_star) == (direction > 0)]
@@ -415,7 +420,7 @@ def kappa_max(weights, alpha):
     """
     alpha = _check_alpha(alpha)
     if weights == "spherical":
-        from .capacity import capacity
+        from ..perceptron.capacity import capacity
 
         def f(k):
             return capacity(perceptron(weights=weights, kappa=k)).alpha_c - alpha

@@ -63,11 +63,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .errors import ModelError
-from .freeentropy import FreeEntropy
-from .gauss import GaussAvg, TiltedAvg, TruncAvg
-from .special import H, Log2Cosh, logH
-from .symbols import (V, alpha, kappa_ref, omega, p, phat, q, q_ref, qhat, qhat_ref, t, that,
+from ..engine.errors import ModelError
+from ..engine.freeentropy import FreeEntropy
+from ..perceptron.builders import standard_domains
+from ..engine.gauss import GaussAvg, TiltedAvg, TruncAvg
+from ..engine.special import H, Log2Cosh, logH
+from ..engine.symbols import (V, alpha, kappa_ref, omega, p, phat, q, q_ref, qhat, qhat_ref, t, that,
                       x, y, z0)
 
 __all__ = ["fp_free_entropy", "fp_energetic_3d", "local_energy_expression",
@@ -121,7 +122,9 @@ def fp_free_entropy(prior, channel) -> FreeEntropy:
     ref = (q_ref, qhat_ref) if prior.is_binary else (q_ref,)
     controls = (alpha, p) + ref + (kappa_ref,) + tuple(channel.params)
     energetic = alpha * _energetic(channel)
-    return FreeEntropy("fp", order, controls, (entropic, energetic), differentiated=(alpha, p))
+    return FreeEntropy("fp", order, controls, (entropic, energetic), differentiated=(alpha, p),
+                       domains=standard_domains(order),
+                       name=f"franz-parisi[{prior.name}, {channel.name}]")
 
 
 def _field_coefficients():

@@ -31,10 +31,10 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-from .errors import ModelError, ReplicaError
+from ..engine.errors import ModelError, ReplicaError
 from .models import Model
 from .results import Capacity
-from .transitions import find_zero
+from ..engine.transitions import find_zero
 
 __all__ = ["capacity", "mean_squared_distance"]
 
@@ -185,7 +185,7 @@ def _jamming_capacity(model, alpha_rs, details):
     """
     from scipy.optimize import brentq
 
-    from .solvers import solve, sweep
+    from ..engine.solvers import solve, sweep
     from .stability import stability
 
     details = dict(details, alpha_c_rs=alpha_rs)

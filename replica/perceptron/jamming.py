@@ -27,11 +27,12 @@ from functools import cache
 
 import sympy as sp
 
-from .errors import ModelError
-from .freeentropy import FreeEntropy, model_controls, perceptron_start
-from .gauss import GaussAvg, LogAvgExp
-from .special import Relu
-from .symbols import alpha, m, q0, q1, z0, z1
+from ..engine.errors import ModelError
+from ..engine.freeentropy import FreeEntropy
+from .builders import model_controls, perceptron_start, standard_domains
+from ..engine.gauss import GaussAvg, LogAvgExp
+from ..engine.special import Relu
+from ..engine.symbols import alpha, m, q0, q1, z0, z1
 
 __all__ = ["mu", "jamming_free_entropy", "distance_squared"]
 
@@ -74,4 +75,5 @@ def jamming_free_entropy(prior, channel) -> FreeEntropy:
     energetic = alpha * GaussAvg(LogAvgExp(-mu * d2 / 2, z1, inner_pts), z0, outer_pts) / mu
     return FreeEntropy("1rsb-jamming", (q0, mu), model_controls(prior, channel),
                        (_prior_limit(prior), energetic), start=perceptron_start(prior),
+                       domains=standard_domains((q0, mu)),
                        name=f"perceptron[{prior.name}, {channel.name}]")

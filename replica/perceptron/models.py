@@ -10,127 +10,21 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from . import channels as _channels
-from . import priors as _priors
-from .codegen import compile_kernel
-from .errors import ModelError, NonFiniteError
-from .freeentropy import FreeEntropy, rs_free_entropy, rsb1_free_entropy
-from .quadrature import hermite_rule, legendre_reference
+from ..engine import channels as _channels
+from ..engine import priors as _priors
+from ..engine.errors import ModelError
+from ..engine.compiled import CompiledFreeEntropy, check_finite, check_positive, compiled_free_entropy
+from ..engine.freeentropy import FreeEntropy
+from .builders import rs_free_entropy, rsb1_free_entropy
 
-__all__ = ["Model", "perceptron", "Evaluation", "CompiledFreeEntropy", "compiled_construction",
-           "compiled_free_entropy"]
+__all__ = ["Model", "perceptron", "compiled_construction"]
 
 #: "1rsb": m fixed (a control, given to solve); "1rsb-m": m optimised (an order parameter).
 ANSATZE = ("rs", "1rsb", "1rsb-m", "1rsb-jamming")
 
 
-@dataclass(frozen=True)
-class Evaluation:
-    """Everything one kernel call returns at a point."""
-
-    phi: float
-    gradient: np.ndarray
-    part_gradients: np.ndarray
-    hessian: np.ndarray
-    control_derivatives: np.ndarray
-    phi_control_gradient: np.ndarray = None
-
-    @property
-    def scaled_residual(self):
-        scale = 1.0 + np.abs(self.part_gradients).sum(axis=0)
-        return float(np.max(np.abs(self.gradient) / scale))
-
-
-class CompiledFreeEntropy:
-    """A free entropy with its Numba kernel (phi, gradients, Hessian, control derivatives)."""
-
-    def __init__(self, fe: FreeEntropy):
-        self.fe = fe
-        self.n = len(fe.order_params)
-        self.nc = len(fe.diff_controls)
-        self.n_parts = len(fe.parts)
-        outputs = fe.kernel_outputs()
-        self.module = compile_kernel(outputs, fe.order_params, fe.controls)
-        self.kernel = self.module.kernel
-        self._gl = legendre_reference()
-        self._gh = hermite_rule(64)
-        self._out = np.empty(len(outputs))
-        self.names = tuple(s.name for s in fe.order_params)
-        self.control_names = tuple(s.name for s in fe.diff_controls)
-        self.input_names = tuple(s.name for s in fe.controls)
-        self.domains = [tuple(d) for d in fe.domains]
-        self.lo = np.array([d[0] for d in self.domains])
-        self.hi = np.array([d[1] for d in self.domains])
-
-    def __call__(self, theta, ctrl, *, check=True) -> Evaluation:
-        theta = np.ascontiguousarray(theta, dtype=float)
-        ctrl = np.ascontiguousarray(ctrl, dtype=float)
-        try:
-            out = self.kernel(theta, ctrl, self._gl[0], self._gl[1], self._gh[0], self._gh[1],
-                              np.empty_like(self._out))
-        except _KERNEL_ERRORS as err:
-            raise self._kernel_error(err, theta, ctrl) from None
-        return self.unpack(out, theta, ctrl, check=check)
-
-    def _kernel_error(self, err, theta, ctrl):
-        return NonFiniteError(
-            f"{type(err).__name__} ({err}) in the compiled free entropy at "
-            f"{dict(zip(self.names, theta))}, controls {dict(zip(self.input_names, ctrl))}",
-            quantity="phi", point=(tuple(theta), tuple(ctrl)))
-
-    def unpack(self, out, theta, ctrl, *, check=True) -> Evaluation:
-        """An Evaluation from a raw output buffer (raises NonFiniteError on NaN/inf)."""
-        n, nc, npt = self.n, self.nc, self.n_parts
-        i = 1
-        parts = out[i:i + npt * n].reshape(npt, n)
-        i += npt * n
-        hess = out[i:i + n * n].reshape(n, n)
-        i += n * n
-        dctrl = out[i:i + n * nc].reshape(n, nc)
-        i += n * nc
-        ev = Evaluation(float(out[0]), parts.sum(axis=0), parts, hess, dctrl, out[i:i + nc])
-        if check and not np.all(np.isfinite(out)):
-            bad = self._first_nonfinite(out)
-            raise NonFiniteError(
-                f"non-finite {bad} at {dict(zip(self.names, theta))}, "
-                f"controls {dict(zip(self.input_names, ctrl))}", quantity=bad,
-                point=(tuple(theta), tuple(ctrl)))
-        return ev
-
-    def newton(self, theta0, ctrl, lo, hi, tol, xtol, max_iter):
-        """The compiled Newton driver (see replica.solvers.newton)."""
-        try:
-            return self.module.newton(theta0, ctrl, lo, hi, tol, xtol, max_iter, self.n_parts,
-                                      self.nc, self._gl[0], self._gl[1], self._gh[0],
-                                      self._gh[1], self._out.shape[0])
-        except _KERNEL_ERRORS as err:
-            raise self._kernel_error(err, theta0, ctrl) from None
-
-    def _first_nonfinite(self, out):
-        npt = self.n_parts
-        labels = ["phi"]
-        labels += [f"d(part {k})/d{nm}" for k in range(npt) for nm in self.names]
-        labels += [f"d2phi/d{a}d{b}" for a in self.names for b in self.names]
-        labels += [f"d2phi/d{a}d{c}" for a in self.names for c in self.control_names]
-        labels += [f"dphi/d{c}" for c in self.control_names]
-        k = int(np.flatnonzero(~np.isfinite(out))[0])
-        return labels[k]
-
-
-#: Python exceptions a compiled kernel can raise (math domain errors, integer powers of 0)
-_KERNEL_ERRORS = (ZeroDivisionError, ValueError, OverflowError, ArithmeticError)
-
 _COMPILED = {}
 _CONSTRUCTIONS = {}
-_BY_CONTENT = {}
-
-
-def compiled_free_entropy(fe: FreeEntropy) -> CompiledFreeEntropy:
-    """The compiled kernels of a free entropy, cached by the content hash of its expressions."""
-    cfe = _BY_CONTENT.get(fe.key)
-    if cfe is None:
-        cfe = _BY_CONTENT[fe.key] = CompiledFreeEntropy(fe)
-    return cfe
 
 
 def compiled_construction(build, model) -> CompiledFreeEntropy:
@@ -188,6 +82,27 @@ class Model:
             raise ValueError(f"Unknown ansatz {ansatz!r}; known: {ANSATZE}")
         return _compiled(self.prior, self.channel, ansatz)
 
+    def saddle_problem(self, controls, ansatz=None):
+        """The engine's view of the model (see :func:`replica.engine.solvers.solve`).
+
+        ``controls`` holds alpha, [m for ``ansatz="1rsb"``] and, optionally, new values of the
+        model's parameters.  Returns (free entropy, values of all its controls by name, label,
+        check of a control value: finite, alpha > 0, 0 < m <= 1).
+        """
+        ansatz = ansatz or "rs"
+        values = dict(controls)
+        alpha = values.pop("alpha", None)
+        if alpha is None:
+            raise ValueError("alpha is required (the model's load P/N)")
+        m = values.pop("m", None)
+        if (ansatz == "1rsb") != (m is not None):
+            raise ValueError("the Parisi parameter m is required for ansatz='1rsb' and only "
+                             f"there (ansatz={ansatz!r}, m={m!r})")
+        model = self.with_params(**values) if values else self
+        fe = model.compiled(ansatz).fe
+        ctrl = model.controls(alpha, m)
+        return fe, dict(zip((s.name for s in fe.controls), ctrl)), model.name, _check_control
+
     def free_entropy(self, ansatz="rs") -> FreeEntropy:
         """The symbolic free entropy (phi, its derivatives) of the model."""
         return self.compiled(ansatz).fe
@@ -228,21 +143,22 @@ class Model:
         return self.prior.name
 
 
-def _check_finite(name, value):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number, got {value!r}") from None
-    if not math.isfinite(v):
-        raise ValueError(f"{name} must be finite, got {value!r}")
+def _check_control(name, value):
+    """alpha > 0, 0 < m <= 1, every other control finite."""
+    if name == "alpha":
+        return check_positive("alpha", value)
+    v = check_finite(name, value)
+    if name == "m" and not 0 < v <= 1:
+        raise ValueError(f"the Parisi parameter m must be in (0, 1], got {value!r}")
     return v
 
 
+def _check_finite(name, value):
+    return check_finite(name, value)
+
+
 def _check_alpha(alpha):
-    a = _check_finite("alpha", alpha)
-    if a <= 0:
-        raise ValueError(f"alpha must be > 0, got {alpha!r}")
-    return a
+    return check_positive("alpha", alpha)
 
 
 def perceptron(weights="spherical", kappa=None, *, channel=None, **params) -> Model:

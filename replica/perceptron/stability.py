@@ -28,14 +28,14 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from .codegen import compile_kernel
-from .gauss import GaussAvg
+from ..engine.codegen import compile_kernel
+from ..engine.gauss import GaussAvg
 from .models import Model
-from .quadrature import hermite_rule, legendre_reference
-from .results import SaddlePoint
-from .solvers import solve
-from .symbols import V, omega, q, z
-from .transitions import find_zero
+from ..engine.quadrature import hermite_rule, legendre_reference
+from ..engine.results import SaddlePoint
+from ..engine.solvers import solve
+from ..engine.symbols import V, omega, q, z
+from ..engine.transitions import find_zero
 
 __all__ = ["Stability", "stability", "at_line"]
 
@@ -109,7 +109,7 @@ def stability(model: Model, alpha=None, *, saddle_point: SaddlePoint | None = No
     rp, rc = float(out[0]), float(out[1])
     lam = 1.0 - saddle_point.alpha * rp * rc
     if not np.isfinite(lam):
-        from .errors import NonFiniteError
+        from ..engine.errors import NonFiniteError
         raise NonFiniteError(f"non-finite replicon at {saddle_point}", "replicon",
                              saddle_point.order_params)
     return Stability(lam, lam > 0, rp, rc, saddle_point)

@@ -335,7 +335,7 @@ def test_1rsb_quadrature_refinement():
 
 def test_1rsb_reduces_to_rs_when_states_merge():
     """q0 -> q1: both 1RSB terms equal the RS energy at overlap q (direct kernel call)."""
-    from replica import _barrierkernels as bk
+    from replica.barriers import _kernels as bk
     from replica.quadrature import legendre_reference
 
     pe = replica.path_energy(SPH, alpha=1.0, kappas=(-0.5, -0.5), t=[0.5])

@@ -7,7 +7,7 @@ import sympy as sp
 
 import replica
 from replica import models
-from replica.jamming import jamming_free_entropy, mu
+from replica.perceptron.jamming import jamming_free_entropy, mu
 from replica.symbols import q0
 
 

@@ -23,11 +23,10 @@ from scipy import integrate, stats
 import replica
 from replica import models
 from replica.codegen import compile_kernel, evaluate_mpmath
-from replica.franzparisi import fp_energetic_3d, fp_free_entropy
+from replica.localentropy.franzparisi import fp_energetic_3d, fp_free_entropy
 from replica.freeentropy import FreeEntropy
 from replica.gauss import GaussAvg, TruncAvg
-from replica.localentropy import fp_compiled
-from replica.models import CompiledFreeEntropy
+from replica.engine.compiled import CompiledFreeEntropy
 from replica.quadrature import (BASE_WIDTH, ZMAX, hermite_rule, legendre_reference,
                                 trunc_rule)
 from replica.special import logH
@@ -173,7 +172,7 @@ def test_two_dimensional_reduction_equals_the_three_dimensional_transcription(we
     fe2 = fp_free_entropy(m.prior, m.channel)
     fe3 = FreeEntropy("fp3d", fe2.order_params, fe2.controls,
                       (fe2.parts[0], alpha * fp_energetic_3d(m.channel)),
-                      differentiated=(alpha,))
+                      differentiated=(alpha,), domains=fe2.domains)
     c3 = CompiledFreeEntropy(fe3)
     th = np.array([le.order_params[nm][0] for nm in c3.names])
     ref = le.reference.order_params

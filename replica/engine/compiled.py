@@ -1,0 +1,149 @@
+"""A free entropy compiled into one Numba kernel (phi, gradients, Hessian, control derivatives).
+
+``compiled_free_entropy(fe)`` compiles a :class:`~replica.engine.freeentropy.FreeEntropy` once
+per content hash of its expressions; calling the result evaluates everything at a point and
+raises :class:`~replica.engine.errors.NonFiniteError` (naming the quantity) on NaN or inf.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .codegen import compile_kernel
+from .errors import NonFiniteError
+from .freeentropy import FreeEntropy
+from .quadrature import hermite_rule, legendre_reference
+
+__all__ = ["Evaluation", "CompiledFreeEntropy", "compiled_free_entropy", "check_finite",
+           "check_positive"]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything one kernel call returns at a point."""
+
+    phi: float
+    gradient: np.ndarray
+    part_gradients: np.ndarray
+    hessian: np.ndarray
+    control_derivatives: np.ndarray
+    phi_control_gradient: np.ndarray = None
+
+    @property
+    def scaled_residual(self):
+        scale = 1.0 + np.abs(self.part_gradients).sum(axis=0)
+        return float(np.max(np.abs(self.gradient) / scale))
+
+
+class CompiledFreeEntropy:
+    """A free entropy with its Numba kernel (phi, gradients, Hessian, control derivatives)."""
+
+    def __init__(self, fe: FreeEntropy):
+        self.fe = fe
+        self.n = len(fe.order_params)
+        self.nc = len(fe.diff_controls)
+        self.n_parts = len(fe.parts)
+        outputs = fe.kernel_outputs()
+        self.module = compile_kernel(outputs, fe.order_params, fe.controls)
+        self.kernel = self.module.kernel
+        self._gl = legendre_reference()
+        self._gh = hermite_rule(64)
+        self._out = np.empty(len(outputs))
+        self.names = tuple(s.name for s in fe.order_params)
+        self.control_names = tuple(s.name for s in fe.diff_controls)
+        self.input_names = tuple(s.name for s in fe.controls)
+        self.domains = [tuple(d) for d in fe.domains]
+        self.lo = np.array([d[0] for d in self.domains])
+        self.hi = np.array([d[1] for d in self.domains])
+
+    def __call__(self, theta, ctrl, *, check=True) -> Evaluation:
+        theta = np.ascontiguousarray(theta, dtype=float)
+        ctrl = np.ascontiguousarray(ctrl, dtype=float)
+        try:
+            out = self.kernel(theta, ctrl, self._gl[0], self._gl[1], self._gh[0], self._gh[1],
+                              np.empty_like(self._out))
+        except _KERNEL_ERRORS as err:
+            raise self._kernel_error(err, theta, ctrl) from None
+        return self.unpack(out, theta, ctrl, check=check)
+
+    def _kernel_error(self, err, theta, ctrl):
+        return NonFiniteError(
+            f"{type(err).__name__} ({err}) in the compiled free entropy at "
+            f"{dict(zip(self.names, theta))}, controls {dict(zip(self.input_names, ctrl))}",
+            quantity="phi", point=(tuple(theta), tuple(ctrl)))
+
+    def unpack(self, out, theta, ctrl, *, check=True) -> Evaluation:
+        """An Evaluation from a raw output buffer (raises NonFiniteError on NaN/inf)."""
+        n, nc, npt = self.n, self.nc, self.n_parts
+        i = 1
+        parts = out[i:i + npt * n].reshape(npt, n)
+        i += npt * n
+        hess = out[i:i + n * n].reshape(n, n)
+        i += n * n
+        dctrl = out[i:i + n * nc].reshape(n, nc)
+        i += n * nc
+        ev = Evaluation(float(out[0]), parts.sum(axis=0), parts, hess, dctrl, out[i:i + nc])
+        if check and not np.all(np.isfinite(out)):
+            bad = self._first_nonfinite(out)
+            raise NonFiniteError(
+                f"non-finite {bad} at {dict(zip(self.names, theta))}, "
+                f"controls {dict(zip(self.input_names, ctrl))}", quantity=bad,
+                point=(tuple(theta), tuple(ctrl)))
+        return ev
+
+    def newton(self, theta0, ctrl, lo, hi, tol, xtol, max_iter):
+        """The compiled Newton driver (see replica.solvers.newton)."""
+        try:
+            return self.module.newton(theta0, ctrl, lo, hi, tol, xtol, max_iter, self.n_parts,
+                                      self.nc, self._gl[0], self._gl[1], self._gh[0],
+                                      self._gh[1], self._out.shape[0])
+        except _KERNEL_ERRORS as err:
+            raise self._kernel_error(err, theta0, ctrl) from None
+
+    def _first_nonfinite(self, out):
+        npt = self.n_parts
+        labels = ["phi"]
+        labels += [f"d(part {k})/d{nm}" for k in range(npt) for nm in self.names]
+        labels += [f"d2phi/d{a}d{b}" for a in self.names for b in self.names]
+        labels += [f"d2phi/d{a}d{c}" for a in self.names for c in self.control_names]
+        labels += [f"dphi/d{c}" for c in self.control_names]
+        k = int(np.flatnonzero(~np.isfinite(out))[0])
+        return labels[k]
+
+
+#: Python exceptions a compiled kernel can raise (math domain errors, integer powers of 0)
+_KERNEL_ERRORS = (ZeroDivisionError, ValueError, OverflowError, ArithmeticError)
+
+
+_BY_CONTENT = {}
+
+
+def compiled_free_entropy(fe: FreeEntropy) -> CompiledFreeEntropy:
+    """The compiled kernels of a free entropy, cached by the content hash of its expressions."""
+    cfe = _BY_CONTENT.get(fe.key)
+    if cfe is None:
+        cfe = _BY_CONTENT[fe.key] = CompiledFreeEntropy(fe)
+    return cfe
+
+
+
+def check_finite(name, value):
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a real number, got {value!r}") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return v
+
+
+def check_positive(name, value):
+    """A finite real number > 0 (a load, a temperature); the error names the control."""
+    a = check_finite(name, value)
+    if a <= 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return a
+
+
