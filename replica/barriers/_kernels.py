@@ -27,7 +27,7 @@ import numba
 import numpy as np
 
 from ..engine._numba_special import GH, logH
-from ..engine.quadrature import BASE_WIDTH, ZMAX, _edges_on, panel_rule
+from ..engine.quadrature import BASE_WIDTH, ZMAX, edges_on, panel_rule
 
 _jit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 
@@ -292,7 +292,7 @@ def _tilted_rule(c, a1, s1, kap, m, ref_x, ref_w):
     zp = 0.5 * (lo + hi)
     left, right = min(-ZMAX, zp - ZMAX), max(ZMAX, zp + ZMAX)
     left = max(left, -ZMAX)  # zp >= 0: the prior side already holds the left tail
-    e = _edges_on(left, right, np.array([(kap - c) / a1]), np.array([s1 / a1]), BASE_WIDTH)
+    e = edges_on(left, right, np.array([(kap - c) / a1]), np.array([s1 / a1]), BASE_WIDTH)
     npan = e.shape[0] - 1
     k = ref_x.shape[0]
     nodes = np.empty(npan * k)

@@ -27,7 +27,7 @@ import numpy as np
 from ._numba_special import erfcx as _erfcx
 
 __all__ = ["ZMAX", "legendre_reference", "hermite_rule", "panel_rule", "trunc_rule",
-           "gauss_average"]
+           "gauss_average", "edges_on", "BASE_WIDTH"]
 
 #: Half-width of the truncated integration domain of the outer Gaussian averages.
 ZMAX = 10.0
@@ -59,7 +59,7 @@ def hermite_rule(order: int = 64):
 
 
 @_jit
-def _edges_on(lo, hi, centers, scales, base):
+def edges_on(lo, hi, centers, scales, base):
     # a uniform mesh of panels of width <= base on [lo, hi], refined geometrically (edges at
     # c +- s 2^k) around each usable hint (c, s) until the panels reach the coarse width
     buf = np.empty(_MAX_EDGES)
@@ -100,7 +100,7 @@ def _edges_on(lo, hi, centers, scales, base):
 
 @_jit
 def _edges(centers, scales, zmax, base):
-    return _edges_on(-zmax, zmax, centers, scales, base)
+    return edges_on(-zmax, zmax, centers, scales, base)
 
 
 @_jit
@@ -153,7 +153,7 @@ def trunc_rule(lower, centers, scales, ref_x, ref_w, zmax, base):
     s2[0] = s0
     c2[1:] = centers
     s2[1:] = scales
-    e = _edges_on(lo, hi, c2, s2, base)
+    e = edges_on(lo, hi, c2, s2, base)
     npan = e.shape[0] - 1
     k = ref_x.shape[0]
     nodes = np.empty(npan * k)
