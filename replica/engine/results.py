@@ -103,6 +103,10 @@ class SaddlePoint(Serializable):
     controls : dict
         Every control by name (``alpha``, ``m`` at fixed m, the channel's and the prior's
         parameters; for a raw free entropy, its declared controls).
+    errors : dict
+        Estimated absolute error of each order parameter: the a-posteriori Newton step
+        |H^-1 grad phi| at the point.  Where it exceeds 1e-7 of the parameter's scale (its
+        distance to the domain's boundary) and 1e-10, the status is ``inaccurate``.
     """
 
     model: str
@@ -122,6 +126,7 @@ class SaddlePoint(Serializable):
     control_derivatives: np.ndarray = field(repr=False)
     derivatives: dict = field(default_factory=dict, repr=False)
     controls: dict = field(default_factory=dict)
+    errors: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         if not isinstance(self.status, Status):

@@ -233,20 +233,23 @@ POSTERIOR_STEP_ABS = 1e-10
 
 
 def _posterior_step(pb, theta, ev):
-    """max_i |(H^-1 g)_i| / max(scale_i, ABS/TOL) at the final point (inf if H is singular)."""
+    """The a-posteriori Newton step |H^-1 g| at the final point (an estimate of the absolute
+    error of each order parameter; inf where H is singular) and its size relative to
+    max(scale_i, ABS/TOL)."""
     delta, ok = pb.cfe.module._solve_small(ev.hessian, -ev.gradient)
-    if not ok:
-        return math.inf
+    if not ok or not np.all(np.isfinite(delta)):
+        return np.full(len(theta), math.inf), math.inf
     from .strategies import _scale
     sc = np.maximum(_scale(np.asarray(theta, dtype=float), pb.domains),
                     POSTERIOR_STEP_ABS / POSTERIOR_STEP_TOL)
-    return float(np.max(np.abs(delta) / sc))
+    return np.abs(delta), float(np.max(np.abs(delta) / sc))
 
 
 def _make_point(pb, theta, ev, it, status, step, method):
     cfe = pb.cfe
     values = dict(pb.values)
-    if status == Status.CONVERGED and _posterior_step(pb, theta, ev) > POSTERIOR_STEP_TOL:
+    errors, rel = _posterior_step(pb, theta, ev)
+    if status == Status.CONVERGED and rel > POSTERIOR_STEP_TOL:
         status = Status.INACCURATE
     return SaddlePoint(model=pb.label, ansatz=pb.ansatz,
                        alpha=float(values.get("alpha", math.nan)),
@@ -259,7 +262,8 @@ def _make_point(pb, theta, ev, it, status, step, method):
                        control_derivatives=ev.control_derivatives.copy(),
                        derivatives={nm: float(v) for nm, v in
                                     zip(cfe.control_names, ev.phi_control_gradient)},
-                       controls=values)
+                       controls=values,
+                       errors={nm: float(e) for nm, e in zip(cfe.names, errors)})
 
 
 def _fail(pb, theta, err, throw):

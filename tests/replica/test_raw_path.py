@@ -236,3 +236,18 @@ def test_sweep_follows_a_1rsb_branch_at_fixed_m():
     assert brm.success.all()
     sig = [p_.complexity for p_ in brm.points]
     assert np.all(np.isfinite(sig))
+
+
+def test_error_estimates_are_reported_and_honest(pspin):
+    """The a-posteriori Newton step estimates the error: from a point perturbed by 1e-6, one
+    Newton step predicts the perturbation (to second order)."""
+    s = replica.solve(pspin, {"beta": 2.0}, x0={"q": 0.7, "m": 0.7})
+    assert set(s.errors) == {"q", "m"}
+    assert all(e < 1e-12 for e in s.errors.values())
+    from replica.engine import solvers
+    pb = solvers._problem(pspin, {"beta": 2.0}, None)
+    th = np.array(list(s.order_params.values())) + np.array([1e-6, -2e-6])
+    ev = pb.cfe(th, pb.ctrl)
+    err, rel = solvers._posterior_step(pb, th, ev)
+    np.testing.assert_allclose(err, [1e-6, 2e-6], rtol=1e-4)
+    assert rel > solvers.POSTERIOR_STEP_TOL
