@@ -110,3 +110,21 @@ def relu(x):
 def step(x):
     """1 for x > 0, else 0."""
     return 1.0 if x > 0.0 else 0.0
+
+
+@_jit
+def loghdiff(a, b):
+    """log(H(a) - H(b)) = log P(a < z < b) for a standard normal z, without cancellation.
+
+    Both ends in one tail: the larger tail probability times -expm1 of the log-ratio; ends on
+    either side of 0: erf(b/sqrt2) + erf(-a/sqrt2) (two positive terms).  -inf for a >= b.
+    """
+    if not a < b:
+        return -math.inf
+    if a >= 0.0:
+        la = logH(a)
+        return la + math.log(-math.expm1(logH(b) - la))
+    if b <= 0.0:
+        la = logH(-b)
+        return la + math.log(-math.expm1(logH(-a) - la))
+    return math.log(0.5 * (math.erf(b / _SQRT2) + math.erf(-a / _SQRT2)))

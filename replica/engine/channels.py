@@ -24,7 +24,7 @@ import sympy as sp
 from .errors import ModelError
 from .priors import RESERVED_NAMES
 from .gauss import GaussAvg
-from .special import LogAddExp, logH
+from .special import LogAddExp, LogHDiff, logH
 from .symbols import Delta, V, kappa, omega, y
 
 __all__ = ["Channel", "HalfLine", "channel", "margin"]
@@ -238,7 +238,14 @@ def channel(weight, *, name=None) -> Channel:
     names = [s.name for s in params]
     if len(set(names)) != len(names):
         raise ModelError(f"{where}: two different symbols share a name in {names}")
-    halflines = _decompose(w, where)
+    try:
+        halflines = _decompose(w, where)
+        err = None
+    except ModelError as e:  # e.g. a product of indicators: maybe piecewise all the same
+        halflines, err = None, e
+    pieces = None if halflines is not None else _pieces(w, where)
+    if err is not None and pieces is None:
+        raise err
     if halflines is not None:
         logs, kinks = [], []
         for hl in halflines:
@@ -252,10 +259,136 @@ def channel(weight, *, name=None) -> Channel:
         for extra in logs[1:]:
             log_zout = LogAddExp(log_zout, extra)
         kinks = tuple(dict.fromkeys(kinks))
+    elif pieces is not None:
+        log_zout, kinks = _pieces_log_zout(pieces)
     else:
+        kinked = _kink_atoms(w)
+        if kinked:
+            raise ModelError(
+                f"{where}: {kinked[0]} makes the weight non-smooth, and its pieces are not all "
+                "of the form exp(a + b Delta + c Delta^2) (c <= 0) between kinks linear in "
+                "Delta, which are integrated exactly; the nested Gaussian average of a kinked "
+                "weight is not integrated to the engine's accuracy, so it is not attempted")
         log_zout = sp.log(GaussAvg(w.subs(Delta, omega + sp.sqrt(V) * y), y))
         kinks = ()
     return Channel(name or str(w), w, params, log_zout, kinks, halflines)
+
+
+_KINK_TYPES = (sp.Heaviside, sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.sign, sp.DiracDelta,
+               sp.floor, sp.ceiling)
+
+
+def _kink_atoms(w):
+    """Sub-expressions of w that are non-smooth in Delta."""
+    return sorted((a for a in w.atoms(*_KINK_TYPES) if Delta in a.free_symbols), key=str)
+
+
+def _rel_truth(rel, sign):
+    """Truth of ``rel`` (lhs REL rhs) where lhs - rhs has the given sign (+1/-1)."""
+    if isinstance(rel, sp.Eq):
+        return sp.false
+    if isinstance(rel, sp.Ne):
+        return sp.true
+    if isinstance(rel, (sp.StrictLessThan, sp.LessThan)):
+        return sp.true if sign < 0 else sp.false
+    return sp.true if sign > 0 else sp.false
+
+
+def _order(ts, where):
+    """Sort symbolic kinks; each pair must have a known order (from the symbols' assumptions)."""
+    out = []
+    for t in ts:
+        k = 0
+        while k < len(out):
+            d = sp.simplify(t - out[k])
+            if d.is_nonpositive:
+                break
+            if not d.is_nonnegative:
+                raise ModelError(f"{where}: cannot order the kinks {out[k]} and {t} of the weight; "
+                                 "declare the signs of their symbols (e.g. nonnegative=True)")
+            k += 1
+        out.insert(k, t)
+    return out
+
+
+def _pieces(w, where):
+    """w as pieces exp(a + b Delta + c Delta^2) on intervals between kinks linear in Delta.
+
+    Returns a list of (lo, hi, a, b, c) (lo/hi may be -oo/oo), or None when w is not of this
+    form (then it is either smooth and averaged numerically, or rejected).
+    """
+    w1 = sp.piecewise_fold(w.rewrite(sp.Piecewise))
+    rels = [r for r in w1.atoms(sp.core.relational.Relational) if Delta in r.free_symbols]
+    info = {}
+    for r in rels:
+        if isinstance(r, (sp.Eq, sp.Ne)):
+            info[r] = None
+            continue
+        g = sp.expand(r.lhs - r.rhs)
+        c = sp.diff(g, Delta)
+        if Delta in c.free_symbols or c == 0 or not (c.is_positive or c.is_negative):
+            return None  # a kink not linear in Delta, or of unknown orientation
+        info[r] = (sp.simplify(-(g - c * Delta) / c), 1 if c.is_positive else -1)
+    ts = _order(list(dict.fromkeys(v[0] for v in info.values() if v is not None)), where)
+    edges = [-sp.oo] + ts + [sp.oo]
+    out = []
+    for k in range(len(edges) - 1):
+        lo, hi = edges[k], edges[k + 1]
+        subs = {}
+        for r, v in info.items():
+            if v is None:
+                subs[r] = _rel_truth(r, 0)
+                continue
+            t, orient = v
+            side = 1 if ts.index(t) < k else -1  # Delta > t on the interval, or Delta < t
+            subs[r] = _rel_truth(r, side * orient)
+        piece = sp.piecewise_fold(w1.xreplace(subs))
+        if piece == 0:
+            continue
+        if piece.has(sp.Piecewise) or any(True for _ in _kink_atoms(piece)):
+            return None
+        L = sp.expand(sp.expand_log(sp.log(piece), force=True))
+        if not L.is_polynomial(Delta) or sp.degree(L, Delta) > 2:
+            return None
+        a, b, c = (L.coeff(Delta, j) if j else L.subs(Delta, 0) for j in (0, 1, 2))
+        if not (c.is_nonpositive or (not c.free_symbols and c <= 0)):
+            return None
+        if lo == hi:
+            continue
+        out.append((lo, hi, sp.simplify(a), sp.simplify(b), sp.simplify(c)))
+    return out or None
+
+
+def _pieces_log_zout(pieces):
+    """ln Z_out = ln sum_k int_{interval k} Dy exp(a + b D + c D^2), D = omega + sqrt(V) y.
+
+    With A = 1 - 2 c V, B = (b + 2 c omega) sqrt(V) and u = sqrt(A) y - B/sqrt(A), each piece
+    is a + b omega + c omega^2 - ln(A)/2 + B^2/(2A) + ln P(u_lo < z < u_hi).
+    """
+    terms, kinks = [], []
+    sv = sp.sqrt(V)
+    for lo, hi, a, b, c in pieces:
+        A = 1 - 2 * c * V
+        B = (b + 2 * c * omega) * sv
+        sa = sp.sqrt(A)
+
+        def u(t):
+            return sa * (t - omega) / sv - B / sa
+        const = a + b * omega + c * omega**2 - sp.log(A) / 2 + B**2 / (2 * A)
+        if lo == -sp.oo and hi == sp.oo:
+            mass = sp.S.Zero
+        elif lo == -sp.oo:
+            mass = logH(-u(hi))
+        elif hi == sp.oo:
+            mass = logH(u(lo))
+        else:
+            mass = LogHDiff(u(lo), u(hi))
+        terms.append(const + mass)
+        kinks += [t for t in (lo, hi) if t.is_finite is not False and t not in (-sp.oo, sp.oo)]
+    log_zout = terms[0]
+    for t in terms[1:]:
+        log_zout = LogAddExp(log_zout, t)
+    return log_zout, tuple(dict.fromkeys(kinks))
 
 
 def margin() -> Channel:

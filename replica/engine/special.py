@@ -27,7 +27,7 @@ import scipy.special as _ss
 import sympy as sp
 
 __all__ = [
-    "H", "logH", "GH", "Log2Cosh", "LogAddExp", "Sigmoid", "Log1pExp", "Relu", "Step",
+    "H", "logH", "GH", "Log2Cosh", "LogAddExp", "LogHDiff", "Sigmoid", "Log1pExp", "Relu", "Step",
     "gaussian_density",
     "NUMPY_IMPLEMENTATIONS", "MPMATH_IMPLEMENTATIONS", "NUMBA_NAMES",
 ]
@@ -146,6 +146,23 @@ class LogAddExp(sp.Function):
         return Sigmoid(a - b) if argindex == 1 else Sigmoid(b - a)
 
 
+class LogHDiff(sp.Function):
+    """log(H(a) - H(b)) = log P(a < z < b), z standard normal (a < b): the Gaussian mass of an
+    interval, tail-stable.
+
+    d/da = -G(a)/(H(a) - H(b)) and d/db = G(b)/(H(a) - H(b)), written as
+    exp(log G - LogHDiff) so that neither factor under- or overflows on its own.
+    """
+
+    nargs = 2
+
+    def fdiff(self, argindex=1):
+        a, b = self.args
+        x = a if argindex == 1 else b
+        g = sp.exp(-x**2 / 2 - sp.log(2 * sp.pi) / 2 - LogHDiff(a, b))
+        return -g if argindex == 1 else g
+
+
 class Log1pExp(sp.Function):
     """Softplus log(1 + exp x), overflow-free."""
 
@@ -160,6 +177,22 @@ class Log1pExp(sp.Function):
 
 def _np_logaddexp(a, b):
     return np.logaddexp(a, b)
+
+
+def _np_loghdiff(a, b):
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+    out = np.full(a.shape, -np.inf)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        right = (a < b) & (a >= 0)
+        left = (a < b) & (b <= 0)
+        mid = (a < b) & (a < 0) & (b > 0)
+        la = _ss.log_ndtr(-a)
+        out = np.where(right, la + np.log(-np.expm1(_ss.log_ndtr(-b) - la)), out)
+        lb = _ss.log_ndtr(b)
+        out = np.where(left, lb + np.log(-np.expm1(_ss.log_ndtr(a) - lb)), out)
+        out = np.where(mid, np.log(0.5 * (_ss.erf(b / math.sqrt(2.0))
+                                          + _ss.erf(-a / math.sqrt(2.0)))), out)
+    return out if out.ndim else float(out)
 
 
 def _np_sigmoid(x):
@@ -182,6 +215,7 @@ NUMPY_IMPLEMENTATIONS = {
     "GH": _np_gh,
     "Log2Cosh": _np_log2cosh,
     "LogAddExp": _np_logaddexp,
+    "LogHDiff": _np_loghdiff,
     "Sigmoid": _np_sigmoid,
     "Log1pExp": lambda x: np.logaddexp(0.0, x),
     "Relu": lambda x: np.maximum(x, 0.0),
@@ -200,6 +234,9 @@ MPMATH_IMPLEMENTATIONS = {
     "GH": lambda x: mpmath.npdf(x) / _mp_H(x),
     "Log2Cosh": lambda h: mpmath.log(2 * mpmath.cosh(h)),
     "LogAddExp": lambda a, b: mpmath.log(mpmath.exp(a) + mpmath.exp(b)),
+    "LogHDiff": lambda a, b: (mpmath.mpf("-inf") if not a < b else
+                              mpmath.log(mpmath.ncdf(-a) - mpmath.ncdf(-b)) if a > 0 else
+                              mpmath.log(mpmath.ncdf(b) - mpmath.ncdf(a))),
     "Sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
     "Log1pExp": lambda x: mpmath.log(1 + mpmath.exp(x)),
     "Relu": lambda x: x if x > 0 else mpmath.mpf(0),
@@ -208,6 +245,6 @@ MPMATH_IMPLEMENTATIONS = {
 
 #: Name of the Numba implementation in :mod:`replica._numba_special` of each function.
 NUMBA_NAMES = {
-    "H": "H", "logH": "logH", "GH": "GH", "Log2Cosh": "log2cosh", "LogAddExp": "logaddexp",
+    "H": "H", "logH": "logH", "GH": "GH", "Log2Cosh": "log2cosh", "LogAddExp": "logaddexp", "LogHDiff": "loghdiff",
     "Sigmoid": "sigmoid", "Log1pExp": "log1pexp", "Relu": "relu", "Step": "step",
 }
