@@ -32,6 +32,12 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
     assert abs(ns["pe"].energy[1] - 0.00767087) < 1e-8
     assert abs(ns["pe"].energy[2] - 0.01002902) < 1e-8
     assert abs(ns["pe"].vertices.overlaps[0, 1] - 0.2595240) < 1e-7
+    # the hinge Gibbs example of "Deriving your own model" (checked against SciPy quadrature in
+    # tests/replica/test_kinked_channels.py)
+    ns = spaces[4]
+    h = replica.solve(models.perceptron(weights="spherical", channel=ns["hinge"], kappa=0.5,
+                                        beta=10.0), alpha=1.0)
+    assert abs(h.order_params["q"] - 0.7905) < 5e-5 and abs(h.phi + 1.7515) < 5e-5
     # regression pins of the raw-path and new-prior examples (the checks against independent
     # references are in tests/replica/test_raw_path.py and test_priors.py)
     ns = spaces[5]
