@@ -27,10 +27,18 @@ import numpy as np
 from ._numba_special import erfcx as _erfcx
 
 __all__ = ["ZMAX", "legendre_reference", "hermite_rule", "panel_rule", "trunc_rule",
-           "gauss_average", "edges_on", "BASE_WIDTH"]
+           "gauss_average", "edges_on", "BASE_WIDTH", "TILT_EDGE_MASS", "tilt_next"]
 
 #: Half-width of the truncated integration domain of the outer Gaussian averages.
 ZMAX = 10.0
+#: A tilted average whose two end nodes carry more than this fraction of its mass is redone
+#: on a wider window.
+TILT_EDGE_MASS = 1e-15
+#: A tilted average whose mass sits on fewer (effective) nodes than this is redone with nodes
+#: graded around the mass.
+TILT_MIN_NODES = 6.0
+#: Largest half-width of a tilted average's window (the Gaussian weight is 1e-298 there).
+TILT_ZCAP = 37.0
 #: Width of the coarse panels away from the declared steep points.
 BASE_WIDTH = 2.0
 #: Default Gauss-Legendre order per panel.
@@ -183,3 +191,39 @@ def gauss_average(f, points=(), *, order: int = ORDER, zmax: float = ZMAX):
     x, w = legendre_reference(order)
     nodes, weights = panel_rule(centers, scales, x, w, zmax, BASE_WIDTH)
     return float(np.dot(weights, f(nodes)))
+
+
+@_jit
+def tilt_next(nodes, mass, total, attempt, prev_reliable, zmax):
+    """Decide whether a tilted average is done, and where the next pass puts its nodes.
+
+    ``mass`` holds the tilted weight of each node (``total`` its sum).  A pass is reliable when
+    its end nodes carry at most TILT_EDGE_MASS of the mass (the window contains it) and the mass
+    is spread over at least TILT_MIN_NODES nodes (effective number (sum m)^2 / sum m^2: the
+    rule resolves it).  Done: a reliable first pass (the declared hints resolve the mass where
+    it is), or a reliable pass whose panels were graded around the mass found by a reliable
+    pass, or the fifth pass.  Otherwise the next pass adds a hint (mean, standard deviation) of
+    this pass's mass and a window reaching 12 deviations beyond it (doubled while the ends still
+    carry mass), at most TILT_ZCAP.
+
+    Returns (done, reliable, zmax, hint_centre, hint_scale).
+    """
+    mu = 0.0
+    m2 = 0.0
+    for i in range(nodes.shape[0]):
+        mu += mass[i] * nodes[i]
+        m2 += mass[i] * mass[i]
+    mu /= total
+    var = 0.0
+    for i in range(nodes.shape[0]):
+        var += mass[i] * (nodes[i] - mu) ** 2
+    sd = math.sqrt(var / total)
+    contained = mass[0] + mass[-1] <= TILT_EDGE_MASS * total
+    reliable = contained and total * total >= TILT_MIN_NODES * m2
+    if reliable and (attempt == 0 or prev_reliable):
+        return True, reliable, zmax, mu, sd
+    if attempt >= 4:
+        return True, reliable, zmax, mu, sd
+    z = zmax if contained else 2.0 * zmax
+    z = min(max(z, abs(mu) + 12.0 * max(sd, 1e-3)), TILT_ZCAP)
+    return False, reliable, z, mu, max(sd, 1e-8)
