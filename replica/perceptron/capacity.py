@@ -28,10 +28,14 @@ W. Krauth and M. Mezard, J. Phys. France 50, 3057 (1989).
 """
 from __future__ import annotations
 
+import math
+
 import mpmath
 import numpy as np
+import sympy as sp
 
 from ..engine.errors import ModelError, ReplicaError
+from .jamming import distance_squared
 from .models import Model
 from .results import Capacity
 from ..engine.transitions import find_zero
@@ -177,15 +181,17 @@ def _jamming_capacity(model, alpha_rs, details):
     """1RSB capacity of continuous weights from the jamming limit (see replica.jamming).
 
     The stationary point (q0, mu) of F is followed down from alpha_RS (1 - 1e-4) on a geometric
-    grid.  The capacity is the first zero of F on that branch; when the branch ends (a fold)
-    before F changes sign, the last interval is refined (three levels of 40 points).  If the
-    RS solution is locally stable up to its capacity, the 1RSB capacity is the RS one.  If RS is
-    unstable but no zero is found, an error is raised with the branch's last values: the RS
-    value is never returned in its place.
+    grid from the start (q0, mu) = (0.5, 3).  The capacity is the first zero of F on that
+    branch; when the branch ends (a fold) before F changes sign, the last interval is refined
+    (three levels of 40 points).  Close to the RS line (kappa -> 0- for the negative perceptron)
+    the window alpha_1RSB < alpha < alpha_RS where the branch lives shrinks (2e-4 relative at
+    kappa = -0.1) and that search can miss it; the capacity is then continued in the channel's
+    threshold from a threshold twice, four times, ... as far from the RS line where the direct
+    search succeeds (see :func:`_continue_in_threshold`).  If the RS solution is locally stable
+    up to its capacity, the 1RSB capacity is the RS one.  If RS is unstable but no zero is
+    found, an error is raised with the branch's last values: the RS value is never returned in
+    its place.
     """
-    from scipy.optimize import brentq
-
-    from ..engine.solvers import solve, sweep
     from .stability import stability
 
     details = dict(details, alpha_c_rs=alpha_rs)
@@ -196,13 +202,30 @@ def _jamming_capacity(model, alpha_rs, details):
                         method="RS is locally stable up to its capacity (replicon >= 0): the "
                                "1RSB capacity equals the RS one", params=dict(model.params),
                         details=details)
+    try:
+        root, spt, bracket = _jamming_direct(model, alpha_rs)
+        how = "direct"
+    except ReplicaError as direct_error:
+        root, spt, bracket, how = _continue_in_threshold(model, direct_error)
+    details.update(q0=spt.order_params["q0"], mu=spt.order_params["mu"], bracket=bracket,
+                   search=how)
+    return Capacity(alpha_c=float(root), ansatz="1rsb",
+                    method="1RSB jamming limit q1 -> 1, m = mu (1 - q1): zero of the "
+                           "1/(1-q1) coefficient at its stationary point (q0, mu)",
+                    params=dict(model.params), details=details)
 
-    def F(p):
-        ok = p.success and p.order_params["mu"] < _MU_MAX
-        return p.phi if ok else float("nan")
+
+def _F(p):
+    ok = p.success and p.order_params["mu"] < _MU_MAX
+    return p.phi if ok else float("nan")
+
+
+def _jamming_direct(model, alpha_rs):
+    """The zero of F on the stationary branch followed down from alpha_RS (see above)."""
+    from ..engine.solvers import sweep
 
     def stop(points):
-        return not (F(points[-1]) < 0)
+        return not (_F(points[-1]) < 0)
 
     grid = alpha_rs * (1 - np.geomspace(1e-4, 0.6, 48))
     x0 = {"q0": 0.5, "mu": 3.0}
@@ -211,19 +234,19 @@ def _jamming_capacity(model, alpha_rs, details):
     for level in range(4):
         br = sweep(model, alpha=grid, ansatz="1rsb-jamming", x0=x0, _stop=stop)
         for a, p in zip(br.values, br.points):
-            f = F(p)
+            f = _F(p)
             if f < 0:
                 last_neg = (float(a), p)
             elif f >= 0 and last_neg is not None:
                 bracket = (last_neg[0], float(a))
-            break_here = not (f < 0)
-            if break_here:
+                pos = (float(a), p)
+            if not (f < 0):
                 break
         if bracket is not None or last_neg is None:
             break
         # the branch ended (failure) before F changed sign: refine beyond the last good point
         nxt = br.values[len(br.points) - 1] if len(br.points) < len(grid) or not (
-            F(br.points[-1]) < 0) else None
+            _F(br.points[-1]) < 0) else None
         if nxt is None:
             break
         grid = np.linspace(last_neg[0], float(nxt), 41)[1:]
@@ -233,20 +256,170 @@ def _jamming_capacity(model, alpha_rs, details):
                  f"{last_neg[1].phi:.3e} < 0" if last_neg is not None
                  else "no stationary point of F was found below alpha_RS")
         raise ReplicaError(f"{model.name} {model.params}: RS is unstable at its capacity "
-                           f"(replicon {lam:.3g}) but the 1RSB jamming coefficient F has no zero "
-                           f"on its branch: {where}")
-    start = dict(last_neg[1].order_params)
-    cache = {}
+                           f"but the 1RSB jamming coefficient F has no zero on its branch: "
+                           f"{where}")
+    root, spt = _root_in_bracket(model, bracket, dict(last_neg[1].order_params),
+                                 [last_neg, pos])
+    return root, spt, bracket
+
+
+def _root_in_bracket(model, bracket, start, known=()):
+    """Brent's method on F(alpha) in ``bracket``; every solve is warm-started from the solved
+    point nearest in alpha (``known``: (alpha, SaddlePoint) pairs already solved)."""
+    from scipy.optimize import brentq
+
+    from ..engine.solvers import solve
+
+    cache = dict(known)
 
     def f(a):
-        sp_ = solve(model, a, ansatz="1rsb-jamming", x0=start)
+        near = min(cache, key=lambda b: abs(b - a)) if cache else None
+        x0 = dict(cache[near].order_params) if near is not None else start
+        sp_ = solve(model, a, ansatz="1rsb-jamming", x0=x0, throw=False)
+        v = _F(sp_)
+        if not math.isfinite(v):
+            raise ReplicaError(f"{model.name} {model.params}: the stationary point of the "
+                               f"jamming coefficient F is lost at alpha = {a!r} inside the "
+                               f"bracket {bracket} ({sp_.status})")
         cache[a] = sp_
-        return sp_.phi
+        return v
 
-    root = brentq(f, min(bracket), max(bracket), xtol=1e-13, rtol=4 * np.finfo(float).eps)
+    try:
+        root = brentq(f, min(bracket), max(bracket), xtol=1e-13,
+                      rtol=4 * np.finfo(float).eps)
+    except ValueError as e:  # the re-solved ends disagree in sign: another stationary point
+        raise ReplicaError(f"{model.name} {model.params}: F(alpha) does not change sign on "
+                           f"{bracket} when re-solved ({e})") from e
     spt = cache.get(root) or solve(model, root, ansatz="1rsb-jamming", x0=start)
-    details.update(q0=spt.order_params["q0"], mu=spt.order_params["mu"], bracket=bracket)
-    return Capacity(alpha_c=float(root), ansatz="1rsb",
-                    method="1RSB jamming limit q1 -> 1, m = mu (1 - q1): zero of the "
-                           "1/(1-q1) coefficient at its stationary point (q0, mu)",
-                    params=dict(model.params), details=details)
+    return root, spt
+
+
+def _threshold_parameter(model):
+    """The name of the parameter that is the channel's feasibility threshold, or None."""
+    try:
+        _, t = distance_squared(model.channel, sp.Symbol("w"))
+    except (ModelError, NotImplementedError):
+        return None
+    t = sp.sympify(t)
+    if isinstance(t, sp.Symbol) and t.name in model.params:
+        return t.name
+    return None
+
+
+def _continue_in_threshold(model, direct_error):
+    """Continue the capacity triple (q0, mu, alpha_c) in the channel's threshold.
+
+    From an anchor threshold kappa_a = 2^j kappa (j = 1..6) where the direct search succeeds,
+    kappa is moved to the target in steps uniform in ln|kappa| (at most a factor 1.25, halved
+    on failure).  Each step is predicted by linear extrapolation of
+    y = (logit q0, ln mu, ln alpha_c) in ln|kappa| and corrected by Newton's method on the
+    bordered system dF/dq0 = dF/dmu = 0, F = 0 (:func:`_triple_newton`); a correction that
+    moves y by more than 0.5 from the prediction is rejected (it would jump to the mu -> infinity
+    tail where F -> 0) and the step is halved.  For the spherical negative perceptron the
+    branch folds at kappa* = -0.0860 (measured by pseudo-arclength continuation through the
+    fold: the branch turns back towards kappa < kappa* with q0 ~ 0.991 and mu growing); for
+    kappa in (kappa*, 0) an error names the fold.
+    """
+    name = _threshold_parameter(model)
+    kappa = model.params.get(name) if name else None
+    if not kappa:  # no threshold to continue in, or kappa = 0 (no anchor 2^j * 0)
+        raise direct_error
+    anchor = None
+    for j in range(1, 7):
+        ka = kappa * 2.0 ** j
+        mod_a = model.with_params(**{name: ka})
+        try:
+            root, spt, _ = _jamming_direct(mod_a, capacity(mod_a).alpha_c)
+        except ReplicaError:
+            continue
+        anchor = (ka, root, spt)
+        break
+    if anchor is None:
+        raise ReplicaError(f"{direct_error} (and no anchor threshold 2^j {name} = "
+                           f"{kappa * 2:g} ... {kappa * 64:g} to continue from)") from direct_error
+
+    def y_of(a, p):
+        q, m_ = p.order_params["q0"], p.order_params["mu"]
+        return np.array([math.log(q / (1 - q)), math.log(m_), math.log(a)])
+
+    hist = [(math.log(abs(anchor[0])), y_of(anchor[1], anchor[2]))]
+    s_target = math.log(abs(kappa))
+    step, max_step = math.log(1.25), math.log(1.25)
+    while hist[-1][0] != s_target:
+        s_cur, y_cur = hist[-1]
+        s_new = max(s_cur - step, s_target)
+        if len(hist) >= 2:
+            pred = y_cur + (y_cur - hist[-2][1]) * (s_new - s_cur) / (s_cur - hist[-2][0])
+        else:
+            pred = y_cur
+        k_new = kappa if s_new == s_target else math.copysign(math.exp(s_new), kappa)
+        y_new = _triple_newton(model.with_params(**{name: k_new}), pred)
+        if y_new is None or np.max(np.abs(y_new - pred)) > 0.5:
+            step /= 2
+            if step < 1e-4:
+                k_end = math.copysign(math.exp(s_cur), kappa)
+                raise ReplicaError(
+                    f"{model.name} {model.params}: RS is unstable at its capacity but the "
+                    f"jamming-limit 1RSB capacity does not reach {name} = {kappa:g}: its branch "
+                    f"(q0, mu, alpha_c), continued from {name} = {anchor[0]:g}, folds at "
+                    f"{name} = {k_end:.6g} (alpha_c = {math.exp(y_cur[2]):.10g}, "
+                    f"q0 = {1 / (1 + math.exp(-y_cur[0])):.8g}, mu = {math.exp(y_cur[1]):.6g}; "
+                    f"the bordered Jacobian becomes singular). Between the fold and the RS "
+                    f"line the 1RSB capacity is not of the jamming form m ~ (1 - q1); the RS "
+                    f"value is not returned in its place") from direct_error
+            continue
+        hist.append((s_new, y_new))
+        step = min(step * 1.5, max_step)
+    y = hist[-1][1]
+    from ..engine.solvers import solve
+    root = math.exp(y[2])
+    spt = solve(model, root, ansatz="1rsb-jamming",
+                x0={"q0": 1 / (1 + math.exp(-y[0])), "mu": math.exp(y[1])})
+    return root, spt, None, f"continued in {name} from {anchor[0]:g}"
+
+
+def _triple_newton(model, y0, max_iter=40):
+    """Newton's method on dF/dq0 = dF/dmu = 0, F = 0 in y = (logit q0, ln mu, ln alpha).
+
+    The Jacobian is exact: the Hessian of F, the alpha-derivative of its gradient and of F
+    (compiled control derivatives).  Steps are capped at 0.5 in y.  Returns y, or None when
+    the iteration does not reach |F| <= 1e-14 (1 + |parts|) and the scaled residual of the
+    gradient <= 1e-11.
+    """
+    from ..engine.errors import NonFiniteError
+
+    cfe = model.compiled("1rsb-jamming")
+    ia = cfe.control_names.index("alpha")
+    y = np.array(y0, dtype=float)
+    for _ in range(max_iter):
+        q, m_, a = 1 / (1 + math.exp(-y[0])), math.exp(y[1]), math.exp(y[2])
+        try:
+            ev = cfe(np.array([q, m_]), model.controls(a))
+        except NonFiniteError:
+            return None
+        jt = np.array([q * (1 - q), m_])
+        res = np.append(ev.gradient, ev.phi)
+        scale = np.append(1 + np.abs(ev.part_gradients).sum(axis=0), 1 + abs(ev.phi))
+        scaled = np.abs(res) / scale
+        if np.all(scaled <= np.append(np.full(2, 1e-11), 1e-14)):
+            return y
+        jac = np.empty((3, 3))
+        jac[:2, :2] = ev.hessian * jt[None, :]
+        jac[:2, 2] = ev.control_derivatives[:, ia] * a
+        jac[2, :2] = ev.gradient * jt
+        jac[2, 2] = ev.phi_control_gradient[ia] * a
+        try:
+            dy = np.linalg.solve(jac, -res)
+        except np.linalg.LinAlgError:
+            return None
+        big = np.max(np.abs(dy))
+        if not np.isfinite(big):
+            return None
+        # close to kappa = 0- the Hessian of F has a nearly flat direction (F depends on q0 and
+        # mu nearly only through one combination): the position along it is ill-determined but
+        # alpha_c is not; accept when F vanishes, the gradient is small and alpha has converged
+        if (scaled[2] <= 1e-11 and np.all(scaled[:2] <= 1e-8) and abs(dy[2]) <= 1e-10):
+            return y
+        y = y + dy * min(1.0, 0.5 / big)
+    return None
+

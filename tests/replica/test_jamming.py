@@ -74,11 +74,45 @@ def test_convex_regime_1rsb_equals_rs(kappa):
     assert c.alpha_c == c.details["alpha_c_rs"] and "stable" in c.method
 
 
-def test_no_silent_rs_fallback_when_rs_is_unstable():
-    """Where RS is unstable at its capacity but the 1RSB branch folds before F = 0 (kappa close
-    to 0), the capacity raises with the branch's last values instead of returning alpha_RS."""
-    mod = models.perceptron(weights="spherical", kappa=-0.25)
-    with pytest.raises(replica.ReplicaError, match="no zero"):
+def test_1rsb_capacity_between_at_and_rs_down_to_the_fold():
+    """kappa in [-0.4, -0.1]: the window below alpha_RS where the stationary branch of F lives
+    shrinks (the direct search misses it at several of these kappa: the capacity is continued
+    in kappa there).  Each value lies between the AT line and RS, is a zero of F at a
+    stationary point, and the gap to RS shrinks monotonically towards kappa = 0-."""
+    gaps = []
+    for kappa in (-0.4, -0.25, -0.15, -0.1):
+        mod = models.perceptron(weights="spherical", kappa=kappa)
+        c = replica.capacity(mod, ansatz="1rsb")
+        rs = c.details["alpha_c_rs"]
+        at = replica.at_line(mod, bracket=(0.5 * rs, rs * (1 - 1e-6))).value
+        assert at < c.alpha_c < rs
+        gaps.append((rs - c.alpha_c) / rs)
+        sp_ = replica.solve(mod, c.alpha_c, ansatz="1rsb-jamming",
+                            x0={"q0": c.details["q0"], "mu": c.details["mu"]})
+        assert sp_.success and abs(sp_.phi) < 1e-9
+    assert all(a > b > 0 for a, b in zip(gaps, gaps[1:])), gaps
+
+
+def test_continuation_in_kappa_agrees_with_the_direct_search():
+    """At kappa = -0.5 the direct search succeeds; continuing from kappa = -1 (the anchor the
+    continuation picks) must land on the same zero."""
+    import importlib
+    cap = importlib.import_module("replica.perceptron.capacity")
+    mod = models.perceptron(weights="spherical", kappa=-0.5)
+    direct = replica.capacity(mod, ansatz="1rsb")
+    assert direct.details["search"] == "direct"
+    root, spt, _, how = cap._continue_in_threshold(mod, replica.ReplicaError("forced"))
+    assert "from -1" in how
+    assert root == pytest.approx(direct.alpha_c, rel=1e-10)
+    assert spt.order_params["q0"] == pytest.approx(direct.details["q0"], rel=1e-6)
+
+
+def test_no_silent_rs_fallback_beyond_the_fold():
+    """For kappa between the fold of the jamming branch (kappa* = -0.0860) and 0, RS is
+    unstable at its capacity but the jamming-limit branch does not reach: the capacity raises,
+    naming the fold, instead of returning alpha_RS."""
+    mod = models.perceptron(weights="spherical", kappa=-0.05)
+    with pytest.raises(replica.ReplicaError, match=r"folds at kappa = -0\.08[56]"):
         replica.capacity(mod, ansatz="1rsb")
 
 
