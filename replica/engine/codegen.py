@@ -134,21 +134,24 @@ class _Generator:
                 lines.append(f"{pad}_n{L}, _w{L} = _trunc_rule(float({self.pr(g)}), {arr_c}, "
                              f"{arr_s}, gl_x, gl_w, ZMAX, BASE_WIDTH)")
             elif kind == "tilt":
-                # first pass: the declared hints (or Gauss-Hermite); later passes add a hint at
-                # the tilted mass found by the previous pass, on a window that contains it
-                cs = ", ".join([f"float({self.pr(c)})" for c, _ in pts] + [f"_hc{L}"])
-                ss = ", ".join([f"float({self.pr(s_)})" for _, s_ in pts] + [f"_hs{L}"])
+                # first pass: the declared hints on a window that contains them (or
+                # Gauss-Hermite without hints); later passes add a hint at the tilted mass
+                # found by the previous pass, on a window that contains it (see tilt_next)
+                c0 = ", ".join([f"float({self.pr(c)})" for c, _ in pts] + [f"_hc{L}"])
+                s0 = ", ".join([f"float({self.pr(s_)})" for _, s_ in pts] + [f"_hs{L}"])
+                lines.append(f"{pad}_C{L} = np.array([{c0}])")
+                lines.append(f"{pad}_D{L} = np.array([{s0}])")
                 lines.append(f"{pad}if _try{L} == 0:")
                 if len(pts):
-                    c0 = ", ".join(f"float({self.pr(c)})" for c, _ in pts)
-                    s0 = ", ".join(f"float({self.pr(s_)})" for _, s_ in pts)
-                    lines.append(f"{pad}    _n{L}, _w{L} = _panel_rule(np.array([{c0}]), "
-                                 f"np.array([{s0}]), gl_x, gl_w, ZMAX, BASE_WIDTH)")
+                    lines.append(f"{pad}    _lo{L}, _hi{L} = _tilt_window(_C{L}[:-1], _D{L}[:-1])")
+                    lines.append(f"{pad}    _n{L}, _w{L} = _rule_on(_lo{L}, _hi{L}, _C{L}[:-1], "
+                                 f"_D{L}[:-1], gl_x, gl_w, BASE_WIDTH)")
                 else:
+                    lines.append(f"{pad}    _lo{L}, _hi{L} = -ZMAX, ZMAX")
                     lines.append(f"{pad}    _n{L}, _w{L} = gh_x, gh_w")
                 lines.append(f"{pad}else:")
-                lines.append(f"{pad}    _n{L}, _w{L} = _panel_rule(np.array([{cs}]), "
-                             f"np.array([{ss}]), gl_x, gl_w, _zm{L}, BASE_WIDTH)")
+                lines.append(f"{pad}    _n{L}, _w{L} = _rule_on(_lo{L}, _hi{L}, _C{L}, _D{L}, "
+                             f"gl_x, gl_w, BASE_WIDTH)")
             elif len(pts):
                 cs = ", ".join(f"float({self.pr(c)})" for c, _ in pts)
                 ss = ", ".join(f"float({self.pr(s_)})" for _, s_ in pts)
@@ -192,11 +195,11 @@ class _Generator:
                 # is integrated again with a hint at its mean and width (see _tilt_next)
                 group = ["    " + ln for ln in lines[start:]]
                 del lines[start:]
-                lines += [f"{pad}_zm{L} = ZMAX", f"{pad}_try{L} = 0", f"{pad}_hc{L} = 0.0",
+                lines += [f"{pad}_try{L} = 0", f"{pad}_hc{L} = math.inf",
                           f"{pad}_hs{L} = 1.0", f"{pad}_prev{L} = False", f"{pad}while True:"]
                 lines += group
-                lines += [f"{pad}    _done{L}, _prev{L}, _zm{L}, _hc{L}, _hs{L} = _tilt_next("
-                          f"_n{L}, _E{L}, _S{L}, _try{L}, _prev{L}, _zm{L})",
+                lines += [f"{pad}    _done{L}, _prev{L}, _lo{L}, _hi{L}, _hc{L}, _hs{L} = "
+                          f"_tilt_next(_n{L}, _E{L}, _S{L}, _try{L}, _prev{L}, _lo{L}, _hi{L})",
                           f"{pad}    if _done{L}:",
                           f"{pad}        break",
                           f"{pad}    _try{L} += 1"]
@@ -284,7 +287,8 @@ def generate_source(outputs, theta_syms, ctrl_syms, name="kernel"):
         "import numba",
         "from replica.engine import _numba_special as _sf",
         "from replica.engine.quadrature import panel_rule as _panel_rule, "
-        "trunc_rule as _trunc_rule, tilt_next as _tilt_next, ZMAX, BASE_WIDTH",
+        "trunc_rule as _trunc_rule, tilt_next as _tilt_next, tilt_window as _tilt_window, "
+        "rule_on as _rule_on, ZMAX, BASE_WIDTH",
         "",
         "",
         "@numba.njit(cache=True, nogil=True, fastmath=False, error_model='numpy')",

@@ -27,7 +27,8 @@ import numpy as np
 from ._numba_special import erfcx as _erfcx
 
 __all__ = ["ZMAX", "legendre_reference", "hermite_rule", "panel_rule", "trunc_rule",
-           "gauss_average", "edges_on", "BASE_WIDTH", "TILT_EDGE_MASS", "tilt_next"]
+           "gauss_average", "edges_on", "BASE_WIDTH", "TILT_EDGE_MASS", "tilt_next",
+           "tilt_window", "rule_on"]
 
 #: Half-width of the truncated integration domain of the outer Gaussian averages.
 ZMAX = 10.0
@@ -194,7 +195,47 @@ def gauss_average(f, points=(), *, order: int = ORDER, zmax: float = ZMAX):
 
 
 @_jit
-def tilt_next(nodes, mass, total, attempt, prev_reliable, zmax):
+def rule_on(lo, hi, centers, scales, ref_x, ref_w, base):
+    """Nodes and Gaussian weights of the graded composite Gauss-Legendre rule on [lo, hi]."""
+    e = edges_on(lo, hi, centers, scales, base)
+    npan = e.shape[0] - 1
+    k = ref_x.shape[0]
+    nodes = np.empty(npan * k)
+    weights = np.empty(npan * k)
+    inv = 1.0 / math.sqrt(2.0 * math.pi)
+    for p in range(npan):
+        h = 0.5 * (e[p + 1] - e[p])
+        m = 0.5 * (e[p + 1] + e[p])
+        for i in range(k):
+            z = m + h * ref_x[i]
+            nodes[p * k + i] = z
+            weights[p * k + i] = h * ref_w[i] * inv * math.exp(-0.5 * z * z)
+    return nodes, weights
+
+
+@_jit
+def tilt_window(centers, scales):
+    """The first window of a tilted average: [-ZMAX, ZMAX] stretched to contain every declared
+    hint (c, s) with a margin max(10 s, 2), within |u| <= TILT_ZCAP.
+
+    A tilt moves the Gaussian mass to its steep points: a step at u0 = 25 puts the mass at
+    u0 + O(1/u0), where a window fixed at |u| <= 10 has none of it.
+    """
+    lo = -ZMAX
+    hi = ZMAX
+    for j in range(centers.shape[0]):
+        c = centers[j]
+        s = scales[j]
+        if not (math.isfinite(c) and math.isfinite(s)) or s <= 0.0:
+            continue
+        pad = max(10.0 * s, 2.0)
+        lo = min(lo, max(c - pad, -TILT_ZCAP))
+        hi = max(hi, min(c + pad, TILT_ZCAP))
+    return lo, hi
+
+
+@_jit
+def tilt_next(nodes, mass, total, attempt, prev_reliable, lo, hi):
     """Decide whether a tilted average is done, and where the next pass puts its nodes.
 
     ``mass`` holds the tilted weight of each node (``total`` its sum).  A pass is reliable when
@@ -203,10 +244,10 @@ def tilt_next(nodes, mass, total, attempt, prev_reliable, zmax):
     rule resolves it).  Done: a reliable first pass (the declared hints resolve the mass where
     it is), or a reliable pass whose panels were graded around the mass found by a reliable
     pass, or the fifth pass.  Otherwise the next pass adds a hint (mean, standard deviation) of
-    this pass's mass and a window reaching 12 deviations beyond it (doubled while the ends still
-    carry mass), at most TILT_ZCAP.
+    this pass's mass on a window [lo, hi] stretched to 12 deviations around it (and by the
+    window's width at an end that still carries mass), within |u| <= TILT_ZCAP.
 
-    Returns (done, reliable, zmax, hint_centre, hint_scale).
+    Returns (done, reliable, lo, hi, hint_centre, hint_scale).
     """
     mu = 0.0
     m2 = 0.0
@@ -218,12 +259,15 @@ def tilt_next(nodes, mass, total, attempt, prev_reliable, zmax):
     for i in range(nodes.shape[0]):
         var += mass[i] * (nodes[i] - mu) ** 2
     sd = math.sqrt(var / total)
-    contained = mass[0] + mass[-1] <= TILT_EDGE_MASS * total
-    reliable = contained and total * total >= TILT_MIN_NODES * m2
+    left = mass[0] > 0.5 * TILT_EDGE_MASS * total
+    right = mass[-1] > 0.5 * TILT_EDGE_MASS * total
+    reliable = not (left or right) and total * total >= TILT_MIN_NODES * m2
     if reliable and (attempt == 0 or prev_reliable):
-        return True, reliable, zmax, mu, sd
+        return True, reliable, lo, hi, mu, sd
     if attempt >= 4:
-        return True, reliable, zmax, mu, sd
-    z = zmax if contained else 2.0 * zmax
-    z = min(max(z, abs(mu) + 12.0 * max(sd, 1e-3)), TILT_ZCAP)
-    return False, reliable, z, mu, max(sd, 1e-8)
+        return True, reliable, lo, hi, mu, sd
+    w = hi - lo
+    r = 12.0 * max(sd, 1e-3)
+    lo2 = min(lo - w if left else lo, mu - r)
+    hi2 = max(hi + w if right else hi, mu + r)
+    return False, reliable, max(lo2, -TILT_ZCAP), min(hi2, TILT_ZCAP), mu, max(sd, 1e-8)
