@@ -407,7 +407,7 @@ def _sweep_problem(pb, pname, grid, *, x0, tol, max_halvings, throw, top, stop=N
             if _det(prev[1].hessian) * _det(sp_.hessian) < 0:
                 folds.append((float(prev[0]), float(v)))
         points.append(sp_)
-        if sp_.success:
+        if sp_.success or sp_.status == Status.INACCURATE:  # a solution, to rounding: go on
             prev = (float(v), sp_)
         if stop is not None and stop(points):  # internal: transition finders stop early
             grid = grid[:len(points)]

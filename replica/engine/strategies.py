@@ -68,27 +68,48 @@ class Homotopy:
     The control goes geometrically from ``min(start, fraction * target)`` to the target in
     ``n`` steps (continuation with tangent predictor and step halving).  The perceptron follows
     alpha from 0.02: at small load the saddle point is close to its alpha -> 0 limit.
+
+    ``end``, optional, is a callable returning, from the problem's control values, the value
+    of the control where the branch ends singularly (a capacity, where q -> 1), or None.  The
+    path then approaches the target geometrically in the distance to that end: the order
+    parameters vary on the scale of that distance (ln(1 - q) ~ ln(end - control)), so a
+    target at 1 - target/end = 1e-7 is reached in a few steps per decade.  A target at or
+    beyond the end has no branch to follow.
     """
 
     control: str
     start: float = 0.02
     fraction: float = 0.25
     n: int = 16
+    end: object = None
     name: str = "continuation"
     reports_no_root: bool = False
 
-    def __call__(self, problem, theta0, tol):
-        from .solvers import _sweep_problem
-
+    def path(self, problem):
+        """The values of the control followed to the problem's target (None: no path)."""
         target = problem.values.get(self.control)
         if target is None or not target > 0:
             return None
         a0 = min(self.start, self.fraction * target)
-        path = np.geomspace(a0, target, self.n)
+        end = self.end(problem.values) if self.end is not None else None
+        if end is None or not np.isfinite(end):
+            return np.geomspace(a0, target, self.n)
+        if not target < end:
+            return None
+        d0, d1 = end - a0, end - target
+        n = self.n + int(np.ceil(3 * np.log10(d0 / d1)))
+        return end - np.geomspace(d0, d1, n)
+
+    def __call__(self, problem, theta0, tol):
+        from .solvers import _sweep_problem
+
+        path = self.path(problem)
+        if path is None:
+            return None
         br = _sweep_problem(problem, self.control, path, x0=None, tol=tol, max_halvings=30,
                             throw=False, top=False)
         last = br.points[-1]
-        if not last.success:
+        if not (last.success or last.status == "inaccurate"):
             return None
         return np.array(list(last.order_params.values()))
 

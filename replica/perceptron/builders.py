@@ -7,6 +7,7 @@ engine's solvers.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import sympy as sp
 
@@ -83,9 +84,37 @@ def perceptron_start(prior):
     return start
 
 
-def _perceptron_strategies():
+def _perceptron_strategies(end=None):
     from ..engine.strategies import Bracket, ConjugateFixedPoint, Homotopy
-    return (Bracket(), Homotopy("alpha"), ConjugateFixedPoint())
+    return (Bracket(), Homotopy("alpha", end=end), ConjugateFixedPoint())
+
+
+@dataclass(frozen=True)
+class RSCapacity:
+    """alpha_c^RS = A_prior / (E_z d(z)^2 / 2) at a problem's parameter values, or None.
+
+    The end of the RS branch in alpha (q -> 1), for :class:`~replica.strategies.Homotopy`:
+    None for a prior without a fixed-norm q -> 1 coefficient or a channel without a hard
+    constraint (no capacity), see :mod:`replica.perceptron.capacity`.
+    """
+
+    prior: object
+    channel: object
+
+    def __call__(self, values):
+        from ..engine.errors import ModelError
+        from .capacity import mean_squared_distance
+
+        if self.prior.q1_coefficient is None or self.channel.halflines is None:
+            return None
+        try:
+            d2 = float(mean_squared_distance(self.channel.feasible_halflines(values), dps=20))
+        except (ModelError, KeyError):
+            return None
+        a = float(self.prior.q1_coefficient.subs(
+            {s: values[s.name] for s in self.prior.q1_coefficient.free_symbols
+             if s.name in values}))
+        return a / (d2 / 2) if d2 > 0 and math.isfinite(a) else None
 
 
 def rs_free_entropy(prior, channel) -> FreeEntropy:
@@ -110,7 +139,8 @@ def rs_free_entropy(prior, channel) -> FreeEntropy:
     return FreeEntropy("rs", order, model_controls(prior, channel), (prior.rs_term, energetic),
                        domains=standard_domains(order, **prior.domains),
                        name=f"perceptron[{prior.name}, {channel.name}]",
-                       strategies=_perceptron_strategies(), start=perceptron_start(prior))
+                       strategies=_perceptron_strategies(RSCapacity(prior, channel)),
+                       start=perceptron_start(prior))
 
 
 def rsb1_free_entropy(prior, channel, *, optimize_m=False) -> FreeEntropy:
