@@ -270,12 +270,20 @@ def _root_in_bracket(model, bracket, start, known=()):
 
     from ..engine.solvers import solve
 
+    from ..engine.solvers import sweep
+
     cache = dict(known)
 
     def f(a):
-        near = min(cache, key=lambda b: abs(b - a)) if cache else None
-        x0 = dict(cache[near].order_params) if near is not None else start
-        sp_ = solve(model, a, ansatz="1rsb-jamming", x0=x0, throw=False)
+        # continued (tangent predictor, step halving) from the nearest solved point, so that
+        # every evaluation stays on the branch that was bracketed
+        if cache:
+            near = min(cache, key=lambda b: abs(b - a))
+            br = sweep(model, alpha=np.array([near, a]), ansatz="1rsb-jamming",
+                       x0=dict(cache[near].order_params))
+            sp_ = br.points[-1]
+        else:
+            sp_ = solve(model, a, ansatz="1rsb-jamming", x0=start, throw=False)
         v = _F(sp_)
         if not math.isfinite(v):
             raise ReplicaError(f"{model.name} {model.params}: the stationary point of the "
@@ -291,6 +299,10 @@ def _root_in_bracket(model, bracket, start, known=()):
         raise ReplicaError(f"{model.name} {model.params}: F(alpha) does not change sign on "
                            f"{bracket} when re-solved ({e})") from e
     spt = cache.get(root) or solve(model, root, ansatz="1rsb-jamming", x0=start)
+    if not abs(spt.phi) <= 1e-9:  # a sign change across a jump between branches is no zero
+        raise ReplicaError(f"{model.name} {model.params}: F changes sign on {bracket} but is "
+                           f"{spt.phi:.3e} at the limit point alpha = {root!r}: the stationary "
+                           f"point jumps between branches there")
     return root, spt
 
 
