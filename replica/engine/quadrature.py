@@ -216,7 +216,8 @@ def rule_on(lo, hi, centers, scales, ref_x, ref_w, base):
 @_jit
 def tilt_window(centers, scales):
     """The first window of a tilted average: [-ZMAX, ZMAX] stretched to contain every declared
-    hint (c, s) with a margin max(10 s, 2), within |u| <= TILT_ZCAP.
+    hint (c, s) with a margin max(10 s, 2), within |u| <= TILT_ZCAP (hints with s >= BASE_WIDTH,
+    smooth on the panels' scale, or beyond the cap are left out).
 
     A tilt moves the Gaussian mass to its steep points: a step at u0 = 25 puts the mass at
     u0 + O(1/u0), where a window fixed at |u| <= 10 has none of it.
@@ -226,9 +227,11 @@ def tilt_window(centers, scales):
     for j in range(centers.shape[0]):
         c = centers[j]
         s = scales[j]
-        if not (math.isfinite(c) and math.isfinite(s)) or s <= 0.0:
-            continue
+        if not (math.isfinite(c) and math.isfinite(s)) or s <= 0.0 or s >= BASE_WIDTH:
+            continue  # unusable, or smooth on the coarse panels' scale
         pad = max(10.0 * s, 2.0)
+        if abs(c) - pad > TILT_ZCAP:
+            continue  # a feature beyond the largest window (its Gaussian weight underflows)
         lo = min(lo, max(c - pad, -TILT_ZCAP))
         hi = max(hi, min(c + pad, TILT_ZCAP))
     return lo, hi
@@ -243,7 +246,7 @@ def tilt_next(nodes, mass, total, attempt, prev_reliable, lo, hi):
     is spread over at least TILT_MIN_NODES nodes (effective number (sum m)^2 / sum m^2: the
     rule resolves it).  Done: a reliable first pass (the declared hints resolve the mass where
     it is), or a reliable pass whose panels were graded around the mass found by a reliable
-    pass, or the fifth pass.  Otherwise the next pass adds a hint (mean, standard deviation) of
+    pass, or the third pass.  Otherwise the next pass adds a hint (mean, standard deviation) of
     this pass's mass on a window [lo, hi] stretched to 12 deviations around it (and by the
     window's width at an end that still carries mass), within |u| <= TILT_ZCAP.
 
@@ -264,7 +267,7 @@ def tilt_next(nodes, mass, total, attempt, prev_reliable, lo, hi):
     reliable = not (left or right) and total * total >= TILT_MIN_NODES * m2
     if reliable and (attempt == 0 or prev_reliable):
         return True, reliable, lo, hi, mu, sd
-    if attempt >= 4:
+    if attempt >= 2:
         return True, reliable, lo, hi, mu, sd
     w = hi - lo
     r = 12.0 * max(sd, 1e-3)
