@@ -38,7 +38,7 @@ from .special import GH, MPMATH_IMPLEMENTATIONS, NUMBA_NAMES, NUMPY_IMPLEMENTATI
 __all__ = ["compile_kernel", "evaluate_numpy", "evaluate_mpmath", "cache_dir"]
 
 _HERE = Path(__file__).resolve().parent
-_RUNTIME_FILES = ("_numba_special.py", "quadrature.py", "codegen.py")
+_RUNTIME_FILES = ("_numba_special.py", "quadrature.py", "codegen.py", "_newton.py")
 
 
 def cache_dir() -> Path:
@@ -286,212 +286,23 @@ def generate_source(outputs, theta_syms, ctrl_syms, name="kernel"):
         "import numpy as np",
         "import numba",
         "from replica.engine import _numba_special as _sf",
+        "from replica.engine._newton import KERNEL_SIG",
         "from replica.engine.quadrature import panel_rule as _panel_rule, "
         "trunc_rule as _trunc_rule, tilt_next as _tilt_next, tilt_window as _tilt_window, "
         "rule_on as _rule_on, ZMAX, BASE_WIDTH",
         "",
         "",
-        "@numba.njit(cache=True, nogil=True, fastmath=False, error_model='numpy')",
+        "@numba.njit(KERNEL_SIG, cache=True, nogil=True, fastmath=False, error_model='numpy')",
         f"def {name}(theta, ctrl, gl_x, gl_w, gh_x, gh_w, out):",
         f"    {doc}",
     ]
     unpack = [f"    {rename[s].name} = theta[{i}]" for i, s in enumerate(theta_syms)]
     unpack += [f"    {rename[s].name} = ctrl[{i}]" for i, s in enumerate(ctrl_syms)]
-    return "\n".join(head + unpack + body + ["    return out", ""]) + _DRIVER_SOURCE
+    return "\n".join(head + unpack + body + ["    return out", ""])
 
 
 
-_DRIVER_SOURCE = """
 
-@numba.njit(cache=True, nogil=True, error_model='numpy')
-def _scales(out, n, n_parts, sc):
-    # the scale of each equation: 1 + sum of the magnitudes of its parts
-    for i in range(n):
-        s = 1.0
-        for p in range(n_parts):
-            s += abs(out[1 + p * n + i])
-        sc[i] = s
-    return sc
-
-
-@numba.njit(cache=True, nogil=True, error_model='numpy')
-def _merit(out, n, n_parts, sc):
-    # scaled residual with the scales ``sc`` (frozen at the current point in the line search,
-    # so that the Newton direction is a descent direction of the merit)
-    r2 = 0.0
-    rmax = 0.0
-    for i in range(n):
-        g = 0.0
-        for p in range(n_parts):
-            g += out[1 + p * n + i]
-        r = g / sc[i]
-        r2 += r * r
-        rmax = max(rmax, abs(r))
-    return math.sqrt(r2), rmax
-
-
-@numba.njit(cache=True, nogil=True, error_model='numpy')
-def _all_finite(out):
-    for v in out:
-        if not math.isfinite(v):
-            return False
-    return True
-
-
-@numba.njit(cache=True, nogil=True, error_model='numpy')
-def _from_x(x, lo, hi, theta, dth):
-    for i in range(x.shape[0]):
-        if math.isfinite(hi[i]):
-            if x[i] >= 0.0:
-                e = math.exp(-x[i])
-                s = 1.0 / (1.0 + e)
-                u = e / (1.0 + e)
-            else:
-                e = math.exp(x[i])
-                s = e / (1.0 + e)
-                u = 1.0 / (1.0 + e)
-            theta[i] = lo[i] + (hi[i] - lo[i]) * s if s <= 0.5 else hi[i] - (hi[i] - lo[i]) * u
-            dth[i] = (hi[i] - lo[i]) * s * u
-        elif math.isfinite(lo[i]):
-            theta[i] = lo[i] + math.exp(x[i])
-            dth[i] = theta[i] - lo[i]
-        else:  # unbounded (a conjugate of a signed overlap): the identity
-            theta[i] = x[i]
-            dth[i] = 1.0
-
-
-@numba.njit(cache=True, nogil=True, error_model='numpy')
-def _solve_small(a, b):
-    # Gaussian elimination with partial pivoting; returns (x, ok)
-    n = b.shape[0]
-    m = a.copy()
-    x = b.copy()
-    for k in range(n):
-        p = k
-        for i in range(k + 1, n):
-            if abs(m[i, k]) > abs(m[p, k]):
-                p = i
-        if m[p, k] == 0.0 or not math.isfinite(m[p, k]):
-            return x, False
-        if p != k:
-            for j in range(n):
-                t = m[k, j]
-                m[k, j] = m[p, j]
-                m[p, j] = t
-            t = x[k]
-            x[k] = x[p]
-            x[p] = t
-        for i in range(k + 1, n):
-            f = m[i, k] / m[k, k]
-            for j in range(k, n):
-                m[i, j] -= f * m[k, j]
-            x[i] -= f * x[k]
-    for k in range(n - 1, -1, -1):
-        s = x[k]
-        for j in range(k + 1, n):
-            s -= m[k, j] * x[j]
-        x[k] = s / m[k, k]
-    for k in range(n):
-        if not math.isfinite(x[k]):
-            return x, False
-    return x, True
-
-
-@numba.njit(cache=True, nogil=True, error_model='numpy')
-def _inside(theta, lo, hi):
-    for i in range(theta.shape[0]):
-        if not (lo[i] < theta[i] < hi[i]) or not math.isfinite(theta[i]):
-            return False
-    return True
-
-
-@numba.njit(cache=True, nogil=True, error_model='numpy')
-def newton(theta0, ctrl, lo, hi, tol, xtol, max_iter, n_parts, nc, gl_x, gl_w, gh_x, gh_w,
-           nout):
-    # Damped Newton on grad phi = 0 in x = logit/log coordinates (see replica.solvers).
-    # Returns (theta, out, status, iterations, step_rel); status 0 converged, 1 max_iter,
-    # 2 line_search, 3 singular, 4 non-finite at the start.
-    n = theta0.shape[0]
-    theta = theta0.copy()
-    x = np.empty(n)
-    for i in range(n):
-        if math.isfinite(hi[i]):
-            x[i] = math.log(theta[i] - lo[i]) - math.log(hi[i] - theta[i])
-        elif math.isfinite(lo[i]):
-            x[i] = math.log(theta[i] - lo[i])
-        else:
-            x[i] = theta[i]
-    out = kernel(theta, ctrl, gl_x, gl_w, gh_x, gh_w, np.empty(nout))
-    if not _all_finite(out):
-        return theta, out, 4, 0, math.inf
-    step_rel = math.inf
-    prev_step = math.inf
-    sc0 = np.empty(n)
-    sc1 = np.empty(n)
-    dth = np.empty(n)
-    tmp = np.empty(n)
-    trial = np.empty(n)
-    grad = np.empty(n)
-    jac = np.empty((n, n))
-    for it in range(1, max_iter + 1):
-        _from_x(x, lo, hi, tmp, dth)
-        for i in range(n):
-            g = 0.0
-            for p in range(n_parts):
-                g += out[1 + p * n + i]
-            grad[i] = -g
-            for j in range(n):
-                jac[i, j] = out[1 + n_parts * n + i * n + j] * dth[j]
-        delta, ok = _solve_small(jac, grad)
-        if not ok:
-            return theta, out, 3, it, step_rel
-        _scales(out, n, n_parts, sc0)
-        r0, rmax0 = _merit(out, n, n_parts, sc0)
-        t = 1.0
-        accepted = False
-        out_t = out
-        xt = x.copy()
-        for _ls in range(40):
-            for i in range(n):
-                xt[i] = x[i] + t * delta[i]
-            _from_x(xt, lo, hi, trial, dth)
-            if _inside(trial, lo, hi):
-                out_t = kernel(trial, ctrl, gl_x, gl_w, gh_x, gh_w, np.empty(nout))
-                if _all_finite(out_t):
-                    r1, rmax1 = _merit(out_t, n, n_parts, sc0)
-                    if r1 < (1.0 - 1e-4 * t) * r0 or rmax1 <= tol * 1e-3:
-                        accepted = True
-                        break
-            t *= 0.5
-        if not accepted:
-            if rmax0 <= tol:
-                return theta, out, 0, it, step_rel
-            return theta, out, 2, it, step_rel
-        step_rel = 0.0
-        for i in range(n):
-            d = trial[i] - lo[i]
-            if math.isfinite(hi[i]):
-                d = min(d, hi[i] - trial[i])
-            sc = min(d, abs(trial[i])) if trial[i] != 0.0 else d
-            if not math.isfinite(lo[i]):
-                sc = max(abs(trial[i]), 1.0)
-            sc = max(sc, 1e-300)
-            step_rel = max(step_rel, abs(trial[i] - theta[i]) / sc)
-        for i in range(n):
-            x[i] = xt[i]
-            theta[i] = trial[i]
-        out = out_t
-        r1, rmax1 = _merit(out, n, n_parts, _scales(out, n, n_parts, sc1))
-        if rmax1 <= tol and step_rel <= xtol:
-            return theta, out, 0, it, step_rel
-        # a tiny residual ends the iteration once the steps stop shrinking (the noise floor of
-        # the quadrature); while they still shrink fast, an order parameter whose equation has
-        # small parts (qhat ~ 1e13 near a capacity) is still being determined
-        if rmax1 <= tol * 1e-3 and step_rel > 0.25 * prev_step:
-            return theta, out, 0, it, step_rel
-        prev_step = step_rel
-    return theta, out, 1, max_iter, step_rel
-"""
 
 _LOADED = {}
 

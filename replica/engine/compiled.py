@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _newton
 from .codegen import compile_kernel
 from .errors import NonFiniteError
 from .freeentropy import FreeEntropy
@@ -96,9 +97,10 @@ class CompiledFreeEntropy:
     def newton(self, theta0, ctrl, lo, hi, tol, xtol, max_iter):
         """The compiled Newton driver (see replica.solvers.newton)."""
         try:
-            return self.module.newton(theta0, ctrl, lo, hi, tol, xtol, max_iter, self.n_parts,
-                                      self.nc, self._gl[0], self._gl[1], self._gh[0],
-                                      self._gh[1], self._out.shape[0])
+            return _newton.newton(self.kernel, _f64(theta0), _f64(ctrl), _f64(lo), _f64(hi),
+                                  float(tol), float(xtol), int(max_iter), self.n_parts,
+                                  self.nc, self._gl[0], self._gl[1], self._gh[0], self._gh[1],
+                                  self._out.shape[0])
         except _KERNEL_ERRORS as err:
             raise self._kernel_error(err, theta0, ctrl) from None
 
@@ -127,6 +129,10 @@ def compiled_free_entropy(fe: FreeEntropy) -> CompiledFreeEntropy:
         cfe = _BY_CONTENT[fe.key] = CompiledFreeEntropy(fe)
     return cfe
 
+
+
+def _f64(a):
+    return np.ascontiguousarray(a, dtype=np.float64)
 
 
 def check_finite(name, value):

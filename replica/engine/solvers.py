@@ -20,6 +20,7 @@ import numpy as np
 
 from .errors import ModelError, NonFiniteError, SaddlePointConvergenceError
 from .freeentropy import FreeEntropy
+from ._newton import _solve_small
 from .compiled import check_finite, compiled_free_entropy
 from .results import Branch, SaddlePoint, Status
 
@@ -236,7 +237,7 @@ def _posterior_step(pb, theta, ev):
     """The a-posteriori Newton step |H^-1 g| at the final point (an estimate of the absolute
     error of each order parameter; inf where H is singular) and its size relative to
     max(scale_i, ABS/TOL)."""
-    delta, ok = pb.cfe.module._solve_small(ev.hessian, -ev.gradient)
+    delta, ok = _solve_small(ev.hessian, -ev.gradient)
     if not ok or not np.all(np.isfinite(delta)):
         return np.full(len(theta), math.inf), math.inf
     from .strategies import _scale
@@ -428,7 +429,7 @@ def _predict(pb, prev_sp, kidx, dv):
     theta = np.array(list(prev_sp.order_params.values()))
     if kidx is None:
         return theta
-    tangent, ok = pb.cfe.module._solve_small(prev_sp.hessian,
+    tangent, ok = _solve_small(prev_sp.hessian,
                                              -prev_sp.control_derivatives[:, kidx])
     if not ok:
         return theta
