@@ -108,29 +108,9 @@ def edges_on(lo, hi, centers, scales, base):
 
 
 @_jit
-def _edges(centers, scales, zmax, base):
-    return edges_on(-zmax, zmax, centers, scales, base)
-
-
-@_jit
 def panel_rule(centers, scales, ref_x, ref_w, zmax, base):
     """Nodes and Gaussian-weighted weights of the graded composite Gauss-Legendre rule."""
-    e = _edges(centers, scales, zmax, base)
-    npan = e.shape[0] - 1
-    k = ref_x.shape[0]
-    nodes = np.empty(npan * k)
-    weights = np.empty(npan * k)
-    inv = 1.0 / math.sqrt(2.0 * math.pi)
-    for p in range(npan):
-        a = e[p]
-        b = e[p + 1]
-        h = 0.5 * (b - a)
-        m = 0.5 * (a + b)
-        for i in range(k):
-            z = m + h * ref_x[i]
-            nodes[p * k + i] = z
-            weights[p * k + i] = h * ref_w[i] * inv * math.exp(-0.5 * z * z)
-    return nodes, weights
+    return rule_on(-zmax, zmax, centers, scales, ref_x, ref_w, base)
 
 
 @_jit
