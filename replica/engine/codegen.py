@@ -323,6 +323,10 @@ def compile_kernel(outputs, theta_syms, ctrl_syms):
         tmp = path.with_suffix(f".tmp{os.getpid()}")
         tmp.write_text(src)
         os.replace(tmp, path)
+    return _load(key, path)
+
+
+def _load(key, path):
     modname = f"_replica_kernel_{key}"
     spec = importlib.util.spec_from_file_location(modname, path)
     mod = importlib.util.module_from_spec(spec)
@@ -330,6 +334,42 @@ def compile_kernel(outputs, theta_syms, ctrl_syms):
     spec.loader.exec_module(mod)
     _LOADED[key] = mod
     return mod
+
+
+#: Files whose content decides the generated source of a free entropy (its derivatives and
+#: their printing): the index from a free entropy's content hash to its kernel depends on them.
+_DERIVATION_FILES = ("freeentropy.py", "gauss.py", "special.py", "channels.py")
+
+
+def _index_path(content_key):
+    h = hashlib.sha256((content_key + _runtime_hash() + sp.__version__).encode())
+    for name in _DERIVATION_FILES:
+        h.update((_HERE / name).read_bytes())
+    return cache_dir() / f"fe_{h.hexdigest()[:24]}.txt"
+
+
+def indexed_kernel(content_key):
+    """The kernel module generated earlier for a free entropy of this content hash (see
+    :meth:`replica.freeentropy.FreeEntropy.key`), or None: a warm start then does no SymPy
+    differentiation or code generation."""
+    idx = _index_path(content_key)
+    try:
+        name = idx.read_text().strip()
+    except OSError:
+        return None
+    path = cache_dir() / name
+    if not (name.startswith("k_") and name.endswith(".py") and path.exists()):
+        return None
+    key = name[2:-3]
+    return _LOADED.get(key) or _load(key, path)
+
+
+def index_kernel(content_key, module):
+    """Record that ``module`` is the kernel of the free entropy with this content hash."""
+    idx = _index_path(content_key)
+    tmp = idx.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(Path(module.__file__).name)
+    os.replace(tmp, idx)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _newton
-from .codegen import compile_kernel
+from .codegen import compile_kernel, index_kernel, indexed_kernel
 from .errors import NonFiniteError
 from .freeentropy import FreeEntropy
 from .quadrature import hermite_rule, legendre_reference
@@ -46,12 +46,17 @@ class CompiledFreeEntropy:
         self.n = len(fe.order_params)
         self.nc = len(fe.diff_controls)
         self.n_parts = len(fe.parts)
-        outputs = fe.kernel_outputs()
-        self.module = compile_kernel(outputs, fe.order_params, fe.controls)
+        n_out = 1 + self.n_parts * self.n + self.n * self.n + self.n * self.nc + self.nc
+        self.module = indexed_kernel(fe.key)
+        if self.module is None:  # derive (SymPy) and generate the kernel, once per content
+            outputs = fe.kernel_outputs()
+            assert len(outputs) == n_out
+            self.module = compile_kernel(outputs, fe.order_params, fe.controls)
+            index_kernel(fe.key, self.module)
         self.kernel = self.module.kernel
         self._gl = legendre_reference()
         self._gh = hermite_rule(64)
-        self._out = np.empty(len(outputs))
+        self._out = np.empty(n_out)
         self.names = tuple(s.name for s in fe.order_params)
         self.control_names = tuple(s.name for s in fe.diff_controls)
         self.input_names = tuple(s.name for s in fe.controls)
