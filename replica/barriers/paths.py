@@ -46,7 +46,7 @@ from ..perceptron.models import Model, _check_alpha, _check_finite, compiled_con
 from ..engine.quadrature import hermite_rule, legendre_reference
 from .results import PathEnergy, SimplexEnergy, Vertices
 from .simplex import cross_free_entropy
-from ..engine.solvers import solve
+from ..engine.solvers import solve, solve_needing
 from ..perceptron.stability import stability
 
 __all__ = ["vertices", "simplex_energy", "path_energy", "zero_energy_margin", "star_transition",
@@ -137,7 +137,7 @@ def vertices(model: Model, *, alpha, kappas) -> Vertices:
     for i, k in enumerate(ks):
         mk = model.with_params(kappa=k)
         try:
-            spk = solve(mk, alpha)
+            spk = solve_needing(mk, alpha)  # a vertex needs q (and qhat), not phi
         except SaddlePointConvergenceError as err:
             raise SaddlePointConvergenceError(
                 f"vertex {i} (kappa_{i + 1} = {k}): no RS saddle point at alpha = {alpha} "
@@ -364,7 +364,7 @@ def rsb_vertex(model: Model, *, alpha, kappa_v, m=None):
     RS (q1 - q0 < 1e-7: below the AT line).
     """
     mk = model.with_params(kappa=kappa_v)
-    qr = solve(mk, alpha).order_params["q"]
+    qr = solve_needing(mk, alpha).order_params["q"]
     last = None
     for dq0, f1, m0 in ((0.05, 0.5, 0.5), (0.03, 0.3, 0.4), (0.08, 0.7, 0.3), (0.02, 0.2, 0.6)):
         x0 = {"q0": max(qr - dq0, 1e-3), "q1": qr + f1 * (1 - qr)}

@@ -15,7 +15,8 @@ from . import _newton
 from .codegen import compile_kernel, index_kernel, indexed_kernel
 from .errors import NonFiniteError
 from .freeentropy import FreeEntropy
-from .quadrature import hermite_rule, legendre_reference
+from .quadrature import (CHECK_GH_ORDER, CHECK_ORDER, GH_ORDER, ORDER, hermite_rule,
+                         legendre_reference)
 
 __all__ = ["Evaluation", "CompiledFreeEntropy", "compiled_free_entropy", "check_finite",
            "check_positive"]
@@ -31,6 +32,7 @@ class Evaluation:
     hessian: np.ndarray
     control_derivatives: np.ndarray
     phi_control_gradient: np.ndarray = None
+    part_values: np.ndarray = None
 
     @property
     def scaled_residual(self):
@@ -46,7 +48,8 @@ class CompiledFreeEntropy:
         self.n = len(fe.order_params)
         self.nc = len(fe.diff_controls)
         self.n_parts = len(fe.parts)
-        n_out = 1 + self.n_parts * self.n + self.n * self.n + self.n * self.nc + self.nc
+        n_out = (1 + self.n_parts * self.n + self.n * self.n + self.n * self.nc + self.nc
+                 + self.n_parts)
         self.module = indexed_kernel(fe.key)
         if self.module is None:  # derive (SymPy) and generate the kernel, once per content
             outputs = fe.kernel_outputs()
@@ -54,8 +57,10 @@ class CompiledFreeEntropy:
             self.module = compile_kernel(outputs, fe.order_params, fe.controls)
             index_kernel(fe.key, self.module)
         self.kernel = self.module.kernel
-        self._gl = legendre_reference()
-        self._gh = hermite_rule(64)
+        self._gl = _rule("gl", ORDER)
+        self._gh = _rule("gh", GH_ORDER)
+        self._gl_check = _rule("gl", CHECK_ORDER)
+        self._gh_check = _rule("gh", CHECK_GH_ORDER)
         self._out = np.empty(n_out)
         self.names = tuple(s.name for s in fe.order_params)
         self.control_names = tuple(s.name for s in fe.diff_controls)
@@ -74,6 +79,20 @@ class CompiledFreeEntropy:
             raise self._kernel_error(err, theta, ctrl) from None
         return self.unpack(out, theta, ctrl, check=check)
 
+    def check(self, theta, ctrl) -> Evaluation:
+        """The same outputs on the check rules (CHECK_ORDER Gauss-Legendre nodes per panel,
+        CHECK_GH_ORDER Gauss-Hermite nodes): the difference to ``self(theta, ctrl)`` is the
+        a-posteriori estimate of the quadrature error.  Non-finite values are returned, not
+        raised (the caller reports an infinite error)."""
+        theta = np.ascontiguousarray(theta, dtype=float)
+        ctrl = np.ascontiguousarray(ctrl, dtype=float)
+        try:
+            out = self.kernel(theta, ctrl, self._gl_check[0], self._gl_check[1],
+                              self._gh_check[0], self._gh_check[1], np.empty_like(self._out))
+        except _KERNEL_ERRORS:
+            out = np.full_like(self._out, np.nan)
+        return self.unpack(out, theta, ctrl, check=False)
+
     def _kernel_error(self, err, theta, ctrl):
         return NonFiniteError(
             f"{type(err).__name__} ({err}) in the compiled free entropy at "
@@ -90,7 +109,8 @@ class CompiledFreeEntropy:
         i += n * n
         dctrl = out[i:i + n * nc].reshape(n, nc)
         i += n * nc
-        ev = Evaluation(float(out[0]), parts.sum(axis=0), parts, hess, dctrl, out[i:i + nc])
+        ev = Evaluation(float(out[0]), parts.sum(axis=0), parts, hess, dctrl, out[i:i + nc],
+                        out[i + nc:i + nc + npt])
         if check and not np.all(np.isfinite(out)):
             bad = self._first_nonfinite(out)
             raise NonFiniteError(
@@ -116,6 +136,7 @@ class CompiledFreeEntropy:
         labels += [f"d2phi/d{a}d{b}" for a in self.names for b in self.names]
         labels += [f"d2phi/d{a}d{c}" for a in self.names for c in self.control_names]
         labels += [f"dphi/d{c}" for c in self.control_names]
+        labels += [f"part {k} of phi" for k in range(npt)]
         k = int(np.flatnonzero(~np.isfinite(out))[0])
         return labels[k]
 
@@ -125,6 +146,14 @@ _KERNEL_ERRORS = (ZeroDivisionError, ValueError, OverflowError, ArithmeticError)
 
 
 _BY_CONTENT = {}
+_RULES = {}
+
+
+def _rule(kind, order):
+    key = (kind, order)
+    if key not in _RULES:
+        _RULES[key] = legendre_reference(order) if kind == "gl" else hermite_rule(order)
+    return _RULES[key]
 
 
 def compiled_free_entropy(fe: FreeEntropy) -> CompiledFreeEntropy:

@@ -111,7 +111,8 @@ class FreeEntropy:
         """Flat list of the expressions one kernel call evaluates, and the layout.
 
         Layout: phi; gradient of each part (n each); Hessian (n*n, row-major);
-        control derivatives (n*n_controls, row-major); d phi/d control (n_controls).
+        control derivatives (n*n_controls, row-major); d phi/d control (n_controls); the
+        value of each part (their sizes bound the rounding error of phi where they cancel).
         """
         out = [self.phi]
         for g in self.part_gradients:
@@ -121,6 +122,7 @@ class FreeEntropy:
         for row in self.control_derivatives:
             out.extend(row)
         out.extend(self.phi_control_gradient)
+        out.extend(self.parts)
         return out
 
     @cached_property

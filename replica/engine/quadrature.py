@@ -28,7 +28,8 @@ from ._numba_special import erfcx as _erfcx
 
 __all__ = ["ZMAX", "legendre_reference", "hermite_rule", "panel_rule", "trunc_rule",
            "gauss_average", "edges_on", "BASE_WIDTH", "TILT_EDGE_MASS", "tilt_next",
-           "tilt_window", "rule_on"]
+           "tilt_window", "rule_on", "ORDER", "GH_ORDER", "CHECK_ORDER",
+           "CHECK_GH_ORDER"]
 
 #: Half-width of the truncated integration domain of the outer Gaussian averages.
 ZMAX = 10.0
@@ -44,6 +45,13 @@ TILT_ZCAP = 37.0
 BASE_WIDTH = 2.0
 #: Default Gauss-Legendre order per panel.
 ORDER = 12
+#: Gauss-Hermite order of the smooth averages (no declared steep points).
+GH_ORDER = 64
+#: The check rules: every saddle point is evaluated again with CHECK_ORDER Gauss-Legendre
+#: nodes per panel (same panels) and CHECK_GH_ORDER Gauss-Hermite nodes; the differences are
+#: the a-posteriori error estimates of phi and of its gradient (see replica.solvers).
+CHECK_ORDER = 20
+CHECK_GH_ORDER = 96
 _MAX_EDGES = 512
 _SQRT2 = math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)

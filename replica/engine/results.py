@@ -105,8 +105,19 @@ class SaddlePoint(Serializable):
         parameters; for a raw free entropy, its declared controls).
     errors : dict
         Estimated absolute error of each order parameter: the a-posteriori Newton step
-        |H^-1 grad phi| at the point.  Where it exceeds 1e-7 of the parameter's scale (its
-        distance to the domain's boundary) and 1e-10, the status is ``inaccurate``.
+        |H^-1 grad phi| at the point plus the shift |H^-1 (grad_check - grad)| that the
+        quadrature error of the gradient implies.  Where it exceeds 1e-7 of the parameter's
+        scale (its distance to the domain's boundary) and 1e-10, the status is ``inaccurate``.
+    phi_error : float
+        Estimated quadrature error of phi: |phi_check - phi|, with phi_check the same kernel on
+        higher-order rules (``quadrature.CHECK_ORDER`` Gauss-Legendre nodes per panel,
+        ``CHECK_GH_ORDER`` Gauss-Hermite nodes).  Above tol (1 + |phi|): ``inaccurate``.
+    gradient_error : float
+        The same estimate for the gradient, scaled like :attr:`residual`.  Above tol:
+        ``inaccurate``.
+    exceeded : tuple of str
+        Which error estimates exceed the tolerance: ``"order_params"`` (:attr:`errors`),
+        ``"gradient"``, ``"phi"``; empty for a converged point (see :meth:`accurate`).
     """
 
     model: str
@@ -127,10 +138,30 @@ class SaddlePoint(Serializable):
     derivatives: dict = field(default_factory=dict, repr=False)
     controls: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict, repr=False)
+    phi_error: float = float("nan")
+    gradient_error: float = float("nan")
+    exceeded: tuple = ()
 
     def __post_init__(self):
         if not isinstance(self.status, Status):
             object.__setattr__(self, "status", Status(self.status))
+        object.__setattr__(self, "exceeded", tuple(self.exceeded))
+
+    def accurate(self, *what) -> bool:
+        """Whether the equations are solved and the error estimates of ``what`` (any of
+        ``"order_params"``, ``"gradient"``, ``"phi"``; all three if none is given) are within
+        the tolerance.  ``accurate()`` is ``success``; ``accurate("order_params")`` may hold
+        for an ``inaccurate`` point whose phi has lost digits to cancellation near q -> 1."""
+        unknown = set(what) - {"order_params", "gradient", "phi"}
+        if unknown:
+            raise ValueError(f"unknown quantities {sorted(unknown)}; use 'order_params', "
+                             "'gradient' or 'phi'")
+        if self.status == Status.CONVERGED:
+            return True
+        if self.status != Status.INACCURATE or not self.exceeded:
+            return False
+        what = what or ("order_params", "gradient", "phi")
+        return not set(what) & set(self.exceeded)
 
     @property
     def message(self) -> str:

@@ -6,7 +6,7 @@ import math
 import numpy as np
 from scipy.optimize import brentq
 
-from .errors import ReplicaError
+from .errors import ReplicaError, SaddlePointConvergenceError
 from .results import Transition
 from .solvers import _controls_dict, _problem, _solve_problem, _sweep_problem
 
@@ -14,7 +14,8 @@ __all__ = ["find_zero"]
 
 
 def find_zero(model, observable, *, bracket, param="alpha", alpha=None, ansatz=None, n=24,
-              xtol=1e-13, description="", x0=None, grid=None, controls=None, m=None):
+              xtol=1e-13, description="", x0=None, grid=None, controls=None, m=None,
+              need=()):
     """Locate where ``observable(saddle_point)`` changes sign along ``param``.
 
     Parameters
@@ -39,6 +40,11 @@ def find_zero(model, observable, *, bracket, param="alpha", alpha=None, ansatz=N
         towards an end point.  Points where ``observable`` returns NaN count as failed.
     xtol : float
         Absolute tolerance on the located value.
+    need : tuple of str, optional
+        The quantities ``observable`` uses (``"order_params"``, ``"gradient"``, ``"phi"``;
+        see :meth:`~replica.results.SaddlePoint.accurate`): a point whose error estimates are
+        within tolerance for these is used even if its status is ``inaccurate`` for another
+        one.  Default: all (only ``converged`` points).
 
     Returns
     -------
@@ -60,7 +66,7 @@ def find_zero(model, observable, *, bracket, param="alpha", alpha=None, ansatz=N
     pb = _problem(model, {**fixed, param: float(grid[0])}, ansatz)
 
     def _obs(p):
-        return observable(p) if p.success else np.nan
+        return observable(p) if p.accurate(*need) else np.nan
 
     def stop(points):  # stop the continuation at the first sign change
         good = [_obs(p) for p in points[-2:]]
@@ -83,7 +89,13 @@ def find_zero(model, observable, *, bracket, param="alpha", alpha=None, ansatz=N
     cache = {}
 
     def at(v):
-        return _solve_problem(pb.with_value(param, v), x0=dict(start.order_params), throw=True)
+        sp_ = _solve_problem(pb.with_value(param, v), x0=dict(start.order_params), throw=False)
+        if not sp_.accurate(*need):
+            raise SaddlePointConvergenceError(
+                f"{description or 'transition'}: no saddle point accurate in {need or 'all'} at "
+                f"{param} = {v} ({sp_.status}; exceeded: {sp_.exceeded}); residual "
+                f"{sp_.residual:.3e}", sp_)
+        return sp_
 
     def f(v):
         sp_ = cache[v] = at(v)

@@ -292,7 +292,12 @@ def local_entropy(model: Model, *, alpha, kappa_ref, overlaps=None, distances=No
                             th, ev, st = solve_at(pv, guess)
                         except ReplicaError:
                             st = "non_finite"
-                    if st == "converged":
+                    # continue through points whose gradient carries a quadrature error
+                    # above tol if the point and S are still determined (near p* the
+                    # Franz-Parisi averages degenerate, sigma, b, delta -> 0; the status
+                    # recorded stays "inaccurate")
+                    if st == "converged" or (st == "inaccurate"
+                                             and ev.accurate("order_params", "phi")):
                         sol = (th, ev, st)
                         break
                     if pv == p_last:

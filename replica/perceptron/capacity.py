@@ -160,7 +160,7 @@ def capacity(model: Model, *, ansatz="rs") -> Capacity:
     alpha_s = None
     if not continuous:
         tr = find_zero(model, lambda s: s.phi, bracket=(0.02 * alpha_c, alpha_c * (1 - 1e-3)),
-                       ansatz="rs", description="RS entropy")
+                       ansatz="rs", description="RS entropy", need=("phi",))
         alpha_s = tr.value
         details["zero_entropy_bracket"] = tr.bracket
         details["q_at_zero_entropy"] = tr.saddle_point.order_params["q"]
@@ -208,7 +208,8 @@ def _jamming_capacity(model, alpha_rs, details):
     except ReplicaError as direct_error:
         root, spt, bracket, how = _continue_in_threshold(model, direct_error)
     details.update(q0=spt.order_params["q0"], mu=spt.order_params["mu"], bracket=bracket,
-                   search=how)
+                   search=how, q0_error=spt.errors["q0"], mu_error=spt.errors["mu"],
+                   saddle_status=str(spt.status))
     return Capacity(alpha_c=float(root), ansatz="1rsb",
                     method="1RSB jamming limit q1 -> 1, m = mu (1 - q1): zero of the "
                            "1/(1-q1) coefficient at its stationary point (q0, mu)",
@@ -216,7 +217,9 @@ def _jamming_capacity(model, alpha_rs, details):
 
 
 def _F(p):
-    ok = p.success and p.order_params["mu"] < _MU_MAX
+    # F is the value at a stationary point: it needs phi, not (q0, mu) to full accuracy
+    # (their error moves F only at second order); near the fold (q0, mu) are ill-determined
+    ok = p.accurate("phi") and p.order_params["mu"] < _MU_MAX
     return p.phi if ok else float("nan")
 
 
@@ -268,9 +271,7 @@ def _root_in_bracket(model, bracket, start, known=()):
     point nearest in alpha (``known``: (alpha, SaddlePoint) pairs already solved)."""
     from scipy.optimize import brentq
 
-    from ..engine.solvers import solve
-
-    from ..engine.solvers import sweep
+    from ..engine.solvers import solve, solve_needing, sweep
 
     cache = dict(known)
 
@@ -298,7 +299,8 @@ def _root_in_bracket(model, bracket, start, known=()):
     except ValueError as e:  # the re-solved ends disagree in sign: another stationary point
         raise ReplicaError(f"{model.name} {model.params}: F(alpha) does not change sign on "
                            f"{bracket} when re-solved ({e})") from e
-    spt = cache.get(root) or solve(model, root, ansatz="1rsb-jamming", x0=start)
+    spt = cache.get(root) or solve_needing(model, root, ansatz="1rsb-jamming", x0=start,
+                                           need=("phi",))
     if not abs(spt.phi) <= 1e-9:  # a sign change across a jump between branches is no zero
         raise ReplicaError(f"{model.name} {model.params}: F changes sign on {bracket} but is "
                            f"{spt.phi:.3e} at the limit point alpha = {root!r}: the stationary "
@@ -383,10 +385,11 @@ def _continue_in_threshold(model, direct_error):
         hist.append((s_new, y_new))
         step = min(step * 1.5, max_step)
     y = hist[-1][1]
-    from ..engine.solvers import solve
+    from ..engine.solvers import solve_needing
     root = math.exp(y[2])
-    spt = solve(model, root, ansatz="1rsb-jamming",
-                x0={"q0": 1 / (1 + math.exp(-y[0])), "mu": math.exp(y[1])})
+    spt = solve_needing(model, root, ansatz="1rsb-jamming",
+                        x0={"q0": 1 / (1 + math.exp(-y[0])), "mu": math.exp(y[1])},
+                        need=("phi",))
     return root, spt, None, f"continued in {name} from {anchor[0]:g}"
 
 

@@ -33,7 +33,7 @@ from ..engine.gauss import GaussAvg
 from .models import Model
 from ..engine.quadrature import hermite_rule, legendre_reference
 from ..engine.results import SaddlePoint
-from ..engine.solvers import solve
+from ..engine.solvers import solve_needing
 from ..engine.symbols import V, omega, q, z
 from ..engine.transitions import find_zero
 
@@ -98,7 +98,7 @@ def stability(model: Model, alpha=None, *, saddle_point: SaddlePoint | None = No
     if saddle_point is None:
         if alpha is None:
             raise ValueError("give alpha or saddle_point")
-        saddle_point = solve(model, alpha)
+        saddle_point = solve_needing(model, alpha)  # the replicon needs the order parameters
     if saddle_point.ansatz != "rs":
         raise ValueError("stability() checks RS saddle points")
     mod = _replicon_kernel(model)
@@ -123,4 +123,5 @@ def at_line(model: Model, *, bracket):
     replica.results.Transition
     """
     return find_zero(model, lambda s: stability(model, saddle_point=s).replicon,
-                     bracket=bracket, description="RS replicon eigenvalue")
+                     bracket=bracket, description="RS replicon eigenvalue",
+                     need=("order_params",))

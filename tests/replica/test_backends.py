@@ -55,6 +55,7 @@ def FreeEntropyParts(fe, k):
     out.extend(sp.diff(g, t) for g in grads for t in fe.order_params)
     out.extend(sp.diff(g, c) for g in grads for c in fe.controls)
     out.extend(sp.diff(part, c) for c in fe.controls)
+    out.extend(part if j == k else sp.S.Zero for j in range(len(fe.parts)))
     return out
 
 

@@ -33,7 +33,14 @@ def _grid(weights, kappa):
 def test_spherical_solves_up_to_the_capacity(kappa):
     mod, c, pts = _grid("spherical", kappa)
     for e, p in zip(_EPS, pts):
-        assert p.status == replica.Status.CONVERGED, (e, p.status, p.order_params)
+        # q is determined to tolerance everywhere; phi is the sum of terms ~ 1/(1-q) that
+        # cancel, so very close to the end it has fewer digits than tol asks (then, and only
+        # then, ``inaccurate``: see test_error_estimates.py for the honesty of phi_error)
+        assert p.accurate("order_params", "gradient"), (e, p.status, p.exceeded)
+        if e > 1e-5:
+            assert p.status == replica.Status.CONVERGED, (e, p.status, p.exceeded)
+        else:
+            assert p.success or p.exceeded == ("phi",), (e, p.exceeded)
     one_minus_q = np.array([1 - p.order_params["q"] for p in pts])
     assert np.all(np.diff(one_minus_q) > 0)  # q increases towards the capacity, monotonically
     assert one_minus_q[0] < 1e-5
@@ -50,6 +57,7 @@ def test_binary_solves_up_to_the_capacity(kappa):
         if p.status == replica.Status.INACCURATE:
             # the error estimate says how far: a few ppm of ln qhat, not more
             assert p.errors["qhat"] / p.order_params["qhat"] < 1e-3
+            assert p.accurate("gradient")
     one_minus_q = np.array([1 - p.order_params["q"] for p in pts])
     assert np.all(np.diff(one_minus_q) > 0)
 
@@ -92,7 +100,8 @@ def test_near_capacity_equations_by_mpmath(weights, kappa, e):
     1e-3, where the engine meets it to 2e-14.)"""
     mod = models.perceptron(weights=weights, kappa=kappa)
     a = replica.capacity(mod).alpha_c * (1 - e)
-    p = replica.solve(mod, a)
+    p = replica.solve(mod, a, throw=False)
+    assert p.accurate("order_params", "gradient"), (p.status, p.exceeded)
     with mpmath.workdps(40):
         q = mpmath.mpf(p.order_params["q"])
         dge = a * _mp_channel_dq(q, mpmath.mpf(kappa))

@@ -88,8 +88,14 @@ def test_1rsb_capacity_between_at_and_rs_down_to_the_fold():
         assert at < c.alpha_c < rs
         gaps.append((rs - c.alpha_c) / rs)
         sp_ = replica.solve(mod, c.alpha_c, ansatz="1rsb-jamming",
-                            x0={"q0": c.details["q0"], "mu": c.details["mu"]})
-        assert sp_.success and abs(sp_.phi) < 1e-9
+                            x0={"q0": c.details["q0"], "mu": c.details["mu"]}, throw=False)
+        # F = phi is a stationary value: it is determined to tolerance even where (q0, mu) are
+        # not (near the fold at kappa* = -0.086 the Jacobian is nearly singular: at
+        # kappa = -0.1, mu = 185.227 +- 3e-5); the capacity reports those errors
+        assert sp_.accurate("phi") and abs(sp_.phi) < 1e-9
+        assert sp_.success or (kappa == -0.1 and sp_.exceeded == ("order_params",))
+        assert sp_.errors["mu"] <= 2 * c.details["mu_error"] + 1e-9 * sp_.order_params["mu"]
+        assert c.details["mu_error"] < 1e-6 * c.details["mu"]
     assert all(a > b > 0 for a, b in zip(gaps, gaps[1:])), gaps
 
 

@@ -248,6 +248,8 @@ def test_error_estimates_are_reported_and_honest(pspin):
     pb = solvers._problem(pspin, {"beta": 2.0}, None)
     th = np.array(list(s.order_params.values())) + np.array([1e-6, -2e-6])
     ev = pb.cfe(th, pb.ctrl)
-    err, rel = solvers._posterior_step(pb, th, ev)
+    err = solvers._posterior_step(pb, th, ev)
     np.testing.assert_allclose(err, [1e-6, 2e-6], rtol=1e-4)
-    assert rel > solvers.POSTERIOR_STEP_TOL
+    off = solvers._make_point(pb, th, ev, 1, replica.Status.CONVERGED, 0.0, "test", 1e-10)
+    assert off.status == replica.Status.INACCURATE and off.exceeded == ("order_params",)
+    np.testing.assert_allclose([off.errors["q"], off.errors["m"]], [1e-6, 2e-6], rtol=1e-4)

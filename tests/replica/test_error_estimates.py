@@ -1,0 +1,118 @@
+"""Every saddle point carries an a-posteriori quadrature error estimate (issue #12).
+
+The kernel is evaluated again at the solution with higher-order rules on the same panels and
+windows (``quadrature.CHECK_ORDER`` Gauss-Legendre nodes per panel, ``CHECK_GH_ORDER``
+Gauss-Hermite nodes).  The differences estimate the error of phi and of its gradient; the
+gradient's implies a shift of the saddle point.  A point whose estimates exceed the tolerance is
+``inaccurate``, never ``converged``.
+
+References are independent: SciPy adaptive quadrature split at the feature, and mpmath
+quadrature graded geometrically at the steep point of ln H near q -> 1.
+"""
+import math
+
+import mpmath as mp
+import numpy as np
+import pytest
+import sympy as sp
+from scipy import integrate, optimize, stats
+
+import replica
+from replica import models
+from replica.gauss import GaussAvg
+
+x, z = sp.symbols("x z", real=True)
+C, W = 0.3, 1e-3  # a smoothed |z - x - C| of width W
+
+
+def _smoothed_abs_fe(hints, name):
+    avg = GaussAvg(sp.sqrt(W**2 + (z - x - C)**2), z, hints)
+    return replica.free_entropy(-x**2 / 2 + avg, {x: (-3, 3)}, name=name)
+
+
+def _smoothed_abs_reference():
+    """Root of d phi/dx = -x - E_z[(z - x - C)/sqrt(W^2 + (z - x - C)^2)], and phi there
+    (SciPy adaptive quadrature split at z = x + C)."""
+    def avg(f, xv):
+        a = xv + C
+        return sum(integrate.quad(lambda t: f(t, xv) * stats.norm.pdf(t), lo, hi,
+                                  epsabs=1e-15, epsrel=1e-13, limit=400)[0]
+                   for lo, hi in ((-np.inf, a), (a, np.inf)))
+
+    def grad(xv):
+        return -xv - avg(lambda t, v: (t - v - C) / math.hypot(W, t - v - C), xv)
+    xr = optimize.brentq(grad, -1.0, 1.0, xtol=1e-15)
+    return xr, -xr**2 / 2 + avg(lambda t, v: math.hypot(W, t - v - C), xr)
+
+
+def test_an_undeclared_steep_feature_is_reported_inaccurate_with_its_error():
+    """Without a hint the average is done by Gauss-Hermite, which cannot resolve a kink of
+    width 1e-3: Newton solves the wrong equations to rounding.  The check rule sees it."""
+    xr, phir = _smoothed_abs_reference()
+    s = replica.solve(_smoothed_abs_fe((), "smoothed-abs, no hint"), {}, throw=False)
+    assert s.status == replica.Status.INACCURATE and not s.success
+    err = abs(s.order_params["x"] - xr)
+    assert err > 1e-3  # the rule really is wrong here ...
+    # ... and the estimate says so, to within a factor of a few
+    assert err / 3 < s.errors["x"] < 3 * err
+    assert s.gradient_error > 1e-4
+    with pytest.raises(replica.SaddlePointConvergenceError, match="inaccurate"):
+        replica.solve(_smoothed_abs_fe((), "smoothed-abs, no hint"), {})
+
+
+def test_a_declared_steep_feature_is_converged_and_right():
+    xr, phir = _smoothed_abs_reference()
+    s = replica.solve(_smoothed_abs_fe(((x + C, W),), "smoothed-abs, hinted"), {})
+    assert s.status == replica.Status.CONVERGED
+    assert s.order_params["x"] == pytest.approx(xr, abs=1e-11)
+    assert s.phi == pytest.approx(phir, abs=1e-12)
+    assert s.phi_error < 1e-13 and s.gradient_error < 1e-13 and s.errors["x"] < 1e-13
+
+
+def _ge_mpmath(q, kappa):
+    """E_z ln H((kappa - sqrt(q) z)/sqrt(1-q)) with breakpoints graded geometrically at the
+    steep point z0 = kappa/sqrt(q) (scale sqrt((1-q)/q)), at 30 digits."""
+    sq, sd = mp.sqrt(q), mp.sqrt(1 - q)
+    z0, w = kappa / sq, sd / sq
+    pts = {z0 + s * w * 2**j for j in range(60) for s in (-1, 1) if abs(z0 + s * w * 2**j) < 12}
+    pts = sorted(pts | {z0, mp.mpf(-12), mp.mpf(12)})
+    return mp.quad(lambda t: mp.npdf(t) * mp.log(mp.ncdf(-(kappa - sq * t) / sd)),
+                   [-mp.inf] + pts + [mp.inf])
+
+
+@pytest.mark.parametrize("kappa", [0.0, -1.0])
+def test_phi_error_near_the_capacity_is_honest(kappa):
+    """Near alpha_c the terms q/(2(1-q)) and alpha E ln H (~1e7 at 1 - alpha/alpha_c = 1e-7)
+    cancel to phi ~ -20: double precision leaves phi a relative error ~1e-10 there.  The
+    estimate must cover the true error, and ``converged`` must mean phi is right to tol."""
+    mod = models.perceptron(weights="spherical", kappa=kappa)
+    ac = replica.capacity(mod).alpha_c
+    with mp.workdps(30):
+        for eps in (1e-7, 1e-6, 1e-5, 1e-3, 0.3):
+            a = ac * (1 - eps)
+            s = replica.solve(mod, a, throw=False)
+            q = mp.mpf(s.order_params["q"])
+            ref = mp.log(1 - q) / 2 + q / (2 * (1 - q)) + mp.mpf(a) * _ge_mpmath(q, kappa)
+            err = abs(s.phi - float(ref))
+            assert err <= 4 * s.phi_error + 1e-14 * (1 + abs(s.phi)), (eps, err, s.phi_error)
+            if s.status == replica.Status.CONVERGED:
+                assert err <= 1e-10 * (1 + abs(s.phi)), (eps, err)
+            else:  # only where rounding really is above the tolerance
+                assert s.status == replica.Status.INACCURATE and eps < 1e-5, (eps, s.status)
+                assert s.phi_error > 1e-10 * (1 + abs(s.phi))
+
+
+def test_a_looser_tolerance_accepts_what_double_precision_allows():
+    mod = models.perceptron(weights="spherical", kappa=0.0)
+    a = replica.capacity(mod).alpha_c * (1 - 1e-7)
+    assert replica.solve(mod, a, throw=False).status == replica.Status.INACCURATE
+    s = replica.solve(mod, a, tol=1e-8)
+    assert s.status == replica.Status.CONVERGED and s.phi_error < 1e-8 * (1 + abs(s.phi))
+
+
+def test_error_estimates_round_trip_and_are_small_on_smooth_problems(tmp_path):
+    s = replica.solve(models.perceptron(weights="binary", kappa=0.0), alpha=0.5)
+    assert s.status == replica.Status.CONVERGED
+    assert s.phi_error < 1e-14 and s.gradient_error < 1e-14
+    back = replica.SaddlePoint.load(s.save(tmp_path / "s.json"))
+    assert back.phi_error == s.phi_error and back.gradient_error == s.gradient_error
