@@ -116,3 +116,35 @@ def test_error_estimates_round_trip_and_are_small_on_smooth_problems(tmp_path):
     assert s.phi_error < 1e-14 and s.gradient_error < 1e-14
     back = replica.SaddlePoint.load(s.save(tmp_path / "s.json"))
     assert back.phi_error == s.phi_error and back.gradient_error == s.gradient_error
+
+
+def test_franz_parisi_near_the_typical_overlap_reports_its_gradient_error():
+    """Near the typical overlap p* the Franz-Parisi averages degenerate (sigma, b, c -> 0) and
+    the order-12 panels are off in the gradient by ~1e-12/(p - p*) (found by this check).  The
+    estimate must match the true error (against 40 nodes per panel and 160 Gauss-Hermite
+    nodes), the point is ``inaccurate`` where it exceeds tol, and q, t and S stay determined:
+    the continuation goes on through those points."""
+    from replica.engine import solvers
+    from replica.engine.quadrature import hermite_rule, legendre_reference
+    from replica.localentropy.entropy import fp_compiled
+
+    m = models.perceptron(weights="spherical", kappa=0.0)
+    q_ref = replica.solve(m, 0.5).order_params["q"]
+    ps = q_ref + np.array([0.0025, 0.01, 0.03])
+    le = replica.local_entropy(m, alpha=0.5, kappa_ref=0.0, overlaps=ps)
+    cfe = fp_compiled(m)
+    gl, gh = legendre_reference(40), hermite_rule(160)
+    for i, pv in enumerate(ps):
+        th = np.array([le.order_params[nm][i] for nm in cfe.names])
+        ctrl = np.array([0.5, pv, q_ref, 0.0, 0.0])
+        pb = solvers._Problem(cfe, dict(zip(cfe.input_names, ctrl)), "fp", "fp")
+        ev = cfe(th, ctrl)
+        sp_ = solvers._make_point(pb, th, ev, 1, replica.Status.CONVERGED, 0.0, "test", 1e-10)
+        ref = cfe.unpack(cfe.kernel(th, ctrl, *gl, *gh, np.empty_like(cfe._out)), th, ctrl)
+        scale = 1 + np.abs(ev.part_gradients).sum(axis=0)
+        true = float(np.max(np.abs(ref.gradient - ev.gradient) / scale))
+        assert true / 3 <= sp_.gradient_error <= 3 * true + 1e-14, (pv, true, sp_)
+        assert le.status[i] == ("inaccurate" if true > 1e-10 else "converged"), (pv, true)
+        assert sp_.accurate("order_params", "phi")
+        assert abs(ref.phi - le.phi[i]) < 1e-12
+    assert le.status[0] == "inaccurate"  # p* + 0.0025: 4.6e-10 (scaled)
