@@ -24,7 +24,7 @@ from ._newton import _solve_small
 from .compiled import check_finite, compiled_free_entropy
 from .results import Branch, SaddlePoint, Status
 
-__all__ = ["solve", "sweep", "newton"]
+__all__ = ["solve", "sweep", "newton", "solve_needing"]
 
 _STATUS = {0: Status.CONVERGED, 1: Status.MAX_ITER, 2: Status.LINE_SEARCH, 3: Status.SINGULAR,
            4: Status.NON_FINITE}
@@ -214,11 +214,19 @@ def solve(model, controls=None, *, alpha=None, ansatz=None, m=None, x0=None, tol
     -------
     SaddlePoint
         With ``controls`` by name and a :class:`~replica.results.Status` whose ``message`` says
-        what to do when it is not ``converged``.
+        what to do when it is not ``converged``, and error estimates (``phi_error``,
+        ``gradient_error``, ``errors``; ``exceeded`` names those above the tolerance).
 
     Notes
     -----
-    Newton's Jacobian is the symbolic Hessian of phi; see :mod:`replica.solvers`.
+    Newton's Jacobian is the symbolic Hessian of phi; see :mod:`replica.solvers`.  At the
+    solution the kernel is evaluated again with higher-order rules on the same panels
+    (``quadrature.CHECK_ORDER`` Gauss-Legendre nodes per panel, ``CHECK_GH_ORDER``
+    Gauss-Hermite nodes): |phi_check - phi| (at least 8 ulp of the cancelling parts of phi)
+    and max_i |g_i^check - g_i| / (1 + sum_parts |g_i^part|) are the error estimates of phi
+    and of the gradient, H^-1 (g^check - g) the shift of the point.  ``converged`` requires
+    phi_error <= tol (1 + |phi|), gradient_error <= tol and every order parameter determined
+    to 1e-7 of its scale; otherwise the point is ``inaccurate``.
     """
     pb = _problem(model, _controls_dict(controls, alpha, m), ansatz)
     return _solve_problem(pb, x0=x0, tol=tol, xtol=xtol, max_iter=max_iter, throw=throw,
