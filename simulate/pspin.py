@@ -1,0 +1,401 @@
+"""Finite-N spherical spin glasses: couplings, Riemannian derivatives, descent, critical points,
+Langevin dynamics (never imports formulas from ``replica``).
+
+Model: H(s) = sum_p sqrt(c_p) N^{-(p-1)/2} sum_{i_1..i_p} J^{(p)}_{i_1..i_p} s_{i_1}...s_{i_p}
+on the sphere |s|^2 = N, with J^{(p)} i.i.d. standard Gaussians, so that
+E[H(s) H(s')] = N xi(s.s'/N), xi(q) = sum_p c_p q^p (``xi={3: 1.0}``: the normalisation of
+Auffinger, Ben Arous and Cerny; ``{3: 0.5}``: Crisanti and Sommers).  The tensors are stored
+symmetrised (same H), dense: N^p numbers per degree (p = 3: N <= ~300 in memory).
+
+Energies are per spin, e = H/N.  ``gradient`` and ``hessian`` are Riemannian, of H itself (not
+per spin): grad = P grad_E H, Hess = P (Hess_E H - (s.grad_E H / N) I) P with P the projector
+on the tangent space at s (the radial direction is mapped to 0); the index of a critical point
+is the number of negative eigenvalues of Hess on the tangent space (N - 1 of them).
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from itertools import permutations
+
+import numpy as np
+
+__all__ = ["Couplings", "couplings", "energy", "gradient", "hessian", "tangent_eigenvalues",
+           "DescentResult", "gradient_descent", "CriticalPoints", "critical_points",
+           "LangevinResult", "langevin"]
+
+#: Largest number of entries of one dense coupling tensor.
+MAX_TENSOR_ENTRIES = 64_000_000
+
+
+@dataclass(frozen=True)
+class Couplings:
+    """Symmetrised coupling tensors of a spherical mixed p-spin model.
+
+    Attributes
+    ----------
+    N : int
+    xi : dict
+        {p: c_p}.
+    tensors : tuple of (int, numpy.ndarray)
+        (p, T_p) with T_p = sqrt(c_p) N^{-(p-1)/2} sym(J^{(p)}), shape (N,)*p.
+    """
+
+    N: int
+    xi: dict
+    tensors: tuple
+
+
+def _check_xi(xi):
+    if not isinstance(xi, dict) or not xi:
+        raise ValueError(f"xi must be a non-empty dict {{p: coefficient}}, got {xi!r}")
+    out = {}
+    for p, c in xi.items():
+        if isinstance(p, bool) or not isinstance(p, numbers.Real) or not float(p).is_integer():
+            raise ValueError(f"xi: the degree {p!r} is not an integer")
+        if int(p) < 2:
+            raise ValueError(f"xi: the degree p = {p} must be >= 2")
+        if isinstance(c, bool) or not isinstance(c, numbers.Real) or not math.isfinite(c) \
+                or c < 0:
+            raise ValueError(f"xi[{p}] = {c!r} must be a finite real number >= 0")
+        if c > 0:
+            out[int(p)] = float(c)
+    if not out:
+        raise ValueError(f"xi = {xi!r} has no positive coefficient")
+    return dict(sorted(out.items()))
+
+
+def _check_N(N):
+    if isinstance(N, bool) or not isinstance(N, numbers.Real) or not float(N).is_integer() \
+            or N < 2:
+        raise ValueError(f"N must be an integer >= 2, got {N!r}")
+    return int(N)
+
+
+def _rng(rng):
+    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+
+
+def _symmetrise(a):
+    p = a.ndim
+    out = np.zeros_like(a)
+    perms = list(permutations(range(p)))
+    for perm in perms:
+        out += a.transpose(perm)
+    return out / len(perms)
+
+
+def couplings(N, xi, rng=0) -> Couplings:
+    """Draw the coupling tensors (seeded; one Gaussian tensor per degree, in increasing p).
+
+    Raises
+    ------
+    ValueError
+        Bad N or xi, or a tensor larger than MAX_TENSOR_ENTRIES.
+    """
+    N = _check_N(N)
+    xi = _check_xi(xi)
+    gen = _rng(rng)
+    tensors = []
+    for p, c in xi.items():
+        if N ** p > MAX_TENSOR_ENTRIES:
+            raise ValueError(f"a dense degree-{p} tensor at N = {N} has {N ** p:.3g} entries "
+                             f"(limit {MAX_TENSOR_ENTRIES:.3g})")
+        g = gen.standard_normal((N,) * p)
+        tensors.append((p, math.sqrt(c) * N ** (-(p - 1) / 2.0) * _symmetrise(g)))
+    return Couplings(N=N, xi=xi, tensors=tuple(tensors))
+
+
+def _check_s(J, s):
+    s = np.asarray(s, dtype=float)
+    if s.shape != (J.N,):
+        raise ValueError(f"s must have shape ({J.N},), got {s.shape}")
+    if not np.all(np.isfinite(s)):
+        raise ValueError("s has non-finite entries")
+    n2 = float(s @ s)
+    if not abs(n2 - J.N) <= 1e-8 * J.N:
+        raise ValueError(f"s must lie on the sphere |s|^2 = N = {J.N}, got |s|^2 = {n2:.6g}")
+    return s
+
+
+def _derivs(J, s, order):
+    """H, Euclidean gradient and (order 2) Hessian at s."""
+    N = J.N
+    H = 0.0
+    g = np.zeros(N)
+    hess = np.zeros((N, N)) if order >= 2 else None
+    for p, T in J.tensors:
+        v = T
+        for _ in range(p - 2):
+            v = v @ s  # contract the last index
+        # v has shape (N, N): the (p-2)-fold contraction
+        if order >= 2:
+            hess += p * (p - 1) * v
+        gv = v @ s
+        g += p * gv
+        H += float(gv @ s)
+    return H, g, hess
+
+
+def energy(J: Couplings, s) -> float:
+    """H(s)/N."""
+    s = _check_s(J, s)
+    return _derivs(J, s, 0)[0] / J.N
+
+
+def gradient(J: Couplings, s) -> np.ndarray:
+    """Riemannian gradient of H at s (the tangent projection of the Euclidean one)."""
+    s = _check_s(J, s)
+    _, g, _ = _derivs(J, s, 1)
+    return g - (g @ s) / J.N * s
+
+
+def hessian(J: Couplings, s) -> np.ndarray:
+    """Riemannian Hessian of H at s, P (Hess_E - (s.grad_E/N) I) P (N x N, radial -> 0)."""
+    s = _check_s(J, s)
+    _, g, h = _derivs(J, s, 2)
+    P = np.eye(J.N) - np.outer(s, s) / J.N
+    return P @ (h - (g @ s) / J.N * np.eye(J.N)) @ P
+
+
+def _tangent_basis(s):
+    """An orthonormal basis (N x (N-1)) of the tangent space at s (Householder)."""
+    N = s.size
+    e = s / np.linalg.norm(s)
+    v = e.copy()
+    v[0] += math.copysign(1.0, e[0] if e[0] != 0 else 1.0)
+    v /= np.linalg.norm(v)
+    Q = np.eye(N) - 2.0 * np.outer(v, v)  # Q e_0 = -+ e: columns 1.. span the tangent space
+    return Q[:, 1:]
+
+
+def tangent_eigenvalues(J: Couplings, s) -> np.ndarray:
+    """The N - 1 eigenvalues of the Riemannian Hessian on the tangent space, ascending."""
+    s = _check_s(J, s)
+    _, g, h = _derivs(J, s, 2)
+    B = _tangent_basis(s)
+    return np.linalg.eigvalsh(B.T @ h @ B - (g @ s) / J.N * np.eye(J.N - 1))
+
+
+def _retract(x, N):
+    return x * math.sqrt(N) / np.linalg.norm(x)
+
+
+# ---------------------------------------------------------------------------------------------
+# descent
+
+@dataclass(frozen=True)
+class DescentResult:
+    """End point of Riemannian gradient descent.
+
+    Attributes
+    ----------
+    s : numpy.ndarray
+    energy : float
+        H/N at the end point.
+    grad_norm : float
+        |grad H| / sqrt(N) at the end point.
+    hessian_eigenvalues : numpy.ndarray
+        The N - 1 tangent eigenvalues of the Hessian of H there.
+    index : int
+        Number of negative ones.
+    steps : int
+    converged : bool
+        grad_norm <= tol.
+    """
+
+    s: np.ndarray
+    energy: float
+    grad_norm: float
+    hessian_eigenvalues: np.ndarray
+    index: int
+    steps: int
+    converged: bool
+
+
+def gradient_descent(J: Couplings, s0, *, tol=1e-8, max_steps=100000, step=None) -> DescentResult:
+    """Riemannian gradient descent with an Armijo backtracking step and retraction.
+
+    Parameters
+    ----------
+    J : Couplings
+    s0 : array_like
+        Start on the sphere |s|^2 = N.
+    tol : float
+        Stop when |grad H|/sqrt(N) <= tol.
+    max_steps : int
+    step : float, optional
+        Initial step (default 1/(2 xi''(1)), the inverse curvature scale); it grows by 1.5
+        after an accepted step and halves until the Armijo condition holds.
+    """
+    s = _check_s(J, s0).copy()
+    N = J.N
+    dd = sum(c * p * (p - 1) for p, c in J.xi.items())
+    eta = 1.0 / (2.0 * dd) if step is None else float(step)
+    H, g, _ = _derivs(J, s, 1)
+    g = g - (g @ s) / N * s
+    it = 0
+    gn = np.linalg.norm(g) / math.sqrt(N)
+    while gn > tol and it < max_steps:
+        it += 1
+        gg = float(g @ g)
+        while True:
+            s_new = _retract(s - eta * g, N)
+            H_new, g_new, _ = _derivs(J, s_new, 1)
+            if H_new <= H - 1e-4 * eta * gg:
+                break
+            # below rounding of H the decrease cannot be seen: accept a smaller gradient
+            gt = g_new - (g_new @ s_new) / N * s_new
+            if abs(H_new - H) <= 1e-12 * (1.0 + abs(H)) and float(gt @ gt) < gg:
+                break
+            if eta < 1e-14:
+                break
+            eta *= 0.5
+        s, H = s_new, H_new
+        g = g_new - (g_new @ s) / N * s
+        gn = np.linalg.norm(g) / math.sqrt(N)
+        eta *= 1.5
+    ev = tangent_eigenvalues(J, s)
+    return DescentResult(s=s, energy=H / N, grad_norm=float(gn), hessian_eigenvalues=ev,
+                         index=int(np.sum(ev < 0)), steps=it, converged=bool(gn <= tol))
+
+
+# ---------------------------------------------------------------------------------------------
+# critical points by Newton from many starts
+
+@dataclass(frozen=True)
+class CriticalPoints:
+    """Distinct critical points found by Riemannian Newton from random starts.
+
+    Attributes
+    ----------
+    points : numpy.ndarray
+        (n, N), on the sphere.
+    energies : numpy.ndarray
+        H/N of each.
+    indices : numpy.ndarray
+        Hessian index of each.
+    counts_by_index : numpy.ndarray
+        (N,): number of distinct points of index k = 0..N-1.
+    n_starts, n_converged : int
+    hits : numpy.ndarray
+        How many starts converged to each point (a point hit once suggests others are missed).
+    """
+
+    points: np.ndarray
+    energies: np.ndarray
+    indices: np.ndarray
+    counts_by_index: np.ndarray
+    n_starts: int
+    n_converged: int
+    hits: np.ndarray
+
+
+def _newton(J, s, tol, max_iter):
+    N = J.N
+    for _ in range(max_iter):
+        H, g, h = _derivs(J, s, 2)
+        r = g @ s / N
+        gt = g - r * s
+        if np.linalg.norm(gt) / math.sqrt(N) <= tol:
+            return s, True
+        B = _tangent_basis(s)
+        A = B.T @ h @ B - r * np.eye(N - 1)
+        try:
+            d = np.linalg.solve(A, -(B.T @ gt))
+        except np.linalg.LinAlgError:
+            return s, False
+        step = B @ d
+        nrm = np.linalg.norm(step)
+        if nrm > 0.5 * math.sqrt(N):  # trust region: at most a quarter-turn
+            step *= 0.5 * math.sqrt(N) / nrm
+        s = _retract(s + step, N)
+    return s, False
+
+
+def critical_points(J: Couplings, *, n_starts=2000, rng=0, tol=1e-11, max_iter=60,
+                    dedup=1e-6) -> CriticalPoints:
+    """Riemannian Newton (with a trust region of a quarter-turn) from ``n_starts`` uniform
+    random starts; converged points (|grad H|/sqrt(N) <= tol) closer than dedup sqrt(N) are
+    one point.
+
+    Newton converges to critical points of every index; the count is a lower bound on the
+    instance's number of critical points (``hits`` tells how often each was found).
+    """
+    N = J.N
+    if isinstance(n_starts, bool) or not float(n_starts).is_integer() or n_starts < 1:
+        raise ValueError(f"n_starts must be an integer >= 1, got {n_starts!r}")
+    gen = _rng(rng)
+    pts, hits = [], []
+    conv = 0
+    for _ in range(int(n_starts)):
+        s0 = _retract(gen.standard_normal(N), N)
+        s, ok = _newton(J, s0, tol, max_iter)
+        if not ok:
+            continue
+        conv += 1
+        for i, q in enumerate(pts):
+            if np.linalg.norm(q - s) <= dedup * math.sqrt(N):
+                hits[i] += 1
+                break
+        else:
+            pts.append(s)
+            hits.append(1)
+    P = np.array(pts).reshape(-1, N)
+    en = np.array([energy(J, p) for p in P])
+    idx = np.array([int(np.sum(tangent_eigenvalues(J, p) < 0)) for p in P], dtype=int)
+    counts = np.bincount(idx, minlength=N)[:N] if idx.size else np.zeros(N, dtype=int)
+    return CriticalPoints(points=P, energies=en, indices=idx, counts_by_index=counts,
+                          n_starts=int(n_starts), n_converged=conv, hits=np.array(hits))
+
+
+# ---------------------------------------------------------------------------------------------
+# Langevin dynamics
+
+@dataclass(frozen=True)
+class LangevinResult:
+    """A Langevin trajectory: energies per spin every ``record_every`` steps and the end point."""
+
+    energies: np.ndarray
+    s: np.ndarray
+    beta: float
+    dt: float
+
+
+def langevin(J: Couplings, beta, n_steps, *, dt=None, rng=0, s0=None,
+             record_every=1) -> LangevinResult:
+    """Overdamped Langevin dynamics ds = -grad H dt + sqrt(2/beta) dB on the sphere
+    (Euler-Maruyama in the tangent space, then retraction), stationary law ~ exp(-beta H).
+
+    Parameters
+    ----------
+    beta : float
+        Inverse temperature (> 0).
+    n_steps : int
+    dt : float, optional
+        Default 0.01 / xi''(1).
+    s0 : array_like, optional
+        Start (default: uniform on the sphere, i.e. infinite temperature).
+    """
+    beta = float(beta)
+    if not (math.isfinite(beta) and beta > 0):
+        raise ValueError(f"beta must be finite and > 0, got {beta!r}")
+    if isinstance(n_steps, bool) or not float(n_steps).is_integer() or n_steps < 1:
+        raise ValueError(f"n_steps must be an integer >= 1, got {n_steps!r}")
+    N = J.N
+    gen = _rng(rng)
+    dd = sum(c * p * (p - 1) for p, c in J.xi.items())
+    dt = 0.01 / dd if dt is None else float(dt)
+    s = _retract(gen.standard_normal(N), N) if s0 is None else _check_s(J, s0).copy()
+    out = []
+    amp = math.sqrt(2.0 * dt / beta)
+    for it in range(int(n_steps)):
+        H, g, _ = _derivs(J, s, 1)
+        noise = gen.standard_normal(N)
+        move = -dt * g + amp * noise
+        move -= (move @ s) / N * s
+        s = _retract(s + move, N)
+        if it % record_every == 0:
+            out.append(H / N)
+    return LangevinResult(energies=np.array(out), s=s, beta=beta, dt=dt)
