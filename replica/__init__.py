@@ -12,7 +12,8 @@ Build a model, solve its saddle point, follow branches, locate transitions:
 Layout: :mod:`replica.engine` takes any free entropy (SymPy), derives its equations, compiles
 and solves them; the systems are built on its public API: :mod:`replica.perceptron` (storage,
 capacity, stability), :mod:`replica.localentropy` (Franz-Parisi) and :mod:`replica.barriers`
-(equilibrium vertices and energy barriers).  ``replica.models``, ``replica.priors``,
+(equilibrium vertices and energy barriers) and :mod:`replica.spinglass` (spherical spin glasses:
+``replica.kacrice``, ``replica.pspin``).  ``replica.models``, ``replica.priors``,
 ``replica.channels``, ``replica.symbols`` and ``replica.codegen`` are stable import paths.
 """
 import sys as _sys
@@ -31,6 +32,7 @@ from .engine.transitions import find_zero
 from .perceptron import Capacity, Stability, at_line, capacity, stability
 from .localentropy import (LocalEnergy, LocalEntropy, kappa_max, local_energy, local_entropy,
                            local_entropy_transition)
+from .spinglass import kacrice, pspin
 from .barriers import (PathEnergy, SimplexEnergy, Vertices, path_energy, simplex_energy,
                        star_transition, vertices, zero_energy_margin)
 
@@ -42,7 +44,8 @@ for _name, _mod in {"channels": channels, "codegen": codegen, "errors": errors,
                     "quadrature": quadrature, "results": results, "serialize": serialize,
                     "solvers": solvers, "special": special, "strategies": strategies,
                     "symbols": symbols, "transitions": transitions,
-                    "_numba_special": _numba_special, "models": models}.items():
+                    "_numba_special": _numba_special, "models": models, "kacrice": kacrice,
+                    "pspin": pspin}.items():
     _sys.modules.setdefault(f"{__name__}.{_name}", _mod)
 del _name, _mod
 
@@ -54,7 +57,7 @@ __all__ = [
     "local_entropy", "local_energy", "local_entropy_transition", "kappa_max", "LocalEntropy",
     "LocalEnergy", "path_energy", "simplex_energy", "vertices", "zero_energy_margin",
     "star_transition", "Vertices", "SimplexEnergy", "PathEnergy",
-    "engine", "models", "channels", "priors", "symbols",
+    "engine", "models", "channels", "priors", "symbols", "kacrice", "pspin",
     "SaddlePoint", "Branch", "Capacity", "Transition",
     "ReplicaError", "SaddlePointConvergenceError", "NonFiniteError", "ModelError",
 ]

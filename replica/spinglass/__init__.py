@@ -1,5 +1,6 @@
-"""Spherical spin glasses: Kac-Rice complexity (:mod:`.kacrice`) and replica theory
-(:mod:`.pspin`), on the engine's public API."""
-from . import covariance, kacrice
+"""Spherical spin glasses on the engine: Kac-Rice complexity (:mod:`.kacrice`) and replica
+theory on the raw free-entropy path (:mod:`.pspin`).  Also importable as ``replica.kacrice``
+and ``replica.pspin``."""
+from . import covariance, kacrice, pspin
 
-__all__ = ["covariance", "kacrice"]
+__all__ = ["covariance", "kacrice", "pspin"]

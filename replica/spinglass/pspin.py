@@ -1,0 +1,243 @@
+"""Replica theory of spherical spin glasses on the engine's raw path.
+
+Model: E[H(s) H(s')] = N xi(s.s'/N) on |s|^2 = N (:mod:`replica.spinglass.covariance`),
+Gibbs weight exp(-beta H); no external field, so the 1RSB overlap q0 vanishes.  The free
+entropies are explicit SymPy expressions handed to :func:`replica.free_entropy`; every
+equation below is derived from them by ``sympy.diff``:
+
+* RS: phi(q) = beta^2/2 (xi(1) - xi(q)) + ln(1-q)/2 + q/(2(1-q)) (paramagnet q = 0);
+* 1RSB (Crisanti-Sommers): phi(q, m) = beta^2/2 (xi(1) - (1-m) xi(q)) + (m-1)/(2m) ln(1-q)
+  + ln(1-(1-m) q)/(2m);
+* zero temperature (q = 1 - chi/beta, m = mu/beta, beta -> infinity):
+  phi/beta -> Phi0(chi, mu) = (mu xi(1) + xi'(1) chi + ln(1 + mu/chi)/mu)/2, so that the
+  ground-state energy per spin is -Phi0 at its stationary point, and
+  Psi(mu) = mu Phi0(chi*(mu), mu) = lim (1/N) ln sum_states exp(-mu N e_state) gives the
+  complexity of states Sigma(e) = Psi(mu) + mu e, e = -Psi'(mu) (Monasson), on the branch where
+  the states are stable (replicon 1 - xi''(1) chi^2 >= 0).
+
+The dynamical temperature T_d (m = 1 marginal) and the static one T_s (Sigma(m = 1) = 0) come
+from the same 1RSB expression.  For pure models 1RSB is exact (Crisanti-Sommers; the ground
+state and the complexity of stable states coincide with the Kac-Rice E_0 and Theta_0 of
+Auffinger, Ben Arous and Cerny, which the tests check); for mixed models it is the 1RSB
+approximation (with q0 = 0).
+
+References
+----------
+A. Crisanti and H.-J. Sommers, "The spherical p-spin interaction spin glass model: the
+statics", Z. Phys. B 87, 341 (1992).
+R. Monasson, "Structural glass transition and the entropy of the metastable states",
+Phys. Rev. Lett. 75, 2847 (1995).
+A. Auffinger, G. Ben Arous and J. Cerny, Comm. Pure Appl. Math. 66, 165 (2013).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+from scipy import optimize
+
+from ..engine.errors import ReplicaError
+from ..engine.freeentropy import FreeEntropy, free_entropy
+from ..engine.solvers import solve
+from .covariance import Covariance, covariance
+
+__all__ = ["PSpin", "spherical", "T_d", "T_s", "ground_state", "complexity_1rsb"]
+
+q, m, beta = sp.symbols("q m beta", positive=True)
+chi, mu = sp.symbols("chi mu", positive=True)
+
+
+def _xi_expr(cv: Covariance, x):
+    # the coefficient as typed (its shortest decimal repr) becomes an exact rational
+    return sp.Add(*[sp.Rational(repr(c)) * x**p for p, c in cv.terms])
+
+
+@dataclass(frozen=True)
+class PSpin:
+    """A spherical spin glass with covariance xi, and its free entropies.
+
+    Attributes
+    ----------
+    xi : Covariance
+    """
+
+    xi: Covariance
+
+    def free_entropy(self, ansatz="1rsb") -> FreeEntropy:
+        """The raw free entropy: ``"rs"`` (order parameter q, control beta), ``"1rsb"``
+        (q, m; beta) or ``"1rsb-T0"`` (chi, mu; no control: the zero-temperature limit)."""
+        return _free_entropy(self.xi, ansatz)
+
+
+@lru_cache(maxsize=64)
+def _free_entropy(cv: Covariance, ansatz):
+    xi = lambda x: _xi_expr(cv, x)  # noqa: E731
+    x1 = xi(sp.Integer(1))
+    name = f"spherical spin glass {cv.as_dict()}"
+    if ansatz == "rs":
+        phi = beta**2 / 2 * (x1 - xi(q)) + sp.log(1 - q) / 2 + q / (2 * (1 - q))
+        return free_entropy(phi, {q: (0, 1)}, [beta], name=f"{name}, RS")
+    if ansatz == "1rsb":
+        phi = (beta**2 / 2 * (x1 - (1 - m) * xi(q)) + (m - 1) / (2 * m) * sp.log(1 - q)
+               + sp.log(1 - (1 - m) * q) / (2 * m))
+        return free_entropy(phi, {q: (0, 1), m: (0, 1)}, [beta], name=f"{name}, 1RSB")
+    if ansatz == "1rsb-T0":
+        d1 = sp.diff(xi(q), q).subs(q, 1)
+        phi = (mu * x1 + d1 * chi + sp.log(1 + mu / chi) / mu) / 2
+        return free_entropy(phi, {chi: (0, math.inf), mu: (0, math.inf)},
+                            name=f"{name}, 1RSB T=0")
+    if ansatz == "1rsb-T0-mu":  # at fixed mu (a control): Psi(mu)/mu
+        d1 = sp.diff(xi(q), q).subs(q, 1)
+        phi = (mu * x1 + d1 * chi + sp.log(1 + mu / chi) / mu) / 2
+        return free_entropy(phi, {chi: (0, math.inf)}, [mu], name=f"{name}, 1RSB T=0, mu")
+    raise ValueError(f"unknown ansatz {ansatz!r}; use 'rs', '1rsb' or '1rsb-T0'")
+
+
+def spherical(xi) -> PSpin:
+    """The spherical spin glass with covariance ``xi`` ({p: c_p}); see the module notes."""
+    return PSpin(covariance(xi))
+
+
+def _max_on_unit(f):
+    """max of f on (0, 1): a grid, then Brent."""
+    grid = np.linspace(1e-6, 1 - 1e-6, 20001)
+    vals = np.array([f(v) for v in grid])
+    i = int(np.argmax(vals))
+    lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
+    res = optimize.minimize_scalar(lambda v: -f(v), bounds=(lo, hi), method="bounded",
+                                   options={"xatol": 1e-14})
+    return float(res.x), float(-res.fun)
+
+
+def T_d(xi) -> float:
+    """Dynamical (mode-coupling) temperature: T_d^2 = max_q xi'(q)(1-q)/q.
+
+    Notes
+    -----
+    The 1RSB q-equation at m = 1 reads beta^2 xi'(q) (1-q) = q; it has a solution q > 0 for
+    beta >= beta_d, and beta_d^2 = min_q q/(xi'(q)(1-q)).  Pure Crisanti-Sommers xi = q^p/2:
+    T_d^2 = p (p-2)^(p-2)/(2 (p-1)^(p-1)), q_d = (p-2)/(p-1).
+    """
+    cv = covariance(xi)
+    if cv.pure == 2:
+        raise ReplicaError("xi = {2: c}: no discontinuous (1RSB) transition; T_d is undefined")
+    _, t2 = _max_on_unit(lambda x: cv(x, 1) * (1 - x) / x)
+    return math.sqrt(t2)
+
+
+@lru_cache(maxsize=64)
+def _m1_equations(cv: Covariance):
+    """beta^2(q) from the 1RSB q-equation at m = 1, and d phi/dm at m = 1 (SymPy-derived)."""
+    phi = _free_entropy(cv, "1rsb").phi
+    eq_q = sp.cancel(sp.together(sp.diff(phi, q) / (1 - m))).subs(m, 1)
+    b2 = sp.Symbol("b2", positive=True)
+    sol = sp.solve(sp.Eq(eq_q.subs(beta**2, b2), 0), b2)
+    if len(sol) != 1:
+        raise ReplicaError(f"the m = 1 q-equation is not linear in beta^2: {eq_q}")
+    beta2 = sol[0]
+    g = sp.diff(phi, m).subs(m, 1).subs(beta**2, beta2)
+    return sp.lambdify(q, beta2, "math"), sp.lambdify(q, g, "math")
+
+
+def T_s(xi) -> float:
+    """Static (Kauzmann) temperature: the 1RSB solution reaches m = 1 (complexity of the
+    equilibrium states vanishes).
+
+    Notes
+    -----
+    On the m = 1 branch, beta^2(q) solves the q-equation (for q > q_d, the dynamical
+    plateau) and T_s = 1/beta(q_s) with d phi/dm (q_s, m = 1) = 0, both derived by
+    ``sympy.diff`` from the 1RSB free entropy; q_s by Brent's method on (q_d, 1).
+    """
+    cv = covariance(xi)
+    if cv.pure == 2:
+        raise ReplicaError("xi = {2: c}: no discontinuous (1RSB) transition; T_s is undefined")
+    beta2, g = _m1_equations(cv)
+    qd, _ = _max_on_unit(lambda x: cv(x, 1) * (1 - x) / x)
+    hi = 1 - 1e-12
+    if not (g(qd) < 0 < g(hi)):
+        raise ReplicaError(f"xi = {cv.as_dict()}: d phi/dm at m = 1 does not change sign on "
+                           f"(q_d, 1) ({g(qd):.3g}, {g(hi):.3g}): no static 1RSB transition")
+    qs = optimize.brentq(g, qd, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps)
+    return 1.0 / math.sqrt(beta2(qs))
+
+
+def _t0_start(cv):
+    # chi solves xi'(1) chi (chi + mu) = 1; mu ~ 1 is on the stable branch for pure p >= 3
+    mu0 = 1.5
+    c0 = (-mu0 + math.sqrt(mu0 * mu0 + 4 / cv.dxi1)) / 2
+    return {"chi": c0, "mu": mu0}
+
+
+def ground_state(xi) -> float:
+    """Ground-state energy per spin from zero-temperature 1RSB: -Phi0 at its stationary point
+    (exact for pure models: equal to -E_0 of :func:`replica.kacrice.E_k`).
+
+    Raises
+    ------
+    SaddlePointConvergenceError
+        If the zero-temperature saddle point is not found.
+    """
+    cv = covariance(xi)
+    s = solve(_free_entropy(cv, "1rsb-T0"), {}, x0=_t0_start(cv))
+    return -s.phi
+
+
+def _psi(cv, mu_v):
+    """(Psi(mu), Psi'(mu), chi) at fixed mu: Psi = mu Phi0(chi*, mu), chi* stationary."""
+    fe = _free_entropy(cv, "1rsb-T0-mu")
+    c0 = (-mu_v + math.sqrt(mu_v * mu_v + 4 / cv.dxi1)) / 2
+    s = solve(fe, {"mu": mu_v}, x0={"chi": c0})
+    phi0 = s.phi
+    dphi0 = s.derivatives["mu"]  # envelope theorem: the total derivative at fixed controls
+    return mu_v * phi0, phi0 + mu_v * dphi0, s.order_params["chi"]
+
+
+def complexity_1rsb(xi, e) -> float:
+    """Monasson complexity Sigma(e) of the zero-temperature 1RSB states of energy e per spin.
+
+    Parameters
+    ----------
+    xi : dict
+    e : float
+        Energy per spin (negative), at or below the marginal energy of the states.
+
+    Returns
+    -------
+    float
+        Sigma(e) = Psi(mu) + mu e at -Psi'(mu) = e on the stable branch (replicon
+        1 - xi''(1) chi^2 >= 0); negative below the ground state.
+
+    Raises
+    ------
+    ReplicaError
+        If e lies above the marginal energy (no stable 1RSB states there).
+    """
+    cv = covariance(xi)
+    try:
+        e = float(e)
+    except (TypeError, ValueError):
+        raise ValueError(f"e must be a real number, got {e!r}") from None
+    if not math.isfinite(e):
+        raise ValueError(f"e must be finite, got {e!r}")
+    dd = cv.ddxi1
+    mu_mg = math.sqrt(dd) / cv.dxi1 - 1 / math.sqrt(dd)  # chi = 1/sqrt(xi''): replicon = 0
+    if mu_mg <= 0:
+        raise ReplicaError(f"xi = {cv.as_dict()}: the zero-temperature 1RSB states are never "
+                           "stable (xi''(1) < xi'(1)^2... marginal mu <= 0)")
+    e_mg = -_psi(cv, mu_mg)[1]
+    if e > e_mg + 1e-12:
+        raise ReplicaError(f"e = {e} is above the marginal energy {e_mg:.10g} of the 1RSB "
+                           "states (replicon < 0 there)")
+    hi = 2 * mu_mg
+    while -_psi(cv, hi)[1] > e:
+        hi *= 2
+        if hi > 1e8:
+            raise ReplicaError(f"no mu with -Psi'(mu) = {e}")
+    mu_e = optimize.brentq(lambda v: -_psi(cv, v)[1] - e, mu_mg, hi, xtol=1e-14,
+                           rtol=4 * np.finfo(float).eps) if e < e_mg else mu_mg
+    ps, _, _ = _psi(cv, mu_e)
+    return ps + mu_e * e
