@@ -1,0 +1,40 @@
+"""Spin-glass validation experiments end to end, on small profiles: the right theory passes and
+a theory wrong by the resolution that matters is rejected."""
+import dataclasses
+
+from validate import Profile, run_experiment
+from validate.experiments import spinglass as sg
+
+
+def _exp(name, sizes, n, theory=None):
+    (exp,) = [e for e in sg.EXPERIMENTS if e.name == name]
+    exp = dataclasses.replace(exp, quick=Profile(sizes, n))
+    if theory is not None:
+        exp = dataclasses.replace(exp, theory=theory)
+    return exp
+
+
+def test_newton_counts_match_the_exact_kac_rice_expectation():
+    rec = run_experiment(_exp("pspin-counts-all", (3, 4), (30, 20)), progress=None)
+    assert rec.status == "passed", (rec.z, rec.message)
+    assert all(r.status == "ok" for r in rec.rows)
+    # every critical point found more than once: the count is not missing rare ones
+    assert min(r.extra["min_hits"] for r in rec.rows) >= 2
+    # resolution: an expectation 25% off (e.g. a wrong prefactor) is rejected on the same rows
+    assert abs(rec.extrapolation.value - 1.25) / rec.extrapolation.error > 3
+    assert abs(rec.extrapolation.value - 0.75) / rec.extrapolation.error > 3
+
+
+def test_langevin_energy_is_paramagnetic_above_T_d():
+    rec = run_experiment(_exp("pspin-langevin-beta0.5", (16, 32), (16, 10)), progress=None)
+    assert rec.status == "passed", (rec.z, rec.message)
+    # a temperature off by a factor 2 in the noise (energy -beta/2 or -2 beta) is rejected
+    for wrong in (-0.25, -1.0):
+        assert abs(rec.extrapolation.value - wrong) / rec.extrapolation.error > 3
+
+
+def test_registered_and_imports_without_backends():
+    from validate.registry import default_registry
+
+    names = set(default_registry())
+    assert {"pspin-counts-all", "pspin-counts-index0", "pspin-langevin-beta0.5"} <= names
