@@ -21,6 +21,8 @@ from itertools import permutations
 
 import numpy as np
 
+from ._jit import jit
+
 __all__ = ["Couplings", "couplings", "energy", "gradient", "hessian", "tangent_eigenvalues",
            "DescentResult", "gradient_descent", "CriticalPoints", "critical_points",
            "LangevinResult", "langevin"]
@@ -292,26 +294,104 @@ class CriticalPoints:
     hits: np.ndarray
 
 
-def _newton(J, s, tol, max_iter):
-    N = J.N
-    for _ in range(max_iter):
-        H, g, h = _derivs(J, s, 2)
-        r = g @ s / N
-        gt = g - r * s
-        if np.linalg.norm(gt) / math.sqrt(N) <= tol:
-            return s, True
-        B = _tangent_basis(s)
-        A = B.T @ h @ B - r * np.eye(N - 1)
-        try:
-            d = np.linalg.solve(A, -(B.T @ gt))
-        except np.linalg.LinAlgError:
-            return s, False
-        step = B @ d
-        nrm = np.linalg.norm(step)
-        if nrm > 0.5 * math.sqrt(N):  # trust region: at most a quarter-turn
-            step *= 0.5 * math.sqrt(N) / nrm
-        s = _retract(s + step, N)
-    return s, False
+def _flat(J):
+    """The tensors as one flat buffer, their offsets and degrees (for the compiled kernels)."""
+    flat = np.concatenate([T.ravel() for _, T in J.tensors])
+    degs = np.array([p for p, _ in J.tensors], dtype=np.int64)
+    offs = np.zeros(len(J.tensors), dtype=np.int64)
+    for j in range(1, len(J.tensors)):
+        offs[j] = offs[j - 1] + J.N ** int(degs[j - 1])
+    return np.ascontiguousarray(flat), offs, degs
+
+
+@jit
+def _flat_derivs(flat, offs, degs, N, s, g, h):
+    """H(s); the Euclidean gradient in g and Hessian in h (compiled twin of _derivs)."""
+    H = 0.0
+    g[:] = 0.0
+    h[:, :] = 0.0
+    for j in range(degs.size):
+        p = degs[j]
+        size = N ** p
+        cur = flat[offs[j]:offs[j] + size]
+        for _ in range(p - 2):
+            size //= N
+            cur = np.dot(cur.reshape(size, N), s)
+        M = cur.reshape(N, N)
+        gv = np.dot(M, s)
+        for a in range(N):
+            g[a] += p * gv[a]
+            for b in range(N):
+                h[a, b] += p * (p - 1) * M[a, b]
+        H += np.dot(gv, s)
+    return H
+
+
+@jit
+def _solve_pivot(A, b):
+    """Gaussian elimination with partial pivoting; ok = False for a (numerically) singular A."""
+    n = b.size
+    A = A.copy()
+    x = b.copy()
+    scale = np.max(np.abs(A))
+    for k in range(n):
+        piv = k + np.argmax(np.abs(A[k:, k]))
+        if not abs(A[piv, k]) > 1e-14 * scale:
+            return x, False
+        if piv != k:
+            for c in range(n):
+                A[k, c], A[piv, c] = A[piv, c], A[k, c]
+            x[k], x[piv] = x[piv], x[k]
+        for r in range(k + 1, n):
+            f = A[r, k] / A[k, k]
+            for c in range(k, n):
+                A[r, c] -= f * A[k, c]
+            x[r] -= f * x[k]
+    for k in range(n - 1, -1, -1):
+        acc = x[k]
+        for c in range(k + 1, n):
+            acc -= A[k, c] * x[c]
+        x[k] = acc / A[k, k]
+    return x, True
+
+
+@jit
+def _newton_starts(flat, offs, degs, N, starts, tol, max_iter):
+    """Riemannian Newton from each start (rows of ``starts``), a quarter-turn trust region.
+    Returns the end points and whether each converged (|grad H|/sqrt(N) <= tol)."""
+    n = starts.shape[0]
+    out = np.empty((n, N))
+    ok = np.zeros(n, dtype=np.bool_)
+    g = np.empty(N)
+    h = np.empty((N, N))
+    sqn = np.sqrt(N)
+    for k in range(n):
+        s = starts[k].copy()
+        for _ in range(max_iter):
+            _flat_derivs(flat, offs, degs, N, s, g, h)
+            r = np.dot(g, s) / N
+            gt = g - r * s
+            if np.sqrt(np.dot(gt, gt)) / sqn <= tol:
+                ok[k] = True
+                break
+            # tangent basis: Householder reflection taking e_0 to -+ s/|s|
+            v = s / np.sqrt(np.dot(s, s))
+            v[0] += 1.0 if v[0] >= 0 else -1.0
+            v /= np.sqrt(np.dot(v, v))
+            Q = np.eye(N) - 2.0 * np.outer(v, v)
+            B = np.ascontiguousarray(Q[:, 1:])
+            A = B.T @ h @ B - r * np.eye(N - 1)
+            d, good = _solve_pivot(A, -(B.T @ gt))
+            if not good:
+                break
+            step = B @ d
+            nrm = np.sqrt(np.dot(step, step))
+            if nrm > 0.5 * sqn:
+                step *= 0.5 * sqn / nrm
+            s = s + step
+            s *= sqn / np.sqrt(np.dot(s, s))
+        out[k] = s
+    return out, ok
 
 
 def critical_points(J: Couplings, *, n_starts=2000, rng=0, tol=1e-11, max_iter=60,
@@ -327,14 +407,14 @@ def critical_points(J: Couplings, *, n_starts=2000, rng=0, tol=1e-11, max_iter=6
     if isinstance(n_starts, bool) or not float(n_starts).is_integer() or n_starts < 1:
         raise ValueError(f"n_starts must be an integer >= 1, got {n_starts!r}")
     gen = _rng(rng)
+    starts = np.empty((int(n_starts), N))
+    for i in range(int(n_starts)):
+        starts[i] = _retract(gen.standard_normal(N), N)
+    flat, offs, degs = _flat(J)
+    ends, ok = _newton_starts(flat, offs, degs, N, starts, float(tol), int(max_iter))
     pts, hits = [], []
-    conv = 0
-    for _ in range(int(n_starts)):
-        s0 = _retract(gen.standard_normal(N), N)
-        s, ok = _newton(J, s0, tol, max_iter)
-        if not ok:
-            continue
-        conv += 1
+    conv = int(ok.sum())
+    for s in ends[ok]:
         for i, q in enumerate(pts):
             if np.linalg.norm(q - s) <= dedup * math.sqrt(N):
                 hits[i] += 1
