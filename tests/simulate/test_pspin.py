@@ -114,3 +114,18 @@ def test_bad_input_is_named():
         pspin.langevin(J, -1.0, 10)
     with pytest.raises(ValueError, match="entries"):
         pspin.couplings(500, {3: 1.0})
+
+
+def test_hessian_at_descent_end_points_is_the_shifted_semicircle():
+    """At a critical point of energy u the tangent Hessian of H is M - r I with M a GOE matrix
+    (off-diagonal variance xi''(1)/N, independent of u) and r = s.grad H/N = p u for pure p:
+    its spectrum is a semicircle of variance xi''(1) centred at -p u (the tangent trace of M
+    has standard deviation sqrt(2 xi''/N^2) ~ 0.035 at N = 100)."""
+    for i in range(3):
+        N = 100
+        J = pspin.couplings(N, {3: 1.0}, rng=50 + i)
+        r = pspin.gradient_descent(J, _on_sphere(np.random.default_rng(i), N), tol=1e-7)
+        ev = r.hessian_eigenvalues
+        assert ev.size == N - 1 and r.index == 0
+        assert abs(ev.mean() - (-3 * r.energy)) < 0.15, (ev.mean(), r.energy)
+        assert ev.var() == pytest.approx(6.0, rel=0.1)
