@@ -33,6 +33,7 @@ from .perceptron import Capacity, Stability, at_line, capacity, stability
 from .localentropy import (LocalEnergy, LocalEntropy, kappa_max, local_energy, local_entropy,
                            local_entropy_transition)
 from .spinglass import kacrice, pspin
+from . import relu
 from .barriers import (PathEnergy, SimplexEnergy, Vertices, path_energy, simplex_energy,
                        star_transition, vertices, zero_energy_margin)
 
@@ -57,7 +58,7 @@ __all__ = [
     "local_entropy", "local_energy", "local_entropy_transition", "kappa_max", "LocalEntropy",
     "LocalEnergy", "path_energy", "simplex_energy", "vertices", "zero_energy_margin",
     "star_transition", "Vertices", "SimplexEnergy", "PathEnergy",
-    "engine", "models", "channels", "priors", "symbols", "kacrice", "pspin",
+    "engine", "models", "channels", "priors", "symbols", "kacrice", "pspin", "relu",
     "SaddlePoint", "Branch", "Capacity", "Transition",
     "ReplicaError", "SaddlePointConvergenceError", "NonFiniteError", "ModelError",
 ]

@@ -1,0 +1,87 @@
+"""Counting theory of ReLU activation regions (replica.relu) against exhaustive enumeration,
+certified ranks and simulation.
+
+The exact 1-d probability is checked against brute force over all (2n)^d1 tuples of
+realisable rows with the certified rank of simulate.relu (an independent counting route: no
+transfer matrix, no characterisation), and against sampled regions by a z-test.  Cover's count
+is checked by exhaustive LP enumeration in tests/simulate/test_relu.py and here for a whole
+network.  (Numbers of Karhadkar et al. 2024: the paper body was not retrievable here, so no
+figure value is quoted.)
+"""
+import itertools
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from replica import relu
+from simulate import relu as sim
+
+
+def test_cover_counts():
+    assert [relu.cover_count(n, 2) for n in (1, 2, 5, 10)] == [2, 4, 10, 20]  # 2n in 1-d
+    assert relu.cover_count(10, 3) == 2 * (1 + 9 + 36)
+    assert relu.cover_count(4, 10) == 16  # d >= n: every dichotomy
+    assert relu.nonempty_regions(10, 2, 3) == 92**3
+    assert relu.nonempty_regions(10, 2, 3, bias=False) == 20**3
+
+
+def test_nonempty_regions_of_a_network_by_exhaustive_lp():
+    rng = np.random.default_rng(5)
+    n, d0, d1 = 4, 1, 2
+    X = rng.standard_normal((n, d0))
+    count = 0
+    for bits in itertools.product((0, 1), repeat=n * d1):
+        A = np.array(bits, dtype=np.uint8).reshape(d1, n)
+        count += sim.region_nonempty(A, X)
+    assert count == relu.nonempty_regions(n, d0, d1) == 64
+
+
+def _brute(n, d1, seed=0):
+    X = np.sort(np.random.default_rng(seed).standard_normal((n, 1)), axis=0)
+    steps = sim.step_patterns(n)
+    full = 0
+    for combo in itertools.product(range(2 * n), repeat=d1):
+        full += sim.jacobian_rank(sim.region_jacobian(steps[list(combo)], X)) == n
+    return Fraction(full, (2 * n) ** d1)
+
+
+@pytest.mark.parametrize("n,d1", [(2, 1), (3, 2), (4, 3), (5, 3), (6, 3), (5, 4), (7, 3)])
+def test_exact_1d_probability_is_the_brute_force_count(n, d1):
+    assert relu.full_rank_probability_1d(n, d1, exact=True) == _brute(n, d1)
+
+
+def test_exact_1d_probability_does_not_depend_on_the_data():
+    assert _brute(5, 3, seed=1) == _brute(5, 3, seed=7) == relu.full_rank_probability_1d(
+        5, 3, exact=True)
+
+
+@pytest.mark.parametrize("n,d1", [(20, 29), (20, 40), (12, 8)])
+def test_exact_1d_probability_against_sampled_regions(n, d1):
+    p = relu.full_rank_probability_1d(n, d1)
+    est = sim.full_rank_fraction(n, 1, d1, measure="nonempty", trials=400, rng=n + d1)
+    se = math.sqrt(p * (1 - p) / 400)
+    assert abs(est.value - p) < 4 * se, (est.value, p, se)
+
+
+def test_limits_and_monotonicity():
+    assert relu.full_rank_probability_1d(1, 3) == 1 - 0.5**3
+    assert relu.full_rank_probability_1d(20, 10) < 1e-4   # 2 d1 = n parameters: rarely full
+    ps = [relu.full_rank_probability_1d(15, d1) for d1 in (8, 12, 20, 40, 80)]
+    assert all(a < b for a, b in zip(ps, ps[1:]))
+    assert relu.full_rank_probability_1d(3, 300) == pytest.approx(1.0, abs=1e-12)
+
+
+def test_upper_bound_for_uniform_patterns():
+    est = sim.full_rank_fraction(12, 2, 8, measure="uniform", trials=300, rng=1)
+    bound = relu.full_rank_upper_bound(12, 2, 8)
+    assert est.value <= bound + 4 * math.sqrt(bound * (1 - bound) / 300)
+    assert relu.full_rank_upper_bound(30, 2, 8) == 0.0  # more inputs than parameters
+
+
+def test_bad_input_is_named():
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+        relu.full_rank_probability_1d(0, 3)
+    with pytest.raises(ValueError, match="d1 must be an integer"):
+        relu.nonempty_regions(5, 2, 2.5)
