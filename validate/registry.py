@@ -17,7 +17,8 @@ __all__ = ["EXPERIMENT_MODULES", "default_registry", "select", "make_registry"]
 #: Modules whose ``EXPERIMENTS`` form the default suite, in report order.
 EXPERIMENT_MODULES = ("validate.experiments.spherical", "validate.experiments.binary",
                       "validate.experiments.ternary", "validate.experiments.localentropy",
-                      "validate.experiments.barriers", "validate.experiments.spinglass")
+                      "validate.experiments.barriers", "validate.experiments.spinglass",
+                      "validate.experiments.relu")
 
 
 def make_registry(experiments) -> dict[str, Experiment]:

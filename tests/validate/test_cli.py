@@ -82,7 +82,8 @@ def test_default_registry_imports_without_backends():
                                                "binary-local-entropy", "spherical-local-energy",
                                                "spherical-vertices", "spherical-geodesic",
                                                "spherical-barycenter",
-                                               "binary-lmc", "pspin-counts", "pspin-langevin"}
+                                               "binary-lmc", "pspin-counts", "pspin-langevin",
+                                               "relu-fullrank-1d"}
 
 
 def test_interrupt_then_resume(tmp_path, capsys):

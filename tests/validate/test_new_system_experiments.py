@@ -1,4 +1,4 @@
-"""Spin-glass validation experiments end to end, on small profiles: the right theory passes and
+"""Spin-glass and ReLU-region validation experiments end to end, on small profiles: the right theory passes and
 a theory wrong by the resolution that matters is rejected."""
 import dataclasses
 
@@ -38,3 +38,15 @@ def test_registered_and_imports_without_backends():
 
     names = set(default_registry())
     assert {"pspin-counts-all", "pspin-counts-index0", "pspin-langevin-beta0.5"} <= names
+
+
+def test_relu_full_rank_fraction_matches_the_exact_1d_probability():
+    from validate.experiments import relu as rx
+
+    (exp,) = [e for e in rx.EXPERIMENTS if e.name == "relu-fullrank-1d-c1.5"]
+    rec = run_experiment(dataclasses.replace(exp, quick=Profile((10, 16), (300, 300))),
+                         progress=None)
+    assert rec.status == "passed", (rec.z, rec.message)
+    # resolution: a probability 20% off (ratio 1.2 or 0.8) is rejected on the same rows
+    for wrong in (1.2, 0.8):
+        assert abs(rec.extrapolation.value - wrong) / rec.extrapolation.error > 3
