@@ -1,5 +1,5 @@
-"""Spin-glass and ReLU-region validation experiments end to end, on small profiles: the right theory passes and
-a theory wrong by the resolution that matters is rejected."""
+"""Spin-glass and ReLU-region validation experiments end to end, on small profiles: the right
+theory passes and a theory wrong by the resolution that matters is rejected."""
 import dataclasses
 
 from validate import Profile, run_experiment
