@@ -39,18 +39,21 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
     ns = spaces[4]
     assert abs(ns["kacrice"].E_k({3: 1.0}, 0) - 1.6569983635) < 1e-9
     ns = spaces[5]
+    # the ReLU example (exact checks in tests/replica/test_relu.py)
+    assert abs(ns["theory"].full_rank_probability_1d(n=20, d1=29) - 0.4321717073144) < 1e-12
+    ns = spaces[6]
     h = replica.solve(models.perceptron(weights="spherical", channel=ns["hinge"], kappa=0.5,
                                         beta=10.0), alpha=1.0)
     assert abs(h.order_params["q"] - 0.7905) < 5e-5 and abs(h.phi + 1.7515) < 5e-5
     # regression pins of the raw-path and new-prior examples (the checks against independent
     # references are in tests/replica/test_raw_path.py and test_priors.py)
-    ns = spaces[6]
+    ns = spaces[7]
     assert abs(ns["s"].phi - 0.98651) < 1e-5 and abs(ns["s"].order_params["m"] - 0.73615) < 1e-5
     assert ns["b"].success[0] and not ns["b"].success.all()
     assert (tmp_path / "pspin_branch.json").exists()
     import replica
     from replica import models
-    ns_prior = spaces[7]
+    ns_prior = spaces[8]
     assert abs(replica.solve(models.perceptron(weights=ns_prior["ising"], kappa=0.0, h=0.3),
                              alpha=0.5).phi - 0.34423) < 1e-5
     t = replica.solve(models.perceptron(weights=ns_prior["ternary"], kappa=0.0), alpha=0.3)
