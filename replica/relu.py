@@ -14,6 +14,11 @@ Khatri-Rao product of A and the (lifted) data.
   characterisation it counts.
 * :func:`full_rank_upper_bound` — a rigorous upper bound for uniform patterns: rank n needs
   every input active for some neuron.
+* :func:`typical_log_volume` — the statistical-physics link: without a bias, the Gaussian
+  measure of a region is the product over neurons of the measures of their cells
+  {w : s_j w.x_j > 0}, each the Gardner volume of a zero-margin spherical perceptron with
+  labels s = 2 A_i - 1; for random labels its typical log per input dimension is the engine's
+  RS entropy at load n/d0.
 
 References
 ----------
@@ -27,7 +32,7 @@ import numbers
 from fractions import Fraction
 
 __all__ = ["cover_count", "nonempty_regions", "full_rank_probability_1d",
-           "full_rank_upper_bound"]
+           "full_rank_upper_bound", "typical_log_volume"]
 
 
 def _int(name, v, lo):
@@ -159,3 +164,26 @@ def full_rank_upper_bound(n, d0, d1, *, bias=True) -> float:
     if n > d1 * (d0 + (1 if bias else 0)):
         return 0.0
     return (1.0 - 2.0 ** (-d1)) ** n
+
+
+def typical_log_volume(alpha) -> float:
+    """lim (1/d0) E ln P_w(s_j w.x_j > 0 for all j), w ~ N(0, I_d0), x_j ~ N(0, I_d0) and
+    random labels s_j, at n = alpha d0: the RS entropy of the zero-margin spherical perceptron
+    (Gardner 1988), from the engine (``replica.solve``); exact (the problem is convex) for
+    0 < alpha < 2.  A region of d1 neurons (no bias, rows of A as labels) has d1 times it.
+
+    Raises
+    ------
+    ValueError
+        alpha outside (0, 2) (at alpha >= 2 a random labelling is typically not realisable).
+    """
+    from .engine.solvers import solve
+    from .perceptron.models import perceptron
+
+    try:
+        a = float(alpha)
+    except (TypeError, ValueError):
+        raise ValueError(f"alpha must be a real number, got {alpha!r}") from None
+    if not 0.0 < a < 2.0:
+        raise ValueError(f"alpha = n/d0 must lie in (0, 2), got {alpha!r}")
+    return solve(perceptron(weights="spherical", kappa=0.0), a).phi

@@ -31,7 +31,7 @@ from scipy import optimize
 
 __all__ = ["activation_pattern", "region_jacobian", "jacobian_rank", "sample_regions",
            "region_nonempty", "region_has_global_min", "full_rank_fraction", "Regions",
-           "FullRankEstimate", "step_patterns"]
+           "FullRankEstimate", "step_patterns", "cell_log_volume", "CellVolume"]
 
 #: Prime of the modular rank (rank mod p <= rank over Q; equality at full rank certifies it).
 _PRIME = 2_147_483_647
@@ -406,3 +406,92 @@ def full_rank_fraction(n, d0, d1, *, measure="nonempty", trials=400, rng=0, bias
     f = float(np.mean(ranks == n))
     return FullRankEstimate(value=f, stderr=math.sqrt(f * (1 - f) / len(ranks)), ranks=ranks,
                             n=int(n), d0=int(d0), d1=int(d1), measure=measure)
+
+
+# ---------------------------------------------------------------------------------------------
+# region volumes
+
+#: Survivors a constraint must leave before its fraction is accepted (see cell_log_volume).
+MIN_SURVIVORS = 64
+#: Largest number of particle rounds spent on one constraint.
+MAX_ROUNDS = 256
+
+
+@dataclass(frozen=True)
+class CellVolume:
+    """Log of the Gaussian measure of one neuron's cell (no bias): ln P(s_j w.x_j > 0 for all
+    j) for w ~ N(0, I), estimated by sequential Monte Carlo.
+
+    Attributes
+    ----------
+    log_volume : float
+        sum_j ln P_j, each P_j the fraction of particles (uniform on the cell of the first j-1
+        constraints) that satisfy constraint j, with the delta-method bias correction
+        (1 - P_j)/(2 M P_j).
+    stderr : float
+        sqrt(sum_j (1 - P_j)/(M P_j)) (particles treated as independent after rejuvenation).
+    fractions : numpy.ndarray
+        The P_j.
+    """
+
+    log_volume: float
+    stderr: float
+    fractions: np.ndarray
+
+
+def cell_log_volume(signs, X, *, rng=0, particles=256, sweeps=4) -> CellVolume:
+    """Gaussian measure of the cone {w : s_j w . x_j > 0} (one neuron, no bias), by sequential
+    Monte Carlo: particles uniform on the sphere; for each constraint in turn, the fraction
+    that satisfies it estimates P_j, the survivors (exact samples of the smaller cell) are
+    resampled back to ``particles`` and rejuvenated by ``sweeps`` sweeps of geodesic
+    hit-and-run on the cell (:func:`simulate.sampler.hit_and_run`, margin 0).
+
+    The cell's Gaussian measure is its solid-angle fraction: the Gardner volume of a zero-margin
+    spherical perceptron with patterns x_j and labels s_j.
+    """
+    from .sampler import hit_and_run
+
+    X = _check_X(X)
+    s = np.asarray(signs, dtype=float)
+    if s.shape != (X.shape[0],) or not np.all(np.abs(s) == 1):
+        raise ValueError(f"signs must be +-1 of shape ({X.shape[0]},)")
+    M = _check_int("particles", particles, 2)
+    gen = _rng(rng)
+    n, d0 = X.shape
+    if d0 < 2:
+        raise ValueError("cell_log_volume needs d0 >= 2 (the sphere of dimension d0 - 1)")
+    xi = s[:, None] * X * math.sqrt(d0) / np.linalg.norm(X, axis=1, keepdims=True)
+    w = gen.standard_normal((M, d0))
+    w *= math.sqrt(d0) / np.linalg.norm(w, axis=1, keepdims=True)
+    logv, var = 0.0, 0.0
+    fr = np.empty(n)
+    for j in range(n):
+        # a constraint that cuts off most of the cell is measured on more samples of the
+        # previous cell (further sweeps from the current particles) until MIN_SURVIVORS of them
+        # satisfy it, or MAX_ROUNDS rounds
+        ok = w @ xi[j] > 0
+        surv, total = [w[ok]], M
+        rounds = 1
+        while sum(x.shape[0] for x in surv) < MIN_SURVIVORS and rounds < MAX_ROUNDS:
+            if j == 0:
+                w = gen.standard_normal((M, d0))
+                w *= math.sqrt(d0) / np.linalg.norm(w, axis=1, keepdims=True)
+            else:
+                w = hit_and_run(xi[:j], 0.0, n_chains=M, n_sweeps=sweeps, rng=gen, w0=w,
+                                record_every=sweeps).w
+            ok = w @ xi[j] > 0
+            surv.append(w[ok])
+            total += M
+            rounds += 1
+        surv = np.vstack(surv)
+        p = surv.shape[0] / total
+        fr[j] = p
+        if p == 0.0:
+            return CellVolume(-math.inf, math.inf, fr[:j + 1])
+        logv += math.log(p) + (1 - p) / (2 * total * p)
+        var += (1 - p) / (total * p)
+        w = surv[gen.integers(0, surv.shape[0], size=M)]
+        if sweeps > 0 and j < n - 1:
+            w = hit_and_run(xi[:j + 1], 0.0, n_chains=M, n_sweeps=sweeps, rng=gen, w0=w,
+                            record_every=sweeps).w
+    return CellVolume(logv, math.sqrt(var), fr)

@@ -124,3 +124,27 @@ def test_bad_input_is_named():
         relu.sample_regions(3, 1, 2, X=np.array([[0.1], [0.1], [0.5]]))
     with pytest.raises(ValueError, match="measure"):
         relu.sample_regions(3, 1, 2, measure="gaussian")
+
+
+def test_cell_volume_of_two_half_spaces_is_exact():
+    """Two constraints: the measure of {w.a > 0, w.b > 0} is (pi - theta)/(2 pi), theta the
+    angle between a and b (any dimension)."""
+    rng = np.random.default_rng(6)
+    X = rng.standard_normal((2, 10))
+    cos = X[0] @ X[1] / np.linalg.norm(X[0]) / np.linalg.norm(X[1])
+    exact = math.log((math.pi - math.acos(cos)) / (2 * math.pi))
+    r = relu.cell_log_volume(np.ones(2), X, rng=1, particles=2000)
+    assert abs(r.log_volume - exact) < 4 * r.stderr, (r.log_volume, exact, r.stderr)
+
+
+def test_cell_volume_in_two_dimensions_is_the_arc():
+    """In d0 = 2 the cell is an arc of the circle: its measure is its angle over 2 pi."""
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((6, 2))
+    w = np.array([math.cos(0.3), math.sin(0.3)])
+    s = np.sign(X @ w)  # a realisable labelling
+    phis = np.linspace(0, 2 * math.pi, 400001)
+    circle = np.stack([np.cos(phis), np.sin(phis)], axis=1)
+    exact = math.log(np.mean(np.all((circle @ (s[:, None] * X).T) > 0, axis=1)))
+    r = relu.cell_log_volume(s, X, rng=2, particles=1000)
+    assert abs(r.log_volume - exact) < 4 * r.stderr + 1e-4, (r.log_volume, exact, r.stderr)

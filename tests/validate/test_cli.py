@@ -83,7 +83,7 @@ def test_default_registry_imports_without_backends():
                                                "spherical-vertices", "spherical-geodesic",
                                                "spherical-barycenter",
                                                "binary-lmc", "pspin-counts", "pspin-langevin",
-                                               "relu-fullrank-1d"}
+                                               "relu-fullrank-1d", "relu-volume"}
 
 
 def test_interrupt_then_resume(tmp_path, capsys):

@@ -50,3 +50,15 @@ def test_relu_full_rank_fraction_matches_the_exact_1d_probability():
     # resolution: a probability 20% off (ratio 1.2 or 0.8) is rejected on the same rows
     for wrong in (1.2, 0.8):
         assert abs(rec.extrapolation.value - wrong) / rec.extrapolation.error > 3
+
+
+def test_region_volume_is_the_gardner_entropy():
+    from validate.experiments import relu as rx
+
+    (exp,) = [e for e in rx.EXPERIMENTS if e.name == "relu-volume-alpha0.5"]
+    rec = run_experiment(dataclasses.replace(exp, quick=Profile((16, 24), (24, 16))),
+                         progress=None)
+    assert rec.status == "passed", (rec.z, rec.message)
+    # the Gardner entropy at another load (alpha = 1: -0.856; alpha = 0.25: -0.180) is rejected
+    for wrong in (-0.856, -0.180):
+        assert abs(rec.extrapolation.value - wrong) / rec.extrapolation.error > 3

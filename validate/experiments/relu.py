@@ -10,6 +10,14 @@
     with 1 — finite n against the finite-n formula.  Widths c = 1, 1.5, 2 straddle the
     transition from mostly rank-deficient to mostly full-rank regions.
 
+``relu-volume``
+    The Gaussian measure of one neuron's region cell without a bias, {w : s_j w.x_j > 0} for
+    n = alpha d0 Gaussian inputs and random labels s (a row of a uniformly random pattern),
+    by sequential Monte Carlo (``simulate.relu.cell_log_volume``): (1/d0) ln Vol against the
+    engine's RS entropy of the zero-margin spherical perceptron at load alpha
+    (``replica.relu.typical_log_volume``), extrapolated in 1/d0.  A region of d1 neurons has
+    d1 times this log-volume.
+
 ``replica`` and ``simulate`` are imported lazily so that this module imports without them.
 
 References
@@ -23,7 +31,8 @@ import functools
 
 from ..experiment import Experiment, Profile
 
-__all__ = ["EXPERIMENTS", "WIDTHS", "fullrank_simulate", "fullrank_theory", "exact_probability"]
+__all__ = ["EXPERIMENTS", "WIDTHS", "fullrank_simulate", "fullrank_theory", "exact_probability",
+           "volume_simulate", "volume_theory"]
 
 WIDTHS = (1.0, 1.5, 2.0)
 
@@ -73,4 +82,40 @@ def _exp(c: float) -> Experiment:
     )
 
 
-EXPERIMENTS = tuple(_exp(c) for c in WIDTHS)
+def volume_simulate(N: int, rng, *, alpha: float) -> float:
+    """(1/d0) ln of the Gaussian measure of one neuron's cell, d0 = N, n = alpha N inputs."""
+    from simulate import relu
+
+    n = int(round(alpha * N))
+    X = rng.standard_normal((n, N))
+    s = rng.choice([-1.0, 1.0], size=n)
+    return relu.cell_log_volume(s, X, rng=rng).log_volume / N
+
+
+def volume_theory(*, alpha: float) -> float:
+    from replica import relu
+
+    return relu.typical_log_volume(alpha)
+
+
+_VOLUME_NOTE = ("1/N (N = d0): the quenched log-volume of the perceptron has O(1/N) (and "
+                "O(ln N/N)) corrections; the sequential Monte Carlo's own bias is corrected to "
+                "O(1/particles^2) per constraint.")
+
+
+def _volume(alpha: float) -> Experiment:
+    return Experiment(
+        name=f"relu-volume-alpha{alpha:g}", group="relu-volume", observable="log_volume",
+        params={"alpha": alpha}, theory=volume_theory, simulate=volume_simulate,
+        quick=Profile((16, 32, 48), (48, 24, 16)),
+        full=Profile((16, 32, 48, 64), (96, 64, 48, 32)),
+        scaling="1/N", degree=1, scaling_note=_VOLUME_NOTE,
+        description=(
+            "Log Gaussian measure per input dimension of one neuron's activation cell (no "
+            f"bias), n = {alpha:g} d0 Gaussian inputs, random labels; sequential Monte Carlo "
+            "with hit-and-run rejuvenation. Theory: Gardner's RS entropy of the zero-margin "
+            "spherical perceptron at that load (the engine)."),
+    )
+
+
+EXPERIMENTS = tuple(_exp(c) for c in WIDTHS) + (_volume(0.5),)
