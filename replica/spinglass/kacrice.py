@@ -85,8 +85,8 @@ def _check_u(u):
         v = float(u)
     except (TypeError, ValueError):
         raise ValueError(f"u must be a real number, got {u!r}") from None
-    if math.isnan(v):
-        raise ValueError("u must not be NaN")
+    if not math.isfinite(v):
+        raise ValueError(f"u must be finite, got {u!r}")
     return v
 
 

@@ -227,7 +227,7 @@ def complexity_1rsb(xi, e) -> float:
     mu_mg = math.sqrt(dd) / cv.dxi1 - 1 / math.sqrt(dd)  # chi = 1/sqrt(xi''): replicon = 0
     if mu_mg <= 0:
         raise ReplicaError(f"xi = {cv.as_dict()}: the zero-temperature 1RSB states are never "
-                           "stable (xi''(1) < xi'(1)^2... marginal mu <= 0)")
+                           "stable (xi''(1) <= xi'(1): the marginal mu is <= 0)")
     e_mg = -_psi(cv, mu_mg)[1]
     if e > e_mg + 1e-12:
         raise ReplicaError(f"e = {e} is above the marginal energy {e_mg:.10g} of the 1RSB "
