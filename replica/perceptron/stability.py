@@ -31,7 +31,8 @@ import sympy as sp
 from ..engine.codegen import compile_kernel
 from ..engine.gauss import GaussAvg
 from .models import Model
-from ..engine.quadrature import hermite_rule, legendre_reference
+from ..engine.quadrature import (CHECK_GH_ORDER, CHECK_ORDER, GH_ORDER, ORDER, hermite_rule,
+                                 legendre_reference)
 from ..engine.results import SaddlePoint
 from ..engine.solvers import solve_needing
 from ..engine.symbols import V, omega, q, z
@@ -51,6 +52,11 @@ class Stability:
     stable : bool
     R_prior, R_channel : float
     saddle_point : SaddlePoint
+    replicon_error : float
+        Estimated quadrature error of the replicon: |lambda_R - lambda_R^check| with the
+        averages evaluated again on the check rules (``quadrature.CHECK_ORDER`` Gauss-Legendre
+        nodes per panel, ``CHECK_GH_ORDER`` Gauss-Hermite nodes), plus the rounding of
+        alpha R_prior R_channel.
     """
 
     replicon: float
@@ -58,6 +64,12 @@ class Stability:
     R_prior: float
     R_channel: float
     saddle_point: SaddlePoint
+    replicon_error: float = float("nan")
+
+    @property
+    def sign_certain(self) -> bool:
+        """Whether the sign of the replicon (hence ``stable``) exceeds its error estimate."""
+        return abs(self.replicon) > self.replicon_error
 
 
 _KERNELS = {}
@@ -104,15 +116,21 @@ def stability(model: Model, alpha=None, *, saddle_point: SaddlePoint | None = No
     mod = _replicon_kernel(model)
     theta = np.array(list(saddle_point.order_params.values()))
     ctrl = model.controls(saddle_point.alpha)
-    gl, gh = legendre_reference(), hermite_rule(64)
+    gl, gh = legendre_reference(ORDER), hermite_rule(GH_ORDER)
     out = mod.kernel(theta, ctrl, gl[0], gl[1], gh[0], gh[1], np.empty(2))
     rp, rc = float(out[0]), float(out[1])
     lam = 1.0 - saddle_point.alpha * rp * rc
+    glc, ghc = legendre_reference(CHECK_ORDER), hermite_rule(CHECK_GH_ORDER)
+    outc = mod.kernel(theta, ctrl, glc[0], glc[1], ghc[0], ghc[1], np.empty(2))
+    lam_c = 1.0 - saddle_point.alpha * float(outc[0]) * float(outc[1])
+    err = abs(lam_c - lam) + 8 * np.finfo(float).eps * (1.0 + abs(saddle_point.alpha * rp * rc))
+    if not np.isfinite(err):
+        err = float("inf")
     if not np.isfinite(lam):
         from ..engine.errors import NonFiniteError
         raise NonFiniteError(f"non-finite replicon at {saddle_point}", "replicon",
                              saddle_point.order_params)
-    return Stability(lam, lam > 0, rp, rc, saddle_point)
+    return Stability(lam, lam > 0, rp, rc, saddle_point, float(err))
 
 
 def at_line(model: Model, *, bracket):
