@@ -25,7 +25,7 @@ from .franzparisi import (fp_free_entropy, local_energy_expression,
 from ..engine.compiled import CompiledFreeEntropy
 from ..perceptron.models import ( Model, _check_alpha, _check_finite,
                      compiled_construction, perceptron)
-from ..engine.quadrature import hermite_rule, legendre_reference
+from ..engine.quadrature import CHECK_GH_ORDER, CHECK_ORDER, hermite_rule, legendre_reference
 from ..engine.results import Transition
 from .results import LocalEnergy, LocalEntropy
 from ..engine.solvers import solve
@@ -400,15 +400,22 @@ def local_energy(model: Model, *, alpha, kappa_ref, overlaps=None, distances=Non
         ctrl_of = lambda pv: np.array([pv, q_ref, k_ref] + chan)  # noqa: E731
     e = np.empty(p_req.size)
     de = np.empty(p_req.size)
+    err = np.empty(p_req.size)
     buf = np.empty(2)
+    glc, ghc = legendre_reference(CHECK_ORDER), hermite_rule(CHECK_GH_ORDER)
     for i, pv in enumerate(p_req):
         out = mod.kernel(np.empty(0), ctrl_of(pv), gl[0], gl[1], gh[0], gh[1], buf)
         if not np.all(np.isfinite(out)):
             raise ReplicaError(f"non-finite local energy at p = {pv}")
         e[i], de[i] = out
+        chk = mod.kernel(np.empty(0), ctrl_of(pv), glc[0], glc[1], ghc[0], ghc[1],
+                         np.empty(2))
+        err[i] = abs(float(chk[0]) - e[i]) + 8 * np.finfo(float).eps * (1.0 + abs(e[i]))
+        if not np.isfinite(err[i]):
+            err[i] = np.inf
     return LocalEnergy(model=model.name, weights=model.prior.name, alpha=alpha,
                        params=dict(model.params), kappa_ref=k_ref, q_ref=q_ref, p=p_req.copy(),
-                       e=e, de_dp=de, reference=ref)
+                       e=e, de_dp=de, reference=ref, e_error=err)
 
 
 def kappa_max(weights, alpha):

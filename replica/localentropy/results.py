@@ -95,6 +95,9 @@ class LocalEnergy(Serializable):
         e(p), per constraint.
     de_dp : numpy.ndarray
     reference : SaddlePoint or None
+    e_error : numpy.ndarray or None
+        Estimated quadrature error of e: the same averages on the check rules
+        (``quadrature.CHECK_ORDER``, ``CHECK_GH_ORDER``), plus rounding.
     """
 
     model: str
@@ -107,6 +110,7 @@ class LocalEnergy(Serializable):
     e: np.ndarray
     de_dp: np.ndarray
     reference: SaddlePoint | None = field(repr=False, default=None)
+    e_error: np.ndarray | None = field(repr=False, default=None)
 
     @property
     def d(self):

@@ -168,3 +168,18 @@ def test_replicon_error_estimate_covers_the_true_error(weights, kappa, alpha):
     ref = 1.0 - alpha * out[0] * out[1]
     assert abs(st.replicon - ref) <= 4 * st.replicon_error, (st.replicon, ref, st)
     assert st.replicon_error < 1e-9 and st.sign_certain
+
+
+def test_local_energy_error_estimate_covers_the_true_error():
+    from replica.engine.quadrature import hermite_rule, legendre_reference
+    from replica.localentropy.entropy import _le_compiled
+
+    sph = models.perceptron(weights="spherical", kappa=0.0)
+    le = replica.local_energy(sph, alpha=1.0, kappa_ref=0.3, overlaps=[0.5, 0.9, 0.99])
+    mod, _ = _le_compiled(sph.channel, False)
+    gl, gh = legendre_reference(40), hermite_rule(160)
+    for i, pv in enumerate(le.p):
+        ref = mod.kernel(np.empty(0), np.array([pv, le.q_ref, 0.3]), gl[0], gl[1], gh[0],
+                         gh[1], np.empty(2))[0]
+        assert abs(le.e[i] - ref) <= 4 * le.e_error[i], (pv, le.e[i], ref, le.e_error[i])
+    assert np.all(le.e_error < 1e-12)
