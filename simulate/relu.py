@@ -31,7 +31,8 @@ from scipy import optimize
 
 __all__ = ["activation_pattern", "region_jacobian", "jacobian_rank", "sample_regions",
            "region_nonempty", "region_has_global_min", "full_rank_fraction", "Regions",
-           "FullRankEstimate", "step_patterns", "cell_log_volume", "CellVolume"]
+           "FullRankEstimate", "step_patterns", "cell_log_volume", "CellVolume",
+           "gradient_descent_trace", "DescentTrace"]
 
 #: Prime of the modular rank (rank mod p <= rank over Q; equality at full rank certifies it).
 _PRIME = 2_147_483_647
@@ -495,3 +496,75 @@ def cell_log_volume(signs, X, *, rng=0, particles=256, sweeps=4) -> CellVolume:
             w = hit_and_run(xi[:j + 1], 0.0, n_chains=M, n_sweeps=sweeps, rng=gen, w0=w,
                             record_every=sweeps).w
     return CellVolume(logv, math.sqrt(var), fr)
+
+
+# ---------------------------------------------------------------------------------------------
+# gradient-descent traces
+
+@dataclass(frozen=True)
+class DescentTrace:
+    """Gradient descent on the squared loss of a two-layer ReLU network (v fixed).
+
+    Attributes
+    ----------
+    steps : numpy.ndarray
+        The recorded step numbers.
+    loss : numpy.ndarray
+        (1/2n) sum_j (F(x_j) - y_j)^2 at each record.
+    rank : numpy.ndarray
+        Certified rank of the region Jacobian at each record.
+    distinct_patterns : int
+        Number of distinct activation patterns met at the records.
+    W, b : numpy.ndarray
+        Final parameters.
+    """
+
+    steps: np.ndarray
+    loss: np.ndarray
+    rank: np.ndarray
+    distinct_patterns: int
+    W: np.ndarray
+    b: np.ndarray
+
+
+def gradient_descent_trace(X, y, d1, *, v=None, lr=0.05, steps=2000, record_every=50, rng=0,
+                           bias=True) -> DescentTrace:
+    """Full-batch gradient descent on L = (1/2n) sum_j (v^T relu(W x_j + b) - y_j)^2 from a
+    standard Gaussian initialisation of (W, b), v fixed (default: +-1 alternating); the
+    activation pattern and the certified rank of its Jacobian are recorded every
+    ``record_every`` steps (rank along training, regions visited).
+    """
+    X = _check_X(X)
+    n, d0 = X.shape
+    y = _array("y", y, 1)
+    if y.shape != (n,):
+        raise ValueError(f"y must have shape ({n},), got {y.shape}")
+    d1 = _check_int("d1", d1, 1)
+    v = _check_v(np.where(np.arange(d1) % 2 == 0, 1.0, -1.0) if v is None else v, d1)
+    steps = _check_int("steps", steps, 1)
+    record_every = _check_int("record_every", record_every, 1)
+    lr = float(lr)
+    if not (math.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be finite and > 0, got {lr!r}")
+    gen = _rng(rng)
+    W = gen.standard_normal((d1, d0))
+    b = gen.standard_normal(d1) if bias else np.zeros(d1)
+    rec_s, rec_l, rec_r, seen = [], [], [], set()
+    for t in range(steps + 1):
+        pre = W @ X.T + b[:, None]
+        act = pre > 0
+        r = (v @ (pre * act)) - y
+        if t % record_every == 0 or t == steps:
+            A = act.astype(np.uint8)
+            seen.add(A.tobytes())
+            rec_s.append(t)
+            rec_l.append(float(r @ r) / (2 * n))
+            rec_r.append(jacobian_rank(region_jacobian(A, X, v=v, bias=bias)))
+        if t == steps:
+            break
+        g = (v[:, None] * act) * r[None, :] / n  # dL/dpre, shape (d1, n)
+        W -= lr * g @ X
+        if bias:
+            b -= lr * g.sum(axis=1)
+    return DescentTrace(steps=np.array(rec_s), loss=np.array(rec_l), rank=np.array(rec_r),
+                        distinct_patterns=len(seen), W=W, b=b)

@@ -148,3 +148,21 @@ def test_cell_volume_in_two_dimensions_is_the_arc():
     exact = math.log(np.mean(np.all((circle @ (s[:, None] * X).T) > 0, axis=1)))
     r = relu.cell_log_volume(s, X, rng=2, particles=1000)
     assert abs(r.log_volume - exact) < 4 * r.stderr + 1e-4, (r.log_volume, exact, r.stderr)
+
+
+def test_gradient_descent_trace_descends_and_records_certified_ranks():
+    rng = np.random.default_rng(8)
+    n = 12
+    X = np.sort(rng.standard_normal((n, 1)), axis=0)
+    y = rng.standard_normal(n)
+    tr = relu.gradient_descent_trace(X, y, 16, lr=0.02, steps=1500, record_every=100, rng=3)
+    assert np.all(np.diff(tr.loss) <= 1e-12)  # small steps: the loss never increases
+    assert tr.loss[-1] < 0.5 * tr.loss[0]
+    assert np.all((0 <= tr.rank) & (tr.rank <= n)) and tr.distinct_patterns >= 1
+    # the recorded rank is the certified rank of the final region
+    A = relu.activation_pattern(tr.W, X, tr.b)
+    v = np.where(np.arange(16) % 2 == 0, 1.0, -1.0)
+    assert tr.rank[-1] == relu.jacobian_rank(relu.region_jacobian(A, X, v=v))
+    # the loss is the network's: recompute it from the final parameters
+    F = np.maximum(tr.W @ X.T + tr.b[:, None], 0.0).T @ v
+    assert tr.loss[-1] == pytest.approx(np.mean((F - y) ** 2) / 2, rel=1e-12)
