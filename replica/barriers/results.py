@@ -74,12 +74,15 @@ class SimplexEnergy(Serializable):
     energy : numpy.ndarray
         (n_points,) training error per constraint.
     vertices : Vertices
+    energy_error : numpy.ndarray or None
+        Estimated quadrature error of each energy (the same quadrature at half the order).
     """
 
     kappa: float
     gamma: np.ndarray
     energy: np.ndarray
     vertices: Vertices = field(repr=False)
+    energy_error: np.ndarray | None = field(repr=False, default=None)
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,9 @@ class PathEnergy(Serializable):
     components : dict or None
         1RSB: ``q0``, ``q1``, ``m``, the energies ``same`` (one state, overlap q1) and
         ``different`` (two states, overlap q0), and the ``saddle_point``.
+    energy_error : numpy.ndarray or None
+        Estimated quadrature error of each energy (RS paths: the same quadrature at half the
+        order; None for 1RSB).
     """
 
     path: str
@@ -113,6 +119,7 @@ class PathEnergy(Serializable):
     vertices: Vertices = field(repr=False)
     ansatz: str = "rs"
     components: dict | None = field(repr=False, default=None)
+    energy_error: np.ndarray | None = field(repr=False, default=None)
 
     @property
     def barrier(self):

@@ -183,3 +183,12 @@ def test_local_energy_error_estimate_covers_the_true_error():
                          gh[1], np.empty(2))[0]
         assert abs(le.e[i] - ref) <= 4 * le.e_error[i], (pv, le.e[i], ref, le.e_error[i])
     assert np.all(le.e_error < 1e-12)
+
+
+def test_path_energy_error_estimate_covers_a_higher_order_evaluation():
+    neg = models.perceptron(weights="spherical", kappa=-0.5)
+    t = np.linspace(0, 1, 5)
+    pe = replica.path_energy(neg, alpha=1.0, kappas=(-0.5, -0.5), t=t)
+    ref = replica.path_energy(neg, alpha=1.0, kappas=(-0.5, -0.5), t=t, order=96)
+    assert np.all(np.abs(pe.energy - ref.energy) <= 4 * pe.energy_error)
+    assert np.all(pe.energy_error < 1e-12)
