@@ -48,3 +48,30 @@ axes[3].set(xlabel="n (inputs, d0 = 1)", ylabel="d1 (width)",
 fig.colorbar(im, ax=axes, shrink=0.9, label="fraction of full-rank regions")
 fig.savefig(HERE / "relu_activation_regions.png", dpi=110)
 print("white: exact 1/2 contour (non-empty regions); red dashed: 2 d1 = n")
+
+# %% gradient descent: rank of the region Jacobian along training, and regions visited
+n_gd = 16
+rng = np.random.default_rng(0)
+Xg = np.sort(rng.standard_normal((n_gd, 1)), axis=0)
+yg = rng.standard_normal(n_gd)
+widths = np.unique(np.linspace(4, 48, max(POINTS // 2, 3)).astype(int))
+steps = 3000 if POINTS >= 10 else 200
+fig, axes = plt.subplots(1, 3, figsize=(13, 3.6), constrained_layout=True)
+final_rank, visited, final_loss = [], [], []
+for d1 in widths:
+    tr = relu.gradient_descent_trace(Xg, yg, int(d1), lr=0.05, steps=steps,
+                                     record_every=max(steps // 30, 1), rng=int(d1))
+    final_rank.append(tr.rank[-1])
+    visited.append(tr.distinct_patterns)
+    final_loss.append(tr.loss[-1])
+    if d1 in (widths[0], widths[len(widths) // 2], widths[-1]):
+        axes[0].plot(tr.steps, tr.rank, label=f"d1 = {d1}")
+axes[0].axhline(n_gd, color="k", lw=0.5, ls=":")
+axes[0].set(xlabel="GD step", ylabel="certified rank of J", title=f"rank along training, n = {n_gd}")
+axes[0].legend(fontsize=7)
+axes[1].plot(widths, final_rank, "o-")
+axes[1].axhline(n_gd, color="k", lw=0.5, ls=":")
+axes[1].set(xlabel="d1 (width)", ylabel="rank at the end", title="measure: GD from 'init'")
+axes[2].plot(widths, visited, "o-", label="distinct regions visited")
+axes[2].set(xlabel="d1 (width)", ylabel="regions", title="regions met at the records")
+fig.savefig(HERE / "relu_gradient_descent.png", dpi=110)
