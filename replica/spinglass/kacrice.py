@@ -131,7 +131,7 @@ class _Rates:
 
             def f(v):
                 return -self.value(v, self.r_of_u(v), k)
-            return -_bounded_min(f, umax)
+            return -_bounded_min(f, umax, math.sqrt(self.x1))
 
         def best_u(r):  # minimise the rate over u' <= u at fixed r
             ustar = self.d1 / self.vr * r
@@ -139,13 +139,15 @@ class _Rates:
 
         def f(r):
             return -self.value(best_u(r), r, k)
-        return -_bounded_min(f, rmax)
+        return -_bounded_min(f, rmax, math.sqrt(self.vr))
 
 
-def _bounded_min(f, hi):
-    """min of f on (-inf, hi] (f -> +inf as the argument -> -inf): a grid, then Brent."""
-    top = hi if math.isfinite(hi) else 20.0
-    grid = np.linspace(top - 40.0, top, 4001)
+def _bounded_min(f, hi, scale):
+    """min of f on (-inf, hi] (f -> +inf as the argument -> -inf; its variable has the natural
+    scale ``scale``, the standard deviation of u or r times sqrt(N)): a grid of 40 scales,
+    then Brent."""
+    top = hi if math.isfinite(hi) else 20.0 * scale
+    grid = np.linspace(top - 40.0 * scale, top, 4001)
     vals = np.array([f(v) for v in grid])
     i = int(np.argmin(vals))
     if i == 0:

@@ -68,7 +68,13 @@ def test_E_k_are_the_zeros_of_the_closed_form(p):
 def test_scaling_of_the_covariance():
     """H -> c H multiplies xi by c^2 and the energies by c."""
     xi = {2: 0.3, 4: 1.0}
-    c = 1.7
+    for c in (1.7, 0.05, 30.0):
+        _check_scaling(xi, c)
+    for c in (0.05, 30.0):
+        _check_scaling({3: 1.0}, c)
+
+
+def _check_scaling(xi, c):
     xi2 = {p: c * c * v for p, v in xi.items()}
     assert kacrice.E_inf(xi2) == pytest.approx(c * kacrice.E_inf(xi), rel=1e-13)
     for u in (-2.0, -1.5, -0.5):
