@@ -124,8 +124,18 @@ def T_d(xi) -> float:
     cv = covariance(xi)
     if cv.pure == 2:
         raise ReplicaError("xi = {2: c}: no discontinuous (1RSB) transition; T_d is undefined")
-    _, t2 = _max_on_unit(lambda x: cv(x, 1) * (1 - x) / x)
+    qd, t2 = _max_on_unit(lambda x: cv(x, 1) * (1 - x) / x)
+    _check_plateau(cv, qd)
     return math.sqrt(t2)
+
+
+def _check_plateau(cv, qd):
+    """A discontinuous transition has its plateau q_d inside (0, 1); at q_d -> 0 the
+    transition is continuous (xi''(0) (1 - 0)^2 = 1 first), where T_d and T_s are not 1RSB
+    quantities."""
+    if qd < 1e-4:
+        raise ReplicaError(f"xi = {cv.as_dict()}: the m = 1 plateau sits at q_d = {qd:.2e} -> 0, "
+                           "a continuous transition; T_d and T_s are not defined by 1RSB here")
 
 
 @lru_cache(maxsize=64)
@@ -157,6 +167,7 @@ def T_s(xi) -> float:
         raise ReplicaError("xi = {2: c}: no discontinuous (1RSB) transition; T_s is undefined")
     beta2, g = _m1_equations(cv)
     qd, _ = _max_on_unit(lambda x: cv(x, 1) * (1 - x) / x)
+    _check_plateau(cv, qd)
     hi = 1 - 1e-12
     if not (g(qd) < 0 < g(hi)):
         raise ReplicaError(f"xi = {cv.as_dict()}: d phi/dm at m = 1 does not change sign on "

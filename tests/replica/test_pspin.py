@@ -67,6 +67,8 @@ def test_bad_input_is_named():
         pspin.T_s({3: float("nan")})
     with pytest.raises(ReplicaError, match="no discontinuous"):
         pspin.T_d({2: 1.0})
+    with pytest.raises(ReplicaError, match="continuous transition"):
+        pspin.T_s({2: 1.0, 3: 0.1})  # the p = 2 part dominates: a continuous transition
     with pytest.raises(ValueError, match="unknown ansatz"):
         pspin.spherical({3: 1.0}).free_entropy("2rsb")
     with pytest.raises(ValueError, match="real number"):
