@@ -49,6 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special
 
+from ..engine.compiled import check_finite
 from ..engine.errors import ModelError, ReplicaError
 from ..engine.serialize import Serializable, register
 from .covariance import Covariance, covariance
@@ -78,16 +79,6 @@ def _omega(x):
     a = abs(x)
     s = math.sqrt(a * a - 2.0)
     return base - (a * s / 2.0 - math.log((a + s) / _SQRT2))
-
-
-def _check_u(u):
-    try:
-        v = float(u)
-    except (TypeError, ValueError):
-        raise ValueError(f"u must be a real number, got {u!r}") from None
-    if not math.isfinite(v):
-        raise ValueError(f"u must be finite, got {u!r}")
-    return v
 
 
 def _check_k(k):
@@ -210,7 +201,7 @@ def complexity(xi, u, k=None) -> float:
     ln(p-1)/2 above.  General xi: the supremum in the module notes, evaluated numerically.
     """
     cv = covariance(xi)
-    u = _check_u(u)
+    u = check_finite("u", u)
     k = _check_k(k)
     return _Rates(cv).theta(u, k)
 

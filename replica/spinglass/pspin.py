@@ -39,6 +39,7 @@ import numpy as np
 import sympy as sp
 from scipy import optimize
 
+from ..engine.compiled import check_finite
 from ..engine.errors import ReplicaError
 from ..engine.freeentropy import FreeEntropy, free_entropy
 from ..engine.solvers import solve
@@ -228,12 +229,7 @@ def complexity_1rsb(xi, e) -> float:
         If e lies above the marginal energy (no stable 1RSB states there).
     """
     cv = covariance(xi)
-    try:
-        e = float(e)
-    except (TypeError, ValueError):
-        raise ValueError(f"e must be a real number, got {e!r}") from None
-    if not math.isfinite(e):
-        raise ValueError(f"e must be finite, got {e!r}")
+    e = check_finite("e", e)
     dd = cv.ddxi1
     mu_mg = math.sqrt(dd) / cv.dxi1 - 1 / math.sqrt(dd)  # chi = 1/sqrt(xi''): replicon = 0
     if mu_mg <= 0:
