@@ -1,10 +1,14 @@
 """Command line of ``python -m validate``.
 
 Exit status: 0 when the suite ran and the report was written, whatever the outcome of
-the comparisons (the last line printed is ``"<k> passed, <m> failed, <e> errors"``), unless
-``--strict`` is given, in which case any failed or errored comparison gives exit status 1.
-Status 2 for usage errors (unknown experiment name, ...), 130 when interrupted (finished
-points stay cached; re-running resumes), and a traceback with status 1 on a crash.
+the comparisons (the last line printed is ``"<k> passed, <m> failed, <i> inconclusive,
+<b> bad-fit, <e> errors"``), unless ``--strict`` is given, in which case anything but
+``passed`` gives exit status 1. Status 2 for usage errors (unknown experiment name, an
+output that cannot be written, ...), checked before anything runs; 130 when interrupted
+(finished points stay cached; re-running resumes), and a traceback with status 1 on a crash.
+
+A run of the whole suite writes ``report.md`` and ``summary.json`` in the output folder; a run
+with ``--only`` writes its report in ``only-<names>/`` there and leaves the full report alone.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from .experiment import run_experiment
 from .records import write_json
 from .registry import default_registry, select
 from .report import write_report
+from .summary import write_summary
+from .verdict import STATUSES
 
 __all__ = ["main", "build_parser"]
 
@@ -30,8 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m validate",
         description="Run replica theory and finite-N simulations side by side, extrapolate "
                     "N -> infinity, compare, and write a Markdown report with figures.",
-        epilog="Exit status 0 when the report was written (even if comparisons failed; "
-               "use --strict to make them count), 2 on usage errors, 130 when interrupted.",
+        epilog="Statuses: passed, failed, inconclusive (3 sigma wider than the experiment's "
+               "resolution), bad-fit (the finite-size fit is rejected), error. Exit status 0 "
+               "when the report was written (whatever the statuses; use --strict to make them "
+               "count), 2 on usage errors, 130 when interrupted.",
     )
     p.add_argument("--full", action="store_true", help="full profile (large N, many instances)")
     p.add_argument("--only", action="append", metavar="NAME",
@@ -43,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fresh", action="store_true",
                    help="ignore cached simulation points (they are still written)")
     p.add_argument("--strict", action="store_true",
-                   help="exit with status 1 if any comparison failed or errored")
+                   help="exit with status 1 unless every comparison passed (failed, "
+                        "inconclusive, bad-fit and error all count)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return p
 
@@ -54,6 +63,27 @@ def _list(registry, stream) -> None:
         print(f"{exp.name:28s} group={exp.group:10s} observable={exp.observable:10s} "
               f"quick N={list(q.sizes)} x{list(q.instances)}  full N={list(f.sizes)} "
               f"x{list(f.instances)}", file=stream)
+
+
+def _writable(path: pathlib.Path) -> str | None:
+    """None if ``path`` can be written (tried without leaving a trace), else why not."""
+    if path.is_dir():
+        return f"{path} is a directory"
+    existed = path.exists()
+    try:
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        return f"{exc.strerror or exc}: {path}"
+    if not existed:
+        path.unlink()
+    return None
+
+
+def _only_tag(names) -> str:
+    tag = "+".join(names)
+    tag = "".join(c if c.isalnum() or c in "-_.=+" else "_" for c in tag)
+    return tag if len(tag) <= 80 else tag[:64] + "+" + str(len(names))
 
 
 def main(argv=None, *, registry=None) -> int:
@@ -80,7 +110,20 @@ def main(argv=None, *, registry=None) -> int:
         return 2
     profile = "full" if args.full else "quick"
     out = pathlib.Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"error: cannot create the output folder {out}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 2
+    why = _writable(out / ".write-test")
+    if why is None and args.json:
+        why = _writable(pathlib.Path(args.json))
+        why = None if why is None else f"--json {args.json}: {why}"
+    if why is not None:
+        print(f"error: cannot write the outputs ({why}); nothing was run", file=sys.stderr)
+        return 2
+    report_dir = out if not names else out / f"only-{_only_tag(names)}"
     progress = None if args.quiet else sys.stderr
     print(f"validate: {len(experiments)} experiment(s), {profile} profile, output in {out}/",
           flush=True)
@@ -95,7 +138,9 @@ def main(argv=None, *, registry=None) -> int:
             write_json(out / f"{exp.name}.json", rec)
             records.append(rec)
             if progress is not None:
-                print(f"== {exp.name}: {rec.status} (z = {rec.z:.2f}), {rec.seconds:.1f} s",
+                print(f"== {exp.name}: {rec.status} (z = {rec.z:.2f}, 3 sigma "
+                      f"{3 * rec.extrapolation.error if rec.extrapolation else float('nan'):.3g}"
+                      f" vs resolution {rec.resolution:.3g}), {rec.seconds:.1f} s",
                       file=progress, flush=True)
     except KeyboardInterrupt:
         print(f"\ninterrupted: finished points are cached in {out / 'cache'}/; "
@@ -105,15 +150,19 @@ def main(argv=None, *, registry=None) -> int:
     if args.json:
         write_json(args.json, records)
     command = "python -m validate " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
-    report = write_report(records, out, experiments={e.name: e for e in experiments},
-                          command=command.strip(), seconds=seconds)
-    n_pass = sum(r.status == "passed" for r in records)
-    n_fail = sum(r.status == "failed" for r in records)
-    n_err = sum(r.status == "error" for r in records)
+    if progress is not None:
+        print(f"== writing the report and figures in {report_dir}/", file=progress, flush=True)
+    report = write_report(records, report_dir, experiments={e.name: e for e in experiments},
+                          command=command.strip(), seconds=seconds, progress=progress)
+    if not names:
+        write_summary(out / "summary.json", records, seconds=seconds, command=command.strip())
+    counts = {s: sum(r.status == s for r in records) for s in STATUSES}
     for r in records:
-        print(f"  {r.status.upper():6s} {r.name}: z = {r.z:.2f}")
+        print(f"  {r.status.upper():12s} {r.name}: z = {r.z:.2f}")
     print(f"report: {report}")
-    print(f"{n_pass} passed, {n_fail} failed, {n_err} errors ({seconds:.1f} s)")
-    if args.strict and (n_fail or n_err):
+    print(f"{counts['passed']} passed, {counts['failed']} failed, "
+          f"{counts['inconclusive']} inconclusive, {counts['bad-fit']} bad-fit, "
+          f"{counts['error']} errors ({seconds:.1f} s)")
+    if args.strict and counts["passed"] != len(records):
         return 1
     return 0

@@ -15,8 +15,8 @@ from typing import Callable, Mapping
 import numpy as np
 
 from .cache import PointCache, point_key
-from .extrapolate import extrapolate
 from .records import Record, Row, summarise
+from .verdict import judge
 from .version import code_version
 
 __all__ = ["Profile", "Experiment", "instance_seed", "run_experiment", "PROFILES"]
@@ -55,6 +55,16 @@ class Profile:
     def count(self, N: int) -> int:
         """Number of instances at size ``N``."""
         return self.instances[self.sizes.index(N)]
+
+    def scaled(self, factor: float) -> "Profile":
+        """The same sizes with ``factor`` times as many instances (rounded, at least 2).
+
+        The standard error of the extrapolation falls like ``1/sqrt(factor)``: this is how
+        a profile is sized to reach an experiment's resolution.
+        """
+        if not (math.isfinite(factor) and factor > 0):
+            raise ValueError(f"factor must be finite and > 0; got {factor!r}")
+        return Profile(self.sizes, tuple(max(2, int(round(i * factor))) for i in self.instances))
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,21 @@ class Experiment:
         the parameter ``params[curve_param]`` and ``y`` the observable.
     curve_param : str, optional
         Parameter on the x-axis of the group figure.
+    resolution : float
+        The size of error that matters for this observable (required): the comparison is
+        conclusive only when ``threshold`` standard errors of the extrapolation fit inside
+        it. Absolute, or relative to ``|theory|`` when ``resolution_relative``.
+    resolution_relative : bool, optional
+        Whether ``resolution`` is relative to the theory value (default False).
+    resolution_note : str, optional
+        Why this resolution (the physics: which wrong theory it rejects).
+    fit_p_min : float, optional
+        A finite-size fit with a chi^2 p-value below this is ``bad-fit`` (default 0.01).
+
+    Notes
+    -----
+    Every profile must have at least ``degree + 2`` sizes, so that the finite-size fit has a
+    degree of freedom to be tested with. See :mod:`validate.verdict` for the statuses.
     """
 
     name: str
@@ -118,10 +143,27 @@ class Experiment:
     plots: tuple[str, ...] = ()
     curve: Callable[[], tuple] | None = field(default=None, compare=False)
     curve_param: str | None = None
+    resolution: float | None = None
+    resolution_relative: bool = False
+    resolution_note: str = ""
+    fit_p_min: float = 0.01
 
     def __post_init__(self):
         if not self.name or any(not (c.isalnum() or c in "-_.=") for c in self.name):
             raise ValueError(f"invalid experiment name {self.name!r}: use letters, digits, -_.=")
+        r = self.resolution
+        if r is None or not isinstance(r, (int, float)) or not (math.isfinite(r) and r > 0):
+            raise ValueError(f"experiment {self.name!r}: declare a finite resolution > 0 (the "
+                             f"size of error that matters); got resolution={r!r}")
+        if not 0.0 < self.fit_p_min < 0.5:
+            raise ValueError(f"experiment {self.name!r}: fit_p_min must be in (0, 0.5); got "
+                             f"{self.fit_p_min!r}")
+        for pname in PROFILES:
+            prof = getattr(self, pname)
+            if len(prof.sizes) < self.degree + 2:
+                raise ValueError(
+                    f"experiment {self.name!r}: the {pname} profile has {len(prof.sizes)} "
+                    f"sizes; a degree-{self.degree} fit needs >= {self.degree + 2} to be tested")
         if not self.group:
             object.__setattr__(self, "group", self.name)
         object.__setattr__(self, "params", dict(self.params))
@@ -219,8 +261,8 @@ def run_experiment(
     Returns
     -------
     Record
-        ``status`` is ``"passed"``/``"failed"`` by ``|z| <= exp.threshold``, or ``"error"``
-        when no comparison was possible (the reason is in ``message``). Exceptions in
+        ``status`` is one of :data:`validate.verdict.STATUSES`, decided by
+        :func:`validate.verdict.judge` (the reason is in ``message``). Exceptions in
         single simulation instances become failed rows; ``KeyboardInterrupt`` propagates
         (finished points are already in the cache).
     """
@@ -262,33 +304,21 @@ def run_experiment(
         messages.append(f"theory failed: {type(exc).__name__}: {exc}")
 
     sizes = tuple(summarise(rows, N) for N in prof.sizes)
-    n_failed = sum(s.n_failed for s in sizes)
+    n_failed = sum(sz.n_failed for sz in sizes)
     if n_failed:
         messages.append(f"{n_failed} failed simulation point(s) kept as failed rows")
-    usable = [s for s in sizes if s.n >= 2 and math.isfinite(s.sem) and s.sem > 0]
-    dropped = [s.N for s in sizes if s not in usable]
-    if dropped:
-        messages.append(f"sizes without a usable standard error (< 2 ok points or sem = 0): {dropped}")
-    extrap = None
-    try:
-        extrap = extrapolate(
-            [s.N for s in usable], [s.mean for s in usable], [s.sem for s in usable],
-            scaling=exp.scaling, degree=exp.degree,
-        )
-        messages.append(extrap.note)
-    except ValueError as exc:
-        messages.append(f"extrapolation impossible: {exc}")
-
-    if extrap is not None and math.isfinite(theory):
-        z = (extrap.value - theory) / extrap.error
-        status = "passed" if abs(z) <= exp.threshold else "failed"
-    else:
-        z, status = math.nan, "error"
+    verdict = judge(sizes, theory, scaling=exp.scaling, degree=exp.degree,
+                    threshold=exp.threshold, resolution=exp.resolution,
+                    relative=exp.resolution_relative, fit_p_min=exp.fit_p_min)
+    messages.extend(verdict.messages)
+    extrap, z, status = verdict.extrapolation, verdict.z, verdict.status
 
     return Record(
         name=exp.name, group=exp.group, observable=exp.observable, params=dict(exp.params),
         profile=profile, base_seed=exp.base_seed, code_version=version, theory=theory,
         sizes=sizes, rows=tuple(rows), extrapolation=extrap, z=float(z), status=status,
         message="; ".join(messages), scaling_note=exp.scaling_note, threshold=exp.threshold,
-        seconds=time.perf_counter() - t_start,
+        seconds=time.perf_counter() - t_start, resolution=verdict.resolution,
+        resolution_relative=exp.resolution_relative, resolution_spec=float(exp.resolution),
+        resolution_note=exp.resolution_note, p_value=verdict.p_value, fit_p_min=exp.fit_p_min,
     )

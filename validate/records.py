@@ -84,8 +84,9 @@ class Record:
     z : float
         ``(extrapolation.value - theory) / extrapolation.error``.
     status : str
-        ``"passed"`` (``|z| <= threshold``), ``"failed"`` or ``"error"`` (no comparison
-        possible: theory raised, too few sizes, ...).
+        One of :data:`validate.verdict.STATUSES`: ``"passed"``, ``"failed"``,
+        ``"inconclusive"`` (3 sigma wider than the resolution), ``"bad-fit"`` (the
+        finite-size fit is rejected) or ``"error"`` (no comparison possible).
     message : str
         Explanation of the status, the extrapolation notes and any failures.
     scaling_note : str
@@ -94,6 +95,18 @@ class Record:
         Pass threshold on ``|z|``.
     seconds : float
         Wall time of the run (theory + simulation, cached points count as 0).
+    resolution : float
+        Absolute resolution the comparison had to reach.
+    resolution_relative : bool
+        Whether the declared resolution was relative to ``|theory|``.
+    resolution_spec : float
+        The declared resolution (relative or absolute).
+    resolution_note : str
+        Why this resolution.
+    p_value : float
+        chi^2 p-value of the finite-size fit (NaN when ``dof = 0``).
+    fit_p_min : float
+        Fits with a smaller p-value are ``bad-fit``.
     """
 
     name: str
@@ -113,6 +126,12 @@ class Record:
     scaling_note: str = ""
     threshold: float = 3.0
     seconds: float = 0.0
+    resolution: float = math.nan
+    resolution_relative: bool = False
+    resolution_spec: float = math.nan
+    resolution_note: str = ""
+    p_value: float = math.nan
+    fit_p_min: float = 0.01
 
     @property
     def passed(self) -> bool:
@@ -187,7 +206,11 @@ def record_from_dict(d: dict) -> Record:
         ),
         extrapolation=extrap, z=_f(d["z"]), status=d["status"], message=d["message"],
         scaling_note=d.get("scaling_note", ""), threshold=d.get("threshold", 3.0),
-        seconds=d.get("seconds", 0.0),
+        seconds=d.get("seconds", 0.0), resolution=_f(d.get("resolution")),
+        resolution_relative=bool(d.get("resolution_relative", False)),
+        resolution_spec=_f(d.get("resolution_spec")),
+        resolution_note=d.get("resolution_note", ""), p_value=_f(d.get("p_value")),
+        fit_p_min=_f(d.get("fit_p_min", 0.01)),
     )
 
 

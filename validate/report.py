@@ -176,23 +176,27 @@ def _method(record: Record) -> str:
     ex = record.extrapolation
     if ex is None:
         return "—"
-    chi = f"chi2/dof = {ex.chi2:.2f}/{ex.dof}" if ex.dof > 0 else "dof = 0"
+    chi = (f"chi2/dof = {ex.chi2:.2f}/{ex.dof}, p = {record.p_value:.2g}" if ex.dof > 0
+           else "dof = 0")
     infl = f", error ×{ex.inflation:.2f}" if ex.inflation > 1 else ""
     return f"WLS deg {ex.degree} in {ex.scaling}, {chi}{infl}"
 
 
 def _summary_table(records) -> list[str]:
     lines = [
-        "| experiment | params | theory | N→∞ extrapolation | z | status | failed points | method |",
-        "|---|---|---|---|---|---|---|---|",
+        "| experiment | params | theory | N→∞ extrapolation | z | 3σ / resolution | status "
+        "| failed points | method |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in records:
         ex = r.extrapolation
         val = fmt_pm(ex.value, ex.error) if ex is not None else "—"
-        status = {"passed": "PASS", "failed": "**FAIL**", "error": "**ERROR**"}[r.status]
+        status = {"passed": "PASS", "failed": "**FAIL**", "inconclusive": "*INCONCLUSIVE*",
+                  "bad-fit": "**BAD FIT**", "error": "**ERROR**"}[r.status]
+        width = f"{3 * ex.error:.2g} / {r.resolution:.2g}" if ex is not None else "—"
         lines.append(
             f"| {r.name} | {_params_label(r.params)} | {r.theory:.6g} | {val} | {r.z:.2f} | "
-            f"{status} | {r.n_failed} | {_method(r)} |"
+            f"{width} | {status} | {r.n_failed} | {_method(r)} |"
         )
     return lines
 
@@ -204,7 +208,10 @@ def _section(record: Record, figure: str | None, description: str) -> list[str]:
     out += [
         f"- observable: `{record.observable}`; parameters: {_params_label(record.params)}",
         f"- theory: {record.theory:.10g}",
-        f"- status: **{record.status}** (|z| ≤ {record.threshold:g} passes), z = {record.z:.3f}",
+        f"- status: **{record.status}**, z = {record.z:.3f} (passed: |z| ≤ "
+        f"{record.threshold:g}, {record.threshold:g} σ ≤ resolution {record.resolution:.3g} "
+        f"and fit p-value ≥ {record.fit_p_min:g})",
+        f"- resolution: {record.resolution_note or '—'}",
         f"- notes: {record.message or '—'}",
     ]
     if record.scaling_note:
@@ -236,7 +243,7 @@ def _section(record: Record, figure: str | None, description: str) -> list[str]:
 
 
 def write_report(records, out_dir, *, experiments=None, command: str = "",
-                 seconds: float | None = None) -> pathlib.Path:
+                 seconds: float | None = None, progress=None) -> pathlib.Path:
     """Write figures and ``report.md`` for ``records`` into ``out_dir``; return the report path.
 
     Parameters
@@ -249,13 +256,23 @@ def write_report(records, out_dir, *, experiments=None, command: str = "",
         Command line shown in the report.
     seconds : float, optional
         Total wall time shown in the report.
+    progress : text stream, optional
+        Where a line per figure goes (theory curves can take seconds each).
     """
+    import time
+
+    t0 = time.perf_counter()
+
+    def say(msg):
+        if progress is not None:
+            print(f"[report] {msg} ({time.perf_counter() - t0:.1f} s)", file=progress,
+                  flush=True)
+
     out = pathlib.Path(out_dir)
     (out / "figures").mkdir(parents=True, exist_ok=True)
     experiments = experiments or {}
-    n_pass = sum(r.status == "passed" for r in records)
-    n_fail = sum(r.status == "failed" for r in records)
-    n_err = sum(r.status == "error" for r in records)
+    counts = {s: sum(r.status == s for r in records)
+              for s in ("passed", "failed", "inconclusive", "bad-fit", "error")}
     lines = ["# Validation report: replica theory vs finite-N simulation", ""]
     if records:
         cv = records[0].code_version
@@ -265,8 +282,11 @@ def write_report(records, out_dir, *, experiments=None, command: str = "",
         lines.append(f"- command: `{command}`")
     if seconds is not None:
         lines.append(f"- wall time: {seconds:.1f} s")
-    lines += [f"- summary: {n_pass} passed, {n_fail} failed, {n_err} errors "
-              f"(pass: |z| ≤ 3, z = (extrapolated − theory)/error)", ""]
+    lines += ["- summary: " + ", ".join(f"{v} {k}" for k, v in counts.items())
+              + " (z = (extrapolated − theory)/error; passed: |z| ≤ 3 with 3σ within the "
+              "experiment's resolution and an acceptable finite-size fit; inconclusive: 3σ "
+              "wider than the resolution; bad fit: the fit's p-value is below its threshold)",
+              ""]
     lines += _summary_table(records) + [""]
 
     groups: dict[str, list[Record]] = {}
@@ -277,6 +297,7 @@ def write_report(records, out_dir, *, experiments=None, command: str = "",
                     and experiments[r.name].curve_param is not None), None)
         if exp is None or len(recs) < 2:
             continue
+        say(f"group figure {group}")
         try:
             curve = exp.curve() if exp.curve is not None else None
         except Exception as exc:  # a missing theory curve must not lose the report
@@ -288,6 +309,7 @@ def write_report(records, out_dir, *, experiments=None, command: str = "",
 
     for r in records:
         exp = experiments.get(r.name)
+        say(f"figure {r.name}")
         fig = plot_record(r, out / "figures" / f"{r.name}.png",
                           plots=exp.plots if exp is not None else ())
         lines += _section(r, f"figures/{fig.name}", exp.description if exp is not None else "")

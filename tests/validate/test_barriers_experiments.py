@@ -302,11 +302,12 @@ def test_experiments_registered():
 
 
 def test_smoke_binary_lmc(tmp_path):
-    exps = [dataclasses.replace(e, quick=Profile((10, 12), 10))
+    exps = [dataclasses.replace(e, quick=Profile((10, 12), 10), degree=0)
             for e in bx.EXPERIMENTS if e.group == "binary-lmc"]
     recs = [run_experiment(e, progress=None) for e in exps]
     for rec, e in zip(recs, exps):
-        assert rec.status in ("passed", "failed"), rec.message
+        # plumbing only (two tiny sizes): the physics verdict is the validate run's
+        assert rec.status != "error", rec.message
         assert len(rec.rows) == 20 and rec.extrapolation is not None and math.isfinite(rec.z)
         assert rec.theory == bx.lmc_theory(**e.params)
         ok = [r for r in rec.rows if r.status == "ok"]

@@ -217,7 +217,8 @@ def _tiny(exp, sizes=(9, 11), n=6):
     theory = exp.theory
     if not _has("replica", "capacity"):
         theory = (lambda **p: 0.0)
-    return dataclasses.replace(exp, quick=Profile(sizes, n), theory=theory)
+    # degree 0: two tiny sizes leave one degree of freedom; plumbing, not physics
+    return dataclasses.replace(exp, quick=Profile(sizes, n), theory=theory, degree=0)
 
 
 def test_experiments_registered():
@@ -243,7 +244,7 @@ def test_smoke_binary_experiments(name, tmp_path):
     assert len(rec.rows) == 12
     assert all(r.status == "ok" or "UNSAT" in r.error for r in rec.rows)
     assert rec.extrapolation is not None and math.isfinite(rec.z)
-    assert rec.status in ("passed", "failed")
+    assert rec.status != "error", rec.message
     assert "UNSAT" in rec.scaling_note or "P_c" in rec.scaling_note
     if name.startswith("binary-overlap"):
         path = bx.plot_overlap_histogram(rec, tmp_path / "hist.png")

@@ -51,7 +51,8 @@ def test_end_to_end(tmp_path, capsys):
     combined = tmp_path / "all.json"
     assert main(["--out", str(out), "--json", str(combined)], registry=_registry()) == 0
     stdout, stderr = capsys.readouterr()
-    assert "2 passed, 1 failed, 0 errors" in stdout and str(out) in stdout
+    assert "2 passed, 1 failed, 0 inconclusive, 0 bad-fit, 0 errors" in stdout
+    assert str(out) in stdout
     assert "[syn-a] N=40: 8/8 instances" in stderr
     report = (out / "report.md").read_text()
     assert "| syn-a |" in report and "**FAIL**" in report and "PASS" in report
@@ -63,10 +64,46 @@ def test_end_to_end(tmp_path, capsys):
     assert rec.name == "syn-a" and rec.profile == "quick"
     assert [r.name for r in read_json(combined)] == ["syn-a", "syn-b", "biased"]
     assert json.loads(combined.read_text())[2]["status"] == "failed"
-    # --strict turns failed comparisons into exit status 1; everything is cached now
+    assert "[report] figure syn-a" in stderr  # progress during the report phase
+    summary = json.loads((out / "summary.json").read_text())
+    assert [r["status"] for r in summary["records"]] == ["passed", "passed", "failed"]
+    assert summary["platform"]["numpy"] and summary["profile"] == "quick"
+    # --strict turns failed comparisons into exit status 1; everything is cached now.
+    # --only writes its own report and leaves the full one (and its summary) alone
+    full_report = (out / "report.md").read_text()
     assert main(["--out", str(out), "--only", "biased", "--strict", "--quiet"],
                 registry=_registry()) == 1
-    assert "--strict" in (out / "report.md").read_text()
+    assert (out / "report.md").read_text() == full_report
+    only = (out / "only-biased" / "report.md").read_text()
+    assert "--strict" in only and "| biased |" in only and "| syn-a |" not in only
+    assert json.loads((out / "summary.json").read_text()) == summary
+
+
+def test_strict_fails_on_inconclusive(tmp_path, capsys):
+    reg = make_registry([synthetic_experiment("vague", noise=0.3, instances=6, resolution=0.05,
+                                              sizes=(10, 20, 40))])
+    assert main(["--out", str(tmp_path), "--quiet"], registry=reg) == 0
+    assert "0 passed, 0 failed, 1 inconclusive" in capsys.readouterr().out
+    assert main(["--out", str(tmp_path), "--quiet", "--strict"], registry=reg) == 1
+
+
+def test_unwritable_outputs_are_refused_before_running(tmp_path, capsys):
+    calls = []
+
+    def sim(N, rng, **params):
+        calls.append(N)
+        return 1.0
+
+    reg = make_registry([synthetic_experiment("syn-w", simulate=sim, sizes=(10, 20, 40))])
+    bad = tmp_path / "missing-dir" / "all.json"
+    assert main(["--out", str(tmp_path / "o"), "--json", str(bad)], registry=reg) == 2
+    err = capsys.readouterr().err
+    assert "--json" in err and "missing-dir" in err and "nothing was run" in err
+    assert calls == []
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["--out", str(blocker / "sub")], registry=reg) == 2
+    assert "cannot create the output folder" in capsys.readouterr().err and calls == []
 
 
 def test_module_entry_point_list():
@@ -95,7 +132,8 @@ def test_interrupt_then_resume(tmp_path, capsys):
         calls.append(N)
         return 1.0 + rng.standard_normal()
 
-    reg = make_registry([synthetic_experiment("syn-i", simulate=sim, sizes=(10, 20), instances=4)])
+    reg = make_registry([synthetic_experiment("syn-i", simulate=sim, sizes=(10, 20), degree=0,
+                                              instances=4)])
     assert main(["--out", str(tmp_path), "--quiet"], registry=reg) == 130
     assert "re-run the same command to resume" in capsys.readouterr().err
     sim.resumed = True

@@ -256,7 +256,7 @@ def test_experiments_registered():
 @needs_simulate
 def test_smoke_end_to_end_with_failed_rows():
     (exp,) = [e for e in lx.EXPERIMENTS if e.name == "binary-local-entropy-kappa_ref0-d0.1"]
-    exp = dataclasses.replace(exp, quick=Profile((10, 12), 12), theory=lambda **p: 0.2)
+    exp = dataclasses.replace(exp, quick=Profile((10, 12), 12), theory=lambda **p: 0.2, degree=0)
     rec = run_experiment(exp, progress=None)
     assert len(rec.rows) == 24 and math.isfinite(rec.z)
     failed = [r for r in rec.rows if r.status == "failed"]
@@ -271,7 +271,7 @@ def test_smoke_end_to_end_with_failed_rows():
 
 @needs_simulate
 def test_smoke_spherical(tmp_path):
-    exps = [dataclasses.replace(e, quick=Profile((20, 40), 4), theory=lambda **p: 0.2)
+    exps = [dataclasses.replace(e, quick=Profile((20, 40), 4), theory=lambda **p: 0.2, degree=0)
             for e in lx.EXPERIMENTS if e.group == "spherical-local-energy"]
     recs = [run_experiment(e, progress=None) for e in exps]
     assert all(r.extrapolation is not None and r.n_failed == 0 for r in recs)

@@ -6,16 +6,19 @@ from validate import Profile, run_experiment
 from validate.experiments import spinglass as sg
 
 
-def _exp(name, sizes, n, theory=None):
+def _exp(name, sizes, n, theory=None, resolution=None):
     (exp,) = [e for e in sg.EXPERIMENTS if e.name == name]
     exp = dataclasses.replace(exp, quick=Profile(sizes, n))
+    if resolution is not None:  # the coarser resolution these small profiles can reach
+        exp = dataclasses.replace(exp, resolution=resolution)
     if theory is not None:
         exp = dataclasses.replace(exp, theory=theory)
     return exp
 
 
 def test_newton_counts_match_the_exact_kac_rice_expectation():
-    rec = run_experiment(_exp("pspin-counts-all", (3, 4), (30, 20)), progress=None)
+    rec = run_experiment(_exp("pspin-counts-all", (3, 4), (30, 20), resolution=0.15),
+                         progress=None)
     assert rec.status == "passed", (rec.z, rec.message)
     assert all(r.status == "ok" for r in rec.rows)
     # every critical point found more than once: the count is not missing rare ones
@@ -26,7 +29,8 @@ def test_newton_counts_match_the_exact_kac_rice_expectation():
 
 
 def test_langevin_energy_is_paramagnetic_above_T_d():
-    rec = run_experiment(_exp("pspin-langevin-beta0.5", (16, 32), (16, 10)), progress=None)
+    rec = run_experiment(_exp("pspin-langevin-beta0.5", (16, 24, 32), (16, 12, 10),
+                              resolution=0.12), progress=None)
     assert rec.status == "passed", (rec.z, rec.message)
     # a temperature off by a factor 2 in the noise (energy -beta/2 or -2 beta) is rejected
     for wrong in (-0.25, -1.0):
@@ -44,8 +48,8 @@ def test_relu_full_rank_fraction_matches_the_exact_1d_probability():
     from validate.experiments import relu as rx
 
     (exp,) = [e for e in rx.EXPERIMENTS if e.name == "relu-fullrank-1d-c1.5"]
-    rec = run_experiment(dataclasses.replace(exp, quick=Profile((10, 16), (300, 300))),
-                         progress=None)
+    rec = run_experiment(dataclasses.replace(exp, quick=Profile((10, 16), (300, 300)),
+                                             resolution=0.1), progress=None)
     assert rec.status == "passed", (rec.z, rec.message)
     # resolution: a probability 20% off (ratio 1.2 or 0.8) is rejected on the same rows
     for wrong in (1.2, 0.8):
@@ -56,8 +60,8 @@ def test_region_volume_is_the_gardner_entropy():
     from validate.experiments import relu as rx
 
     (exp,) = [e for e in rx.EXPERIMENTS if e.name == "relu-volume-alpha0.5"]
-    rec = run_experiment(dataclasses.replace(exp, quick=Profile((16, 24), (24, 16))),
-                         progress=None)
+    rec = run_experiment(dataclasses.replace(exp, quick=Profile((12, 16, 24), (24, 24, 16)),
+                                             resolution=0.1), progress=None)
     assert rec.status == "passed", (rec.z, rec.message)
     # the Gardner entropy at another load (alpha = 1: -0.856; alpha = 0.25: -0.180) is rejected
     for wrong in (-0.856, -0.180):

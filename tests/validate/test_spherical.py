@@ -71,7 +71,8 @@ def _tiny(exp, sizes=(16, 32), n=4):
     theory = exp.theory
     if not _has("replica", "capacity"):  # keep the smoke test independent of replica
         theory = (lambda **p: 0.0)
-    return dataclasses.replace(exp, quick=Profile(sizes, n), theory=theory)
+    # degree 0: two tiny sizes leave one degree of freedom; plumbing, not physics
+    return dataclasses.replace(exp, quick=Profile(sizes, n), theory=theory, degree=0)
 
 
 @needs_simulate
@@ -82,7 +83,7 @@ def test_smoke_real_experiments(name):
     rec = run_experiment(_tiny(exp), progress=None)
     assert len(rec.rows) == 8 and rec.n_failed == 0
     assert rec.extrapolation is not None and math.isfinite(rec.z)
-    assert rec.status in ("passed", "failed")
+    assert rec.status != "error", rec.message
 
 
 @needs_simulate

@@ -204,8 +204,9 @@ def test_smoke_through_the_framework(monkeypatch):
             return LN3 - alpha * math.log(2)
         monkeypatch.setattr(tx, "entropy_theory", stand_in)
         exp = dataclasses.replace(exp, theory=stand_in)
-    rec = run_experiment(dataclasses.replace(exp, quick=Profile((8, 10), 6)), progress=None)
+    rec = run_experiment(dataclasses.replace(exp, quick=Profile((8, 10), 6), degree=0),
+                         progress=None)
     assert len(rec.rows) == 12 and all(r.status == "ok" for r in rec.rows)
     assert all(r.extra["count"] >= 1 and 0 < r.extra["mean_norm"] <= 1 for r in rec.rows)
     assert rec.extrapolation is not None and math.isfinite(rec.z)
-    assert rec.status in ("passed", "failed", "inconclusive")
+    assert rec.status != "error", rec.message

@@ -63,6 +63,11 @@ def _sweeps(N):
     return max(100, N)
 
 
+def _overlap(w1, w2):
+    """w1.w2/N with a correctly rounded sum (math.fsum), not BLAS: the same bits everywhere."""
+    return math.fsum(np.asarray(w1) * np.asarray(w2)) / len(w1)
+
+
 def _sample_vertices(N, rng, alpha, kappa, kappas):
     from simulate.hinge import find_solution
     from simulate.patterns import gaussian_patterns
@@ -129,7 +134,7 @@ def lmc_theory(*, alpha, kappa, t):
 def vertex_overlap_simulate(N, rng, *, alpha, kappa, kappa_2):
     """w1.w2/N of a typical and a kappa_2 solution sampled by hit-and-run on one instance."""
     _, W, extra = _sample_vertices(N, rng, alpha, kappa, (kappa, kappa_2))
-    return float(W[0] @ W[1] / N), extra
+    return _overlap(W[0], W[1]), extra
 
 
 def path_energy_simulate(N, rng, *, alpha, kappa, t):
@@ -137,7 +142,7 @@ def path_energy_simulate(N, rng, *, alpha, kappa, t):
     from simulate.paths import geodesic_energy
 
     xi, W, extra = _sample_vertices(N, rng, alpha, kappa, (kappa, kappa))
-    extra["q12"] = float(W[0] @ W[1] / N)
+    extra["q12"] = _overlap(W[0], W[1])
     return float(geodesic_energy(xi, W[0], W[1], [t], kappa)[0]), extra
 
 
@@ -233,13 +238,28 @@ _QUICK_BIN = Profile((14, 16, 18, 20), (120, 100, 80, 60))
 _FULL_BIN = Profile((14, 16, 18, 20, 22, 24), (1000, 800, 600, 400, 200, 100))
 
 
+# Resolutions. The spherical rows cost ~20-30 s per quick run at these sizes: the quick
+# profile reaches their resolution only for the vertex overlaps; geodesic and barycenter
+# rows are conclusive in the full profile (8x the instances) and inconclusive in quick.
+_VERTEX_RES_NOTE = (
+    "0.05 in the overlap: the typical-typical and typical-vs-margin-0 overlaps differ by "
+    "0.12; a theory that confused them (or dropped the vertex saddle point) is rejected.")
+_ENERGY_RES_NOTE = (
+    "0.004 in the training error (per P): half the predicted barrier (0.006-0.010). A "
+    "theory of connected typical solutions (zero energy along the path) is rejected at "
+    "2 resolutions.")
+_LMC_RES_NOTE = (
+    "0.02 in the training error: an eighth of the predicted Hamming-path barrier (0.15-0.16).")
+
+
 def _overlap_exp(k2):
     kind = "typical" if k2 == KAPPA else f"margin{k2:g}"
     return Experiment(
         name=f"spherical-vertices-{kind}", group="spherical-vertices", observable="q12",
         params={"alpha": ALPHA, "kappa": KAPPA, "kappa_2": k2},
         theory=vertex_overlap_theory, simulate=vertex_overlap_simulate,
-        quick=_QUICK_SPH, full=_FULL_SPH, scaling="1/N", scaling_note=_NOTE_SPH,
+        quick=_QUICK_SPH.scaled(2.0), full=_FULL_SPH, scaling="1/N", scaling_note=_NOTE_SPH,
+        resolution=0.05, resolution_note=_VERTEX_RES_NOTE,
         description=(
             f"Overlap w1.w2/N of a typical solution of margin {KAPPA} and an equilibrium "
             f"solution of margin {k2:g} of the same instance (alpha = {ALPHA}), both sampled "
@@ -253,6 +273,7 @@ def _path_exp(t):
         params={"alpha": ALPHA, "kappa": KAPPA, "t": t},
         theory=path_energy_theory, simulate=path_energy_simulate,
         quick=_QUICK_SPH, full=_FULL_SPH, scaling="1/N", scaling_note=_NOTE_SPH,
+        resolution=0.004, resolution_note=_ENERGY_RES_NOTE,
         description=(
             f"Training error (per P, margin {KAPPA}) at t = {t:g} on the geodesic between two "
             f"typical solutions sampled by hit-and-run (alpha = {ALPHA}), against "
@@ -267,6 +288,7 @@ def _barycenter_exp():
         params={"alpha": ALPHA, "kappa": KAPPA, "y": 3},
         theory=barycenter_theory, simulate=barycenter_simulate,
         quick=_QUICK_SPH, full=_FULL_SPH, scaling="1/N", scaling_note=_NOTE_SPH,
+        resolution=0.004, resolution_note=_ENERGY_RES_NOTE,
         description=(
             "Training error at the barycenter (projected on the sphere) of y = 3 typical "
             "solutions sampled by hit-and-run, against replica.simplex_energy. " + _REFS))
@@ -277,7 +299,8 @@ def _lmc_exp(t):
         name=f"binary-lmc-t{t:g}", group="binary-lmc", observable="e",
         params={"alpha": ALPHA_BINARY, "kappa": 0.0, "t": t},
         theory=lmc_theory, simulate=lmc_simulate,
-        quick=_QUICK_BIN, full=_FULL_BIN, scaling="1/N", scaling_note=_NOTE_BIN,
+        quick=_QUICK_BIN.scaled(25.0), full=_FULL_BIN.scaled(5.0), scaling="1/N",
+        scaling_note=_NOTE_BIN, resolution=0.02, resolution_note=_LMC_RES_NOTE,
         description=(
             f"Binary perceptron (kappa = 0, alpha = {ALPHA_BINARY}): two solutions drawn "
             "uniformly (exact enumeration), training error at t on the Hamming path between "

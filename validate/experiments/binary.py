@@ -412,12 +412,28 @@ def _at_least_two_patterns(prof: Profile, alpha: float) -> Profile:
     return Profile(tuple(n for n, _ in keep), tuple(i for _, i in keep))
 
 
+# Resolutions, and the quick-profile instance factors sized to reach them (3 sigma of the
+# extrapolation ~ 0.65 resolution, measured on the 2026-11-29 records).
+_ENTROPY_RES_NOTE = (
+    "0.015 nats per weight: half the gap between the quenched RS entropy and the annealed "
+    "one, ln 2 + alpha ln H(kappa), at alpha = 0.5 (0.032); the gap grows with alpha.")
+_ENTROPY_QUICK = {0.1: 1.0, 0.3: 1.5, 0.5: 7.0, 0.7: 8.0}
+_PSAT_RES_NOTE = (
+    "5 % of alpha_c: the candidate capacities of the binary perceptron differ by 20 % or "
+    "more (Krauth-Mezard 0.833, the annealed bound 1, RS 4/pi = 1.27).")
+_OVERLAP_RES_NOTE = (
+    "0.02 in q: the RS overlap grows by 0.13 between alpha = 0.3 and 0.5; a theory off by "
+    "a tenth of that is rejected.")
+_OVERLAP_QUICK = {0.3: 1.0, 0.5: 3.5}
+
+
 def _entropy(alpha: float) -> Experiment:
     return Experiment(
         name=f"binary-entropy-alpha{alpha:g}", group="binary-entropy", observable="phi",
         params={"alpha": alpha, "kappa": 0.0}, theory=entropy_theory, simulate=entropy_simulate,
-        quick=_at_least_two_patterns(_QUICK, alpha), full=_at_least_two_patterns(_FULL, alpha),
-        scaling="1/N", scaling_note=_ENTROPY_NOTE,
+        quick=_at_least_two_patterns(_QUICK, alpha).scaled(_ENTROPY_QUICK[alpha]),
+        full=_at_least_two_patterns(_FULL, alpha), scaling="1/N", scaling_note=_ENTROPY_NOTE,
+        resolution=0.015, resolution_note=_ENTROPY_RES_NOTE,
         description=(
             "Quenched entropy per weight of the binary perceptron, E ln(count)/N with count the "
             "exact number of w in {-1,+1}^N with all stabilities >= 0 (Gray-code enumeration), "
@@ -432,7 +448,8 @@ def _psat(kappa: float) -> Experiment:
     return Experiment(
         name=f"binary-psat-kappa{kappa:g}", group="binary-psat", observable="alpha_c",
         params={"kappa": kappa}, theory=psat_theory, simulate=psat_simulate,
-        quick=_QUICK_PSAT, full=_FULL_PSAT, scaling="1/N", scaling_note=_PSAT_NOTE,
+        quick=_QUICK_PSAT.scaled(4.0), full=_FULL_PSAT, scaling="1/N", scaling_note=_PSAT_NOTE,
+        resolution=0.05, resolution_relative=True, resolution_note=_PSAT_RES_NOTE,
         description=(
             "Per-instance capacity of the binary perceptron, alpha_inst = P_c/N (largest P with "
             "the first P Gaussian patterns SAT), exact by enumeration. P(SAT)(alpha) = fraction "
@@ -448,7 +465,8 @@ def _overlap(alpha: float) -> Experiment:
     return Experiment(
         name=f"binary-overlap-alpha{alpha:g}", group="binary-overlap", observable="q",
         params={"alpha": alpha, "kappa": 0.0}, theory=overlap_theory, simulate=overlap_simulate,
-        quick=_QUICK_OV, full=_FULL_OV, scaling="1/N", scaling_note=_OVERLAP_NOTE,
+        quick=_QUICK_OV.scaled(_OVERLAP_QUICK[alpha]), full=_FULL_OV, scaling="1/N",
+        scaling_note=_OVERLAP_NOTE, resolution=0.02, resolution_note=_OVERLAP_RES_NOTE,
         description=(
             "Overlap q = w.w'/N between pairs of distinct solutions of one instance (exact "
             "enumeration, all solutions stored), mean over pairs per instance, averaged over "

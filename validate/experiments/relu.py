@@ -68,13 +68,22 @@ _NOTE = ("constant (degree 0): 1{full rank}/P_exact(n, d1) has mean 1 at every n
          "finite-n probability, not an asymptotic one).")
 
 
+_RES_NOTE = (
+    "5 % of the full-rank probability: one neuron more or less (width c n + 1 instead of "
+    "c n) changes it by 23-33 % at c = 1 and 6-9 % at c = 1.5 (2-3 % at c = 2, where the "
+    "resolution is coarser than that), measured with full_rank_probability_1d at n = "
+    "10-24. At c = 1 the probability is small and the quick profile may not reach 5 %.")
+_QUICK_FACTOR = {1.0: 4.0, 1.5: 3.0, 2.0: 1.0}
+
+
 def _exp(c: float) -> Experiment:
     return Experiment(
         name=f"relu-fullrank-1d-c{c:g}", group="relu-fullrank-1d", observable="fullrank_ratio",
         params={"c": c}, theory=fullrank_theory, simulate=fullrank_simulate,
-        quick=Profile((10, 16, 24), (600, 500, 400)),
+        quick=Profile((10, 16, 24), (600, 500, 400)).scaled(_QUICK_FACTOR[c]),
         full=Profile((10, 16, 24, 40), (4000, 3000, 2000, 1500)),
         scaling="1/N", degree=0, scaling_note=_NOTE,
+        resolution=0.05, resolution_relative=True, resolution_note=_RES_NOTE,
         description=(
             "Fraction of full-rank Jacobians of a two-layer ReLU network with bias on n 1-d "
             f"Gaussian inputs, width round({c:g} n), regions uniform among the non-empty ones, "
@@ -107,9 +116,12 @@ def _volume(alpha: float) -> Experiment:
     return Experiment(
         name=f"relu-volume-alpha{alpha:g}", group="relu-volume", observable="log_volume",
         params={"alpha": alpha}, theory=volume_theory, simulate=volume_simulate,
-        quick=Profile((16, 32, 48), (48, 24, 16)),
+        quick=Profile((16, 32, 48), (72, 36, 24)),
         full=Profile((16, 32, 48, 64), (96, 64, 48, 32)),
-        scaling="1/N", degree=1, scaling_note=_VOLUME_NOTE,
+        scaling="1/N", degree=1, scaling_note=_VOLUME_NOTE, resolution=0.05,
+        resolution_note=("0.05 in the log-volume per dimension (13 %): the annealed "
+                         "log-volume alpha ln(1/2) = -0.35 is 0.03 away and not resolved; a "
+                         "volume off by a factor e^(0.1 d0) is."),
         description=(
             "Log Gaussian measure per input dimension of one neuron's activation cell (no "
             f"bias), n = {alpha:g} d0 Gaussian inputs, random labels; sequential Monte Carlo "

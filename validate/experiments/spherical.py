@@ -160,11 +160,27 @@ _QUICK_K0 = Profile((40, 80, 160, 320), (160, 80, 40, 20))
 _FULL_K0 = Profile((100, 200, 400, 800, 1600), (800, 400, 200, 60, 24))
 
 
+# Resolutions, and the quick-profile instance factors sized to reach them (3 sigma of the
+# extrapolation ~ 0.65 resolution, measured on the 2026-11-29 records).
+_KAPPA_MAX_RES_NOTE = (
+    "3 % of kappa_max: the margin is in units of the field's standard deviation, and a "
+    "capacity curve wrong by a few per cent (RS applied where RSB matters, alpha normalised "
+    "by N - 1, a missed 1/sqrt(N) in the field) moves kappa_max by more than that.")
+_KAPPA_MAX_QUICK = {0.25: 1.0, 0.5: 1.5, 1.0: 4.0, 1.5: 12.0}
+_PSAT_RES_NOTE = (
+    "2 % of alpha_c: Gardner's alpha_c(kappa) is known in closed form; a 2 % error "
+    "is the size of the RS-vs-1RSB difference that matters for kappa < 0 and of an "
+    "N vs N - 1 normalisation at the quick sizes.")
+_PSAT_QUICK = {0.0: 3.5, 0.5: 3.0, 1.0: 3.0}
+
+
 def _kappa_max(alpha: float) -> Experiment:
     return Experiment(
         name=f"kappa_max-alpha{alpha:g}", group="kappa_max", observable="kappa_max",
         params={"alpha": alpha}, theory=kappa_max_theory, simulate=kappa_max_simulate,
-        quick=_QUICK, full=_FULL, scaling="1/N", scaling_note=_KAPPA_MAX_NOTE,
+        quick=_QUICK.scaled(_KAPPA_MAX_QUICK[alpha]), full=_FULL, scaling="1/N",
+        scaling_note=_KAPPA_MAX_NOTE, resolution=0.03, resolution_relative=True,
+        resolution_note=_KAPPA_MAX_RES_NOTE,
         description=(
             "Typical maximal margin of the spherical perceptron at load alpha: mean over "
             "Gaussian instances of max over |w|^2 = N of min_mu w.xi^mu/sqrt(N), with "
@@ -178,8 +194,9 @@ def _psat(kappa: float) -> Experiment:
     return Experiment(
         name=f"psat-kappa{kappa:g}", group="psat", observable="alpha_c",
         params={"kappa": kappa}, theory=psat_theory, simulate=psat_simulate,
-        quick=_QUICK_K0 if kappa == 0 else _QUICK, full=_FULL_K0 if kappa == 0 else _FULL,
-        scaling="1/N", scaling_note=_PSAT_NOTE,
+        quick=(_QUICK_K0 if kappa == 0 else _QUICK).scaled(_PSAT_QUICK[kappa]),
+        full=_FULL_K0 if kappa == 0 else _FULL, scaling="1/N", scaling_note=_PSAT_NOTE,
+        resolution=0.02, resolution_relative=True, resolution_note=_PSAT_RES_NOTE,
         description=(
             "Per-instance capacity alpha_inst = P_c/N (largest P with the first P Gaussian "
             "patterns SAT at margin kappa). P(SAT)(alpha) = fraction of instances with "

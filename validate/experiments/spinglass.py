@@ -91,14 +91,24 @@ _LANGEVIN_NOTE = ("1/N: the equilibrium energy of the paramagnet at finite N dif
                   "-beta xi(1) by O(1/N) (and the time average by the finite run length).")
 
 
+_COUNTS_RES_NOTE = (
+    "5 % of the expected count: a Kac-Rice normalisation error (a factor sqrt(2) or a "
+    "missing 2 for the antipodal symmetry) or a Newton search that misses one critical "
+    "point in twenty is rejected.")
+_LANGEVIN_RES_NOTE = (
+    "0.05 in the energy per spin (10 %): a factor-2 error in the covariance convention "
+    "(xi = q^3 against q^3/2) or in the temperature scale moves the energy by 0.25.")
+
+
 def _counts(index):
     label = "all" if index is None else f"index{index}"
     return Experiment(
         name=f"pspin-counts-{label}", group="pspin-counts", observable="count_ratio",
         params={"index": index}, theory=count_ratio_theory, simulate=count_ratio_simulate,
-        quick=Profile((3, 4, 5, 6), (40, 30, 20, 12)),
+        quick=Profile((3, 4, 5, 6), (160, 120, 80, 48)),
         full=Profile((3, 4, 5, 6), (300, 200, 120, 80)),
         scaling="1/N", degree=0, scaling_note=_COUNTS_NOTE,
+        resolution=0.05, resolution_relative=True, resolution_note=_COUNTS_RES_NOTE,
         description=(
             "Critical points of the pure spherical 3-spin glass (xi = q^3) found by Riemannian "
             "Newton from many random starts, deduplicated, over the exact finite-N Kac-Rice "
@@ -110,9 +120,10 @@ def _langevin():
     return Experiment(
         name=f"pspin-langevin-beta{BETA:g}", group="pspin-langevin", observable="e",
         params={"beta": BETA}, theory=langevin_theory, simulate=langevin_simulate,
-        quick=Profile((16, 32, 64), (16, 12, 8)),
-        full=Profile((32, 64, 128), (24, 16, 12)),
+        quick=Profile((16, 32, 64), (48, 36, 24)),
+        full=Profile((32, 64, 128), (96, 64, 48)),
         scaling="1/N", degree=1, scaling_note=_LANGEVIN_NOTE,
+        resolution=0.05, resolution_note=_LANGEVIN_RES_NOTE,
         description=(
             "Energy per spin of Langevin dynamics of the pure spherical 3-spin glass at "
             f"beta = {BETA} (above T_d), time-averaged after burn-in, against the paramagnetic "
