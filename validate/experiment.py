@@ -276,24 +276,33 @@ def run_experiment(
     messages = []
 
     rows: list[Row] = []
-    for N in prof.sizes:
-        total = prof.count(N)
-        prog = _Progress(progress, exp.name, N, total)
-        cached = failed = 0
-        for index in range(total):
-            seed = instance_seed(exp.base_seed, exp.name, N, index)
-            key = point_key(name=exp.name, params=exp.params, N=N, index=index, seed=seed,
-                            code=point_code)
-            row = cache.get(exp.name, key) if cache is not None else None
-            if row is not None:
-                cached += 1
-            else:
-                row = _run_point(exp, N, index, seed)
-                if cache is not None:
-                    cache.put(exp.name, key, row, profile=profile)
-            failed += row.status != "ok"
-            rows.append(row)
-            prog(index + 1, cached, failed, force=index + 1 == total)
+    try:
+        for N in prof.sizes:
+            total = prof.count(N)
+            prog = _Progress(progress, exp.name, N, total)
+            cached = failed = 0
+            for index in range(total):
+                seed = instance_seed(exp.base_seed, exp.name, N, index)
+                key = point_key(name=exp.name, params=exp.params, N=N, index=index, seed=seed,
+                                code=point_code)
+                row = cache.get(exp.name, key) if cache is not None else None
+                if row is not None:
+                    cached += 1
+                else:
+                    row = _run_point(exp, N, index, seed)
+                    if cache is not None:
+                        cache.put(exp.name, key, row, profile=profile)
+                failed += row.status != "ok"
+                rows.append(row)
+                prog(index + 1, cached, failed, force=index + 1 == total)
+    finally:
+        if cache is not None:
+            cache.sync()
+    rejected = cache.rejected.get(exp.name) if cache is not None else None
+    if rejected:
+        messages.append(f"cache lines ignored and recomputed: {rejected['checksum']} with a "
+                        f"checksum that does not match (edited), {rejected['truncated']} "
+                        "truncated")
 
     try:
         theory = float(exp.theory(**exp.params))

@@ -201,6 +201,20 @@ def test_resume_after_interrupt(tmp_path, capsys):
     assert len(third.calls) == 15
 
 
+def test_cache_detects_an_edited_value(tmp_path):
+    exp = synthetic_experiment(sizes=(10, 20), degree=0, instances=3)
+    first = run_experiment(exp, cache=PointCache(tmp_path), progress=None)
+    (path,) = tmp_path.glob("*.jsonl")
+    lines = path.read_text().splitlines()
+    entry = json.loads(lines[2])
+    entry["row"]["value"] += 0.5  # a parseable, plausible, wrong value
+    lines[2] = json.dumps(entry)
+    path.write_text("\n".join(lines) + "\n")
+    again = run_experiment(exp, cache=PointCache(tmp_path), progress=None)
+    assert [r.value for r in again.rows] == [r.value for r in first.rows]  # recomputed
+    assert "1 with a checksum that does not match" in again.message
+
+
 def test_cache_tolerates_truncated_line(tmp_path):
     exp = synthetic_experiment(simulate=_Interrupt(), sizes=(10, 20), degree=0, instances=3)
     run_experiment(exp, cache=PointCache(tmp_path), progress=None)
