@@ -21,7 +21,7 @@ from simulate._inputs import (_check_count, _check_patterns, _check_real, _check
 from simulate._localkernels import _distance_counts_kernel
 from simulate.binary import MAX_N, _integer_threshold, enumerate_solutions
 
-__all__ = ["LocalEntropyCounts", "solution_margins", "local_entropy_counts"]
+__all__ = ["LocalEntropyCounts", "solution_margins", "local_entropy_counts", "shell_entropy"]
 
 
 @dataclass(frozen=True)
@@ -293,3 +293,53 @@ def local_entropy_counts(xi, kappa, kappa_ref, *, n_ref, rng, max_solutions=1_00
     return LocalEntropyCounts(N=N, P=P, kappa=kappa, kappa_ref=kappa_ref,
                               n_solutions=int(sol_rows.shape[0]), n_candidates=n_candidates,
                               references=refs, counts=counts)
+
+
+def _h2(d: float) -> float:
+    return -d * math.log(d) - (1.0 - d) * math.log(1.0 - d)
+
+
+def _ln_binom(N: int, k: int) -> float:
+    return math.lgamma(N + 1) - math.lgamma(k + 1) - math.lgamma(N - k + 1)
+
+
+def shell_entropy(counts, d: float):
+    """Finite-N local entropy of each reference at distance d, from the shell counts.
+
+    Parameters
+    ----------
+    counts : array_like of int, shape (n_refs, N+1)
+        ``counts[r, k]``: solutions at Hamming distance k from reference r.
+    d : float
+        Distance per weight, ``0 < d < 1``.
+
+    Returns
+    -------
+    S : ndarray, shape (n_refs,)
+        ``H2(d) + (1/N) sum_j w_j ln(counts[r, k_j]/C(N, k_j))`` with the linear-interpolation
+        weights ``w_j`` of ``d N`` between its neighbouring integers ``k_j`` (one shell when
+        ``d N`` is an integer to 1e-9); NaN where a needed count is 0.
+    S_raw : ndarray, shape (n_refs,)
+        ``(1/N) sum_j w_j ln counts[r, k_j]`` (no shell normalisation); NaN likewise.
+    shells : tuple of int
+        The shells ``k_j`` used.
+    """
+    c = np.asarray(counts)
+    if c.ndim != 2 or c.shape[1] < 2:
+        raise ValueError(f"counts must have shape (n_refs, N+1), got {c.shape}")
+    N = c.shape[1] - 1
+    if not 0.0 < d < 1.0:
+        raise ValueError(f"d must be in (0, 1), got d={d}")
+    x = d * N
+    k0 = int(math.floor(x + 1e-9))
+    f = x - k0
+    shells, weights = ((k0,), (1.0,)) if abs(f) <= 1e-9 else ((k0, k0 + 1), (1.0 - f, f))
+    raw = np.zeros(c.shape[0])
+    norm = 0.0
+    for k, w in zip(shells, weights):
+        ck = c[:, k].astype(float)
+        with np.errstate(divide="ignore"):
+            lk = np.where(ck > 0, np.log(np.where(ck > 0, ck, 1.0)), np.nan)
+        raw += w * lk
+        norm += w * _ln_binom(N, k)
+    return _h2(d) + (raw - norm) / N, raw / N, shells

@@ -106,9 +106,15 @@ class Experiment:
         Extra report panels (``"psat"``: P(SAT) curves from per-instance values).
     curve : callable, optional
         ``curve() -> (x, y, xlabel)``, theory curve for the group figure, where ``x`` is
-        the parameter ``params[curve_param]`` and ``y`` the observable.
+        the parameter ``params[curve_param]`` and ``y`` the observable; a curve that takes a
+        ``records`` keyword also receives the group's records (to draw what the rows keep,
+        never new simulations). See :func:`validate.report.plot_group`.
     curve_param : str, optional
         Parameter on the x-axis of the group figure.
+    curve_split : str, optional
+        Parameter whose values form separate series (one colour each) in the group figure.
+    ylabel : str, optional
+        Axis label of the observable, in words with its unit (default: ``observable``).
     resolution : float
         The size of error that matters for this observable (required): the comparison is
         conclusive only when ``threshold`` standard errors of the extrapolation fit inside
@@ -143,6 +149,8 @@ class Experiment:
     plots: tuple[str, ...] = ()
     curve: Callable[[], tuple] | None = field(default=None, compare=False)
     curve_param: str | None = None
+    curve_split: str | None = None
+    ylabel: str = ""
     resolution: float | None = None
     resolution_relative: bool = False
     resolution_note: str = ""

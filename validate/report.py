@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 import pathlib
 
@@ -42,7 +43,7 @@ def _params_label(params: dict) -> str:
                      for k, v in params.items())
 
 
-def _plot_extrapolation(ax, record: Record):
+def _plot_extrapolation(ax, record: Record, ylabel: str | None = None):
     ex = record.extrapolation
     scaling = ex.scaling if ex is not None else "1/N"
     sizes = [s for s in record.sizes if s.n > 0]
@@ -69,8 +70,8 @@ def _plot_extrapolation(ax, record: Record):
                     label=f"N→∞: {fmt_pm(ex.value, ex.error)}")
     if math.isfinite(record.theory):
         ax.axhline(record.theory, color="k", linestyle="--", label=f"theory {record.theory:.5g}")
-    ax.set_xlabel(scaling)
-    ax.set_ylabel(record.observable)
+    ax.set_xlabel(f"finite-size variable {scaling} (N → ∞ at 0)")
+    ax.set_ylabel(ylabel or record.observable)
     ax.set_xlim(left=-0.03 * xmax)
     ax.set_title(f"{record.name} [{record.status}, z = {record.z:.2f}]", fontsize=9)
     ax.legend(fontsize=7)
@@ -102,7 +103,8 @@ def _plot_psat(ax, record: Record):
     ax.legend(fontsize=7)
 
 
-def plot_record(record: Record, path, *, plots: tuple[str, ...] = ()) -> pathlib.Path:
+def plot_record(record: Record, path, *, plots: tuple[str, ...] = (),
+                ylabel: str | None = None) -> pathlib.Path:
     """Write the figure of one record to ``path`` (PNG) and return the path.
 
     The first panel shows the per-N means against the scaling variable, the fit with its
@@ -112,7 +114,7 @@ def plot_record(record: Record, path, *, plots: tuple[str, ...] = ()) -> pathlib
     panels = 1 + ("psat" in plots)
     fig = Figure(figsize=(5.5 * panels, 4.2))
     axes = fig.subplots(1, panels, squeeze=False)[0]
-    _plot_extrapolation(axes[0], record)
+    _plot_extrapolation(axes[0], record, ylabel)
     if "psat" in plots:
         _plot_psat(axes[1], record)
     fig.tight_layout()
@@ -121,51 +123,82 @@ def plot_record(record: Record, path, *, plots: tuple[str, ...] = ()) -> pathlib
     return path
 
 
-def plot_group(records, path, *, param: str, curve=None) -> pathlib.Path:
+_MARKERS = ("o", "^", "v", "D", "<", ">", "p", "h", "*", "P")
+
+
+def plot_group(records, path, *, param: str, curve=None, split: str | None = None,
+               ylabel: str | None = None) -> pathlib.Path:
     """Group figure: theory curve, per-N means and N→∞ extrapolations against ``param``.
 
     ``curve`` is ``(x, y)``, ``(x, y, xlabel)`` or ``(x, y, xlabel, options)``, where the
-    optional dict ``options`` may hold ``"label"`` (of the main curve, default ``"theory
-    (replica)"``) and ``"series"``: further curves or points, each a dict with ``x``, ``y``,
-    ``label`` and optionally ``yerr``, ``fmt`` (default ``"-"``) and ``color``.
+    optional dict ``options`` may hold ``"label"`` and ``"split"`` (of the main curve,
+    default ``"theory (replica)"``) and ``"series"``: further curves or points, each a dict
+    with ``x``, ``y``, ``label`` and optionally ``yerr``, ``fmt`` (default ``"-"``),
+    ``color`` and ``split``.
+
+    With ``split`` (a parameter name) the records form several series, one colour per value
+    of ``params[split]``: data, extrapolations and the curves tagged with that value share
+    it, and the marker tells the size N. Without it the colour tells N. The legend sits to
+    the right of the axes, never over the data; the figure draws only what it is given
+    (records and theory), it runs no simulation.
     """
-    fig = Figure(figsize=(6, 4.5))
+    fig = Figure(figsize=(8.6, 4.6))
     ax = fig.subplots()
     xlabel = param
-    ylabel = records[0].observable
+    ylabel = ylabel or records[0].observable
+    values = sorted({r.params[split] for r in records}) if split else [None]
+    colour = {v: f"C{i}" for i, v in enumerate(values)}
+
+    def col(tag, default):
+        return colour[tag] if split and tag in colour else default
+
     if curve is not None:
         cx, cy, *rest = curve
         opts = rest[1] if len(rest) > 1 else {}
-        ax.plot(cx, cy, color="k", label=opts.get("label", "theory (replica)"))
+        ax.plot(cx, cy, color=col(opts.get("split"), "k"),
+                label=opts.get("label", "theory (replica)"))
         if rest:
             xlabel = rest[0]
         for ser in opts.get("series", ()):
-            style = {"color": ser["color"]} if "color" in ser else {}
+            c = col(ser.get("split"), ser.get("color"))
+            style = {"color": c} if c is not None else {}
             ax.errorbar(ser["x"], ser["y"], yerr=ser.get("yerr"), fmt=ser.get("fmt", "-"),
                         capsize=2, label=ser["label"], **style)
     sizes = sorted({s.N for r in records for s in r.sizes})
     xs = [float(r.params[param]) for r in records]
     span = (max(xs) - min(xs)) or 1.0
-    for k, N in enumerate(sizes):
-        px, py, pe = [], [], []
-        for r, x in zip(records, xs):
-            for s in r.sizes:
-                if s.N == N and s.n > 0:
-                    px.append(x + (k - len(sizes) / 2) * 0.006 * span)
-                    py.append(s.mean)
-                    pe.append(s.sem if math.isfinite(s.sem) else 0.0)
-        ax.errorbar(px, py, yerr=pe, fmt="o", ms=3, color=f"C{k}", capsize=2, label=f"N={N}")
-    ex = [(x, r.extrapolation) for r, x in zip(records, xs) if r.extrapolation is not None]
-    if ex:
-        ax.errorbar([x for x, _ in ex], [e.value for _, e in ex], yerr=[e.error for _, e in ex],
-                    fmt="s", mfc="none", color="C3", ms=7, capsize=4, label="N→∞ extrapolation")
-    th = [(x, r.theory) for r, x in zip(records, xs) if math.isfinite(r.theory)]
-    if th:
-        ax.plot([x for x, _ in th], [t for _, t in th], "x", color="k", ms=8, label="theory points")
+    for v in values:
+        recs = [(r, x) for r, x in zip(records, xs) if split is None or r.params[split] == v]
+        tag = f"{split} = {v:g}, " if split else ""
+        for k, N in enumerate(sizes):
+            px, py, pe = [], [], []
+            for r, x in recs:
+                for s in r.sizes:
+                    if s.N == N and s.n > 0:
+                        px.append(x + (k - len(sizes) / 2) * 0.006 * span)
+                        py.append(s.mean)
+                        pe.append(s.sem if math.isfinite(s.sem) else 0.0)
+            if split:
+                ax.errorbar(px, py, yerr=pe, fmt=_MARKERS[k % len(_MARKERS)], ms=3,
+                            color=colour[v], capsize=2, alpha=0.6,
+                            label=f"N={N}" if v == values[0] else None)
+            else:
+                ax.errorbar(px, py, yerr=pe, fmt="o", ms=3, color=f"C{k}", capsize=2,
+                            label=f"N={N}")
+        ex = [(x, r.extrapolation) for r, x in recs if r.extrapolation is not None]
+        if ex:
+            ax.errorbar([x for x, _ in ex], [e.value for _, e in ex],
+                        yerr=[e.error for _, e in ex], fmt="s", mfc="none",
+                        color=colour[v] if split else "C3", ms=7, capsize=4,
+                        label=f"{tag}N→∞ extrapolation")
+        th = [(x, r.theory) for r, x in recs if math.isfinite(r.theory)]
+        if th:
+            ax.plot([x for x, _ in th], [t for _, t in th], "x", color="k", ms=8,
+                    label="theory at the data points" if v == values[0] else None)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(f"{records[0].group}: simulation vs theory", fontsize=9)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
     fig.tight_layout()
     path = pathlib.Path(path)
     fig.savefig(path, dpi=110)
@@ -299,19 +332,23 @@ def write_report(records, out_dir, *, experiments=None, command: str = "",
             continue
         say(f"group figure {group}")
         try:
-            curve = exp.curve() if exp.curve is not None else None
+            curve = None
+            if exp.curve is not None:
+                takes = "records" in inspect.signature(exp.curve).parameters
+                curve = exp.curve(records=recs) if takes else exp.curve()
         except Exception as exc:  # a missing theory curve must not lose the report
             curve = None
             lines += [f"(theory curve of group {group} failed: {type(exc).__name__}: {exc})", ""]
         fig = plot_group(recs, out / "figures" / f"group_{group}.png", param=exp.curve_param,
-                         curve=curve)
+                         curve=curve, split=exp.curve_split, ylabel=exp.ylabel or None)
         lines += [f"## Group {group}", "", f"![{group}](figures/{fig.name})", ""]
 
     for r in records:
         exp = experiments.get(r.name)
         say(f"figure {r.name}")
         fig = plot_record(r, out / "figures" / f"{r.name}.png",
-                          plots=exp.plots if exp is not None else ())
+                          plots=exp.plots if exp is not None else (),
+                          ylabel=(exp.ylabel or None) if exp is not None else None)
         lines += _section(r, f"figures/{fig.name}", exp.description if exp is not None else "")
     path = out / "report.md"
     path.write_text("\n".join(lines), encoding="utf-8")

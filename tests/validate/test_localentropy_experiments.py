@@ -181,15 +181,6 @@ def test_local_energy_simulate_replay(N, p, seed):
     assert extra["e_ref"] == 0.0
 
 
-@needs_simulate
-def test_solver_local_energy_small():
-    out = lx.solver_local_energy(N=40, n_instances=3, overlaps=(0.5, 0.95), n_samples=50)
-    assert out["converged"] == 3 and out["N"] == 40
-    for key in ("e_solver", "err_solver"):
-        assert out[key].shape == (2,) and np.all(np.isfinite(out[key]))
-    assert out["e_solver"][0] > out["e_solver"][1]  # grows with the distance from the reference
-
-
 # ------------------------------------------------------------------------------------------
 # theory against independent values
 # ------------------------------------------------------------------------------------------

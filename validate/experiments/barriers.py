@@ -59,6 +59,10 @@ class NoSolution(RuntimeError):
     """The instance has no (or no found) solution to start a chain from / to draw."""
 
 
+#: Positions on the geodesic where every path-energy row keeps the energy (group figure).
+PROFILE_T = tuple(float(x) for x in np.linspace(0.0, 1.0, 11))
+
+
 def _sweeps(N):
     return max(100, N)
 
@@ -143,6 +147,9 @@ def path_energy_simulate(N, rng, *, alpha, kappa, t):
 
     xi, W, extra = _sample_vertices(N, rng, alpha, kappa, (kappa, kappa))
     extra["q12"] = _overlap(W[0], W[1])
+    # the whole profile along the path, for the group figure (read from the records)
+    extra["profile_t"] = [float(x) for x in PROFILE_T]
+    extra["profile_e"] = [float(x) for x in geodesic_energy(xi, W[0], W[1], PROFILE_T, kappa)]
     return float(geodesic_energy(xi, W[0], W[1], [t], kappa)[0]), extra
 
 
@@ -172,11 +179,10 @@ def lmc_simulate(N, rng, *, alpha, kappa, t):
 # ------------------------------------------------------------------------- group figures
 
 
-def _geodesic_curve():
+def _geodesic_curve(records=()):
+    """Theory e(t) along geodesics, and the sampled profiles the rows keep (no new runs)."""
     import replica
     from replica import models
-    from simulate.hinge import find_solution
-    from simulate.paths import geodesic_energy
 
     m = models.perceptron(weights="spherical", kappa=KAPPA)
     t = np.linspace(0.0, 1.0, 21)
@@ -186,22 +192,17 @@ def _geodesic_curve():
         e = replica.path_energy(m, alpha=ALPHA, kappas=(KAPPA, k2), t=t).energy
         series.append({"x": t, "y": e, "fmt": "--", "color": color,
                        "label": f"theory, typical -> kappa_2 = {k2:g}"})
-    # finite-N profile between sampled typical solutions and between hinge solutions
-    N, n_inst = 200, 16
-    rs = [], []
-    for ss in np.random.SeedSequence(20230517).spawn(n_inst):
-        rng = np.random.default_rng(ss)
-        xi, W, _ = _sample_vertices(N, rng, ALPHA, KAPPA, (KAPPA, KAPPA))
-        rs[0].append(geodesic_energy(xi, W[0], W[1], t, KAPPA))
-        s1, s2 = find_solution(xi, KAPPA, rng=rng), find_solution(xi, KAPPA, rng=rng)
-        if s1.converged and s2.converged:
-            rs[1].append(geodesic_energy(xi, s1.w, s2.w, t, KAPPA))
-    for arr, fmt, color, label in ((rs[0], "o", "C1", "hit-and-run samples"),
-                                   (rs[1], "D", "C3", "hinge solver (report only)")):
-        a = np.array(arr)
-        series.append({"x": t, "y": a.mean(0), "yerr": a.std(0, ddof=1) / math.sqrt(len(a)),
-                       "fmt": fmt, "color": color, "label": f"{label}, N={N}, {len(a)} inst."})
-    return t, typ, "t (geodesic, typical -> typical)", {
+    rows = [r for rec in records for r in rec.rows if r.status == "ok" and r.extra
+            and "profile_e" in r.extra]
+    if rows:
+        N = max(r.N for r in rows)
+        prof = np.array([r.extra["profile_e"] for r in rows if r.N == N])
+        series.append({"x": np.asarray(rows[0].extra["profile_t"]), "y": prof.mean(0),
+                       "yerr": prof.std(0, ddof=1) / math.sqrt(len(prof)) if len(prof) > 1
+                       else None, "fmt": "o", "color": "C1",
+                       "label": f"hit-and-run samples, N={N}, {len(prof)} instances "
+                                "(the records' rows)"})
+    return t, typ, "t, position on the geodesic between two typical solutions", {
         "label": "theory, typical -> typical", "series": series}
 
 
@@ -260,6 +261,7 @@ def _overlap_exp(k2):
         theory=vertex_overlap_theory, simulate=vertex_overlap_simulate,
         quick=_QUICK_SPH.scaled(2.0), full=_FULL_SPH, scaling="1/N", scaling_note=_NOTE_SPH,
         resolution=0.05, resolution_note=_VERTEX_RES_NOTE,
+        ylabel="overlap q12 = w1.w2 / N",
         description=(
             f"Overlap w1.w2/N of a typical solution of margin {KAPPA} and an equilibrium "
             f"solution of margin {k2:g} of the same instance (alpha = {ALPHA}), both sampled "
@@ -274,6 +276,7 @@ def _path_exp(t):
         theory=path_energy_theory, simulate=path_energy_simulate,
         quick=_QUICK_SPH, full=_FULL_SPH, scaling="1/N", scaling_note=_NOTE_SPH,
         resolution=0.004, resolution_note=_ENERGY_RES_NOTE,
+        ylabel="training error e (fraction of the P constraints violated)",
         description=(
             f"Training error (per P, margin {KAPPA}) at t = {t:g} on the geodesic between two "
             f"typical solutions sampled by hit-and-run (alpha = {ALPHA}), against "
@@ -289,6 +292,7 @@ def _barycenter_exp():
         theory=barycenter_theory, simulate=barycenter_simulate,
         quick=_QUICK_SPH, full=_FULL_SPH, scaling="1/N", scaling_note=_NOTE_SPH,
         resolution=0.004, resolution_note=_ENERGY_RES_NOTE,
+        ylabel="training error e (fraction of the P constraints violated)",
         description=(
             "Training error at the barycenter (projected on the sphere) of y = 3 typical "
             "solutions sampled by hit-and-run, against replica.simplex_energy. " + _REFS))
@@ -301,6 +305,7 @@ def _lmc_exp(t):
         theory=lmc_theory, simulate=lmc_simulate,
         quick=_QUICK_BIN.scaled(25.0), full=_FULL_BIN.scaled(5.0), scaling="1/N",
         scaling_note=_NOTE_BIN, resolution=0.02, resolution_note=_LMC_RES_NOTE,
+        ylabel="training error e (fraction of the P constraints violated)",
         description=(
             f"Binary perceptron (kappa = 0, alpha = {ALPHA_BINARY}): two solutions drawn "
             "uniformly (exact enumeration), training error at t on the Hamming path between "

@@ -163,60 +163,12 @@ def entropy_simulate(N: int, rng, *, alpha: float, kappa: float = 0.0):
                         "s_rs_alphaN": s_alpha_N, "correction": corr}
 
 
-def _first_violation(S, xi, kappa: float) -> np.ndarray:
-    """For each row w of S, the number of leading patterns of ``xi`` it satisfies."""
-    N = S.shape[1]
-    h = (S.astype(np.float64) @ xi.T)  # (M, P) unnormalised fields
-    bad = h < kappa * math.sqrt(N)
-    any_bad = bad.any(axis=1)
-    first = np.where(any_bad, bad.argmax(axis=1), xi.shape[0])
-    return first
-
-
 def instance_capacity(xi, kappa: float = 0.0, *, max_solutions: int = 200_000,
                       start: int | None = None) -> int:
-    """Largest P such that the first P rows of ``xi`` admit a binary solution (0 if none).
+    """:func:`simulate.binary.instance_capacity` (imported lazily)."""
+    from simulate.binary import instance_capacity as _instance_capacity
 
-    Adding patterns only removes solutions, so ``P_c`` is well defined. The first ``P0``
-    patterns are enumerated exactly (``simulate.binary.enumerate_solutions``) with their
-    solutions stored; ``P_c = P0 + max_w (number of further leading patterns w satisfies)``
-    over those solutions, the further stabilities computed directly (``h >= kappa sqrt(N)``,
-    the enumeration's convention). ``P0`` starts at ``max(1, N - 12)`` (expected count
-    ``2^(N-P0) <= 4096``); if the first ``P0`` patterns are UNSAT, ``P0`` is bisected down, if
-    they have more than ``max_solutions`` solutions it is raised.
-
-    Raises
-    ------
-    ValueError
-        If all rows of ``xi`` are SAT (``P_c`` not determined: draw more patterns).
-    """
-    from simulate.binary import enumerate_solutions
-
-    xi = np.asarray(xi, dtype=np.float64)
-    P_max, N = xi.shape
-    lo, hi = 0, P_max + 1  # first lo patterns SAT (lo = 0 trivially); hi: UNSAT or unknown
-    P0 = min(P_max, max(1, N - 12) if start is None else int(start))
-    while True:
-        res = enumerate_solutions(xi[:P0], kappa, max_solutions=max_solutions)
-        if res.count == 0:
-            hi = P0
-            if P0 - lo <= 1:
-                return lo
-            P0 = (lo + P0) // 2
-            if P0 == 0:
-                return 0
-            continue
-        if not res.solutions_stored:
-            lo = P0
-            P0 = min((P0 + hi) // 2 if hi <= P_max else P0 + max(1, N // 4), P_max)
-            if P0 == lo:
-                raise ValueError(f"all {P_max} patterns SAT (N={N}): draw more patterns")
-            continue
-        first = _first_violation(res.solutions, xi[P0:], kappa)
-        P_c = P0 + int(first.max())
-        if P_c >= P_max:
-            raise ValueError(f"all {P_max} patterns SAT (N={N}): draw more patterns")
-        return P_c
+    return _instance_capacity(xi, kappa, max_solutions=max_solutions, start=start)
 
 
 def psat_simulate(N: int, rng, *, kappa: float):

@@ -66,27 +66,19 @@ import numpy as np
 
 from ..experiment import Experiment, Profile
 
-__all__ = ["EXPERIMENTS", "ALPHA_BINARY", "KAPPA_REFS", "DISTANCES", "CURVE_KAPPA_REFS",
-           "N_REF", "ALPHA_SPHERICAL", "OVERLAPS", "N_SAMPLES", "NoReference", "EmptyShell",
+__all__ = ["EXPERIMENTS", "ALPHA_BINARY", "KAPPA_REFS", "DISTANCES", "N_REF", "ALPHA_SPHERICAL", "OVERLAPS", "N_SAMPLES", "NoReference", "EmptyShell",
            "NotSeparable", "local_entropy_theory", "local_energy_theory", "shell_entropy",
-           "local_entropy_simulate", "local_energy_simulate", "solver_local_energy"]
+           "local_entropy_simulate", "local_energy_simulate"]
 
 ALPHA_BINARY = 0.5
 KAPPA_REFS = (0.0, 0.3)
 DISTANCES = (0.1, 0.2, 0.3)
-#: reference margins of the theory curves of the group figure
-CURVE_KAPPA_REFS = (0.0, 0.1, 0.2, 0.3)
 #: references drawn per binary instance
 N_REF = 16
 ALPHA_SPHERICAL = 1.0
 OVERLAPS = (0.6, 0.8, 0.9)
 #: random points per overlap and spherical instance
 N_SAMPLES = 200
-#: the solver markers of the spherical group figure: size, instances, overlaps, seed
-SOLVER_N = 400
-SOLVER_INSTANCES = 12
-SOLVER_OVERLAPS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
-SOLVER_SEED = 20211229
 
 
 class NoReference(ValueError):
@@ -164,54 +156,11 @@ def _exact_P(alpha: float, N: int) -> int:
     return int(round(P))
 
 
-def _h2(d: float) -> float:
-    return -d * math.log(d) - (1.0 - d) * math.log(1.0 - d)
-
-
-def _ln_binom(N: int, k: int) -> float:
-    return math.lgamma(N + 1) - math.lgamma(k + 1) - math.lgamma(N - k + 1)
-
-
 def shell_entropy(counts, d: float):
-    """Finite-N local entropy of each reference at distance d, from the shell counts.
+    """:func:`simulate.localentropy.shell_entropy` (imported lazily)."""
+    from simulate.localentropy import shell_entropy as _shell_entropy
 
-    Parameters
-    ----------
-    counts : array_like of int, shape (n_refs, N+1)
-        ``counts[r, k]``: solutions at Hamming distance k from reference r.
-    d : float
-        Distance per weight, ``0 < d < 1``.
-
-    Returns
-    -------
-    S : ndarray, shape (n_refs,)
-        ``H2(d) + (1/N) sum_j w_j ln(counts[r, k_j]/C(N, k_j))`` with the linear-interpolation
-        weights ``w_j`` of ``d N`` between its neighbouring integers ``k_j`` (one shell when
-        ``d N`` is an integer to 1e-9); NaN where a needed count is 0.
-    S_raw : ndarray, shape (n_refs,)
-        ``(1/N) sum_j w_j ln counts[r, k_j]`` (no shell normalisation); NaN likewise.
-    shells : tuple of int
-        The shells ``k_j`` used.
-    """
-    c = np.asarray(counts)
-    if c.ndim != 2 or c.shape[1] < 2:
-        raise ValueError(f"counts must have shape (n_refs, N+1), got {c.shape}")
-    N = c.shape[1] - 1
-    if not 0.0 < d < 1.0:
-        raise ValueError(f"d must be in (0, 1), got d={d}")
-    x = d * N
-    k0 = int(math.floor(x + 1e-9))
-    f = x - k0
-    shells, weights = ((k0,), (1.0,)) if abs(f) <= 1e-9 else ((k0, k0 + 1), (1.0 - f, f))
-    raw = np.zeros(c.shape[0])
-    norm = 0.0
-    for k, w in zip(shells, weights):
-        ck = c[:, k].astype(float)
-        with np.errstate(divide="ignore"):
-            lk = np.where(ck > 0, np.log(np.where(ck > 0, ck, 1.0)), np.nan)
-        raw += w * lk
-        norm += w * _ln_binom(N, k)
-    return _h2(d) + (raw - norm) / N, raw / N, shells
+    return _shell_entropy(counts, d)
 
 
 def _codes(refs) -> list[int]:
@@ -308,83 +257,38 @@ def local_energy_simulate(N: int, rng, *, alpha: float, kappa: float, p: float):
                             "e_err": float(le.e_err[0]), "e_ref": float(le.e_ref)}
 
 
-def solver_local_energy(N: int = SOLVER_N, n_instances: int = SOLVER_INSTANCES,
-                        overlaps=SOLVER_OVERLAPS, *, alpha: float = ALPHA_SPHERICAL,
-                        kappa: float = 0.0, seed: int = SOLVER_SEED,
-                        n_samples: int = N_SAMPLES):
-    """Local energy around solutions of the plain solver, for the report (no pass/fail).
-
-    On ``n_instances`` Gaussian instances (seeds from ``SeedSequence(seed).spawn``), a solution
-    of margin kappa is found by ``simulate.find_solution`` (hinge-loss subgradient descent on
-    the sphere from a random start, stopped at the first solution) and ``simulate.local_energy``
-    is measured around it.
-
-    Returns
-    -------
-    dict
-        ``p``, ``e_solver`` (mean over instances), ``err_solver`` (its standard error), ``N``
-        and ``converged`` (solver runs that converged; the others are left out and counted).
-    """
-    from simulate.hinge import find_solution
-    from simulate.localenergy import local_energy
-    from simulate.patterns import gaussian_patterns
-
-    P = _exact_P(alpha, N)
-    ps = np.asarray(overlaps, dtype=float)
-    e = []
-    for ss in np.random.SeedSequence(seed).spawn(n_instances):
-        rng = np.random.default_rng(ss)
-        xi = gaussian_patterns(P, N, rng=rng)
-        sol = find_solution(xi, kappa, rng=rng)
-        if sol.converged:
-            e.append(local_energy(xi, sol.w, ps, kappa, n_samples=n_samples, rng=rng).e)
-    if len(e) < 2:
-        raise RuntimeError(f"solver converged on {len(e)} of {n_instances} instances")
-    e = np.array(e)
-    return {"p": ps, "N": N, "converged": len(e), "e_solver": e.mean(axis=0),
-            "err_solver": e.std(axis=0, ddof=1) / math.sqrt(len(e))}
-
-
 # --------------------------------------------------------------------------------------------
 # group figures
 # --------------------------------------------------------------------------------------------
 
 
 def _local_entropy_curve():
-    """S(d) for the kappa_refs of CURVE_KAPPA_REFS, from d = 0.02 to the typical distance."""
+    """S(d) around the references of KAPPA_REFS (the ones with data), d = 0.02 to the typical
+    distance; each curve is tagged with its kappa_ref so that it shares the data's colour."""
     grid = tuple(float(x) for x in np.linspace(0.02, 0.36, 25))
-    series = []
-    main = None
-    for k, kr in enumerate(CURVE_KAPPA_REFS):
+    curves = []
+    for kr in KAPPA_REFS:
         le = _local_entropy(ALPHA_BINARY, 0.0, kr, grid)
         d = np.asarray(grid)
         keep = le.success & (d <= (1.0 - le.p_typical) / 2.0 + 1e-12)
-        if kr == 0.0:
-            main = (d[keep], le.phi[keep])
-        else:
-            series.append({"x": d[keep], "y": le.phi[keep], "fmt": "--", "color": f"C{5 + k}",
-                           "label": f"theory, kappa_ref = {kr:g}"})
-    if main is None:
-        raise ValueError("CURVE_KAPPA_REFS must contain 0.0 (the main curve)")
-    return (*main, "d (Hamming distance per weight)",
-            {"label": "theory, kappa_ref = 0 (typical)", "series": series})
+        curves.append((kr, d[keep], le.phi[keep]))
+    (k0, x0, y0), rest = curves[0], curves[1:]
+    series = [{"x": x, "y": y, "fmt": "-", "split": kr,
+               "label": f"theory, kappa_ref = {kr:g}"} for kr, x, y in rest]
+    return (x0, y0, "d, Hamming distance from the reference per weight",
+            {"label": f"theory, kappa_ref = {k0:g}" + (" (typical)" if k0 == 0 else ""),
+             "split": k0, "series": series})
 
 
 def _local_energy_curve():
-    """e(p) around the max-margin and typical references, and around solver solutions."""
+    """e(p) around the max-margin and the typical references (theory only)."""
     grid = tuple(float(x) for x in np.linspace(0.3, 0.99, 24))
     p = np.asarray(grid)
     e_max = _local_energy(ALPHA_SPHERICAL, 0.0, "max", grid).e
     e_typ = _local_energy(ALPHA_SPHERICAL, 0.0, 0.0, grid).e
-    sol = solver_local_energy(n_samples=100)
-    series = [
-        {"x": p, "y": e_typ, "fmt": "--", "color": "C6",
-         "label": "theory, typical solutions (kappa_ref = 0)"},
-        {"x": sol["p"], "y": sol["e_solver"], "yerr": sol["err_solver"], "fmt": "D",
-         "color": "C8", "label": f"plain solver (find_solution), N={sol['N']}, "
-                                 f"{sol['converged']} inst."},
-    ]
-    return p, e_max, "p (overlap with the reference)", {
+    series = [{"x": p, "y": e_typ, "fmt": "--", "color": "C6",
+               "label": "theory, typical solutions (kappa_ref = 0)"}]
+    return p, e_max, "p, overlap with the reference", {
         "label": "theory, max-margin reference", "series": series}
 
 
@@ -450,6 +354,7 @@ def _entropy_exp(kappa_ref: float, d: float) -> Experiment:
         theory=local_entropy_theory, simulate=local_entropy_simulate,
         quick=_QUICK_LE.scaled(_ENTROPY_QUICK[(kappa_ref, d)]), full=_FULL_LE, scaling="1/N",
         scaling_note=_ENTROPY_NOTE, resolution=0.025, resolution_note=_ENTROPY_RES_NOTE,
+        curve_split="kappa_ref", ylabel="local entropy S(d) (nats per weight)",
         description=(
             "Local entropy of the binary perceptron (kappa = 0, Gaussian patterns, alpha = 0.5): "
             f"per instance, {N_REF} references drawn uniformly among the solutions of margin "
@@ -474,15 +379,14 @@ def _energy_exp(p: float) -> Experiment:
         theory=local_energy_theory, simulate=local_energy_simulate,
         quick=_QUICK_EN.scaled(_ENERGY_QUICK[p]), full=_FULL_EN, scaling="1/N",
         scaling_note=_ENERGY_NOTE, resolution=0.005, resolution_note=_ENERGY_RES_NOTE,
+        ylabel="local energy e(p) (fraction of the P constraints violated)",
         description=(
             "Local energy of the spherical perceptron (kappa = 0, Gaussian patterns, alpha = 1): "
             "fraction of violated constraints (per P) at uniformly random points at overlap p "
             f"with the maximal-margin solution of the instance ({N_SAMPLES} points per "
             "instance), against the replica prediction around the maximal-margin reference "
             "(kappa_ref = kappa_max(1) = 0.4707, reference stabilities max(z, kappa_max)). The "
-            "group figure adds the theory around typical solutions (kappa_ref = 0) and, for the "
-            f"report only, the local energy around solutions of the plain hinge solver "
-            f"(simulate.find_solution, stopped at the first solution) at N = {SOLVER_N}. "
+            "group figure adds the theory around typical solutions (kappa_ref = 0). "
             + _REFS_ENERGY
         ),
         curve=_local_energy_curve, curve_param="p",
