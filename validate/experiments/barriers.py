@@ -42,6 +42,7 @@ import math
 import numpy as np
 
 from ..experiment import Experiment, Profile
+from ._common import InstanceFailure
 from .localentropy import _exact_P
 
 __all__ = ["EXPERIMENTS", "ALPHA", "KAPPA", "ALPHA_BINARY", "N_ORDERS", "vertex_overlap_theory",
@@ -55,7 +56,7 @@ ALPHA_BINARY = 0.5
 N_ORDERS = 64
 
 
-class NoSolution(RuntimeError):
+class NoSolution(InstanceFailure):
     """The instance has no (or no found) solution to start a chain from / to draw."""
 
 

@@ -52,6 +52,7 @@ import pathlib
 import numpy as np
 
 from ..experiment import Experiment, Profile
+from ._common import InstanceFailure, pattern_count
 
 __all__ = ["EXPERIMENTS", "ENTROPY_ALPHAS", "OVERLAP_ALPHAS", "PSAT_KAPPAS", "rs_saddle",
            "entropy_theory", "entropy_simulate", "psat_theory", "psat_simulate",
@@ -70,7 +71,7 @@ MAX_STORED = 2_000_000
 MAX_HIST = 3000
 
 
-class UnsatInstance(ValueError):
+class UnsatInstance(InstanceFailure, ValueError):
     """An instance with no solution (count = 0): ln(count) or pair overlaps are undefined."""
 
 
@@ -127,9 +128,7 @@ def psat_theory(*, kappa: float) -> float:
 def _instance(N: int, rng, alpha: float):
     from simulate.patterns import gaussian_patterns
 
-    P = int(round(alpha * N))
-    if P < 1:
-        raise ValueError(f"P = round(alpha N) = {P} < 1 at alpha={alpha}, N={N}")
+    P = pattern_count(alpha, N)
     return P, gaussian_patterns(P, N, rng=rng)
 
 
@@ -386,6 +385,7 @@ def _entropy(alpha: float) -> Experiment:
         quick=_at_least_two_patterns(_QUICK, alpha).scaled(_ENTROPY_QUICK[alpha]),
         full=_at_least_two_patterns(_FULL, alpha), scaling="1/N", scaling_note=_ENTROPY_NOTE,
         resolution=0.015, resolution_note=_ENTROPY_RES_NOTE,
+        ylabel="entropy per weight phi = E ln(count) / N (nats)",
         description=(
             "Quenched entropy per weight of the binary perceptron, E ln(count)/N with count the "
             "exact number of w in {-1,+1}^N with all stabilities >= 0 (Gray-code enumeration), "
@@ -402,6 +402,7 @@ def _psat(kappa: float) -> Experiment:
         params={"kappa": kappa}, theory=psat_theory, simulate=psat_simulate,
         quick=_QUICK_PSAT.scaled(4.0), full=_FULL_PSAT, scaling="1/N", scaling_note=_PSAT_NOTE,
         resolution=0.05, resolution_relative=True, resolution_note=_PSAT_RES_NOTE,
+        ylabel="capacity alpha_c = P_c / N",
         description=(
             "Per-instance capacity of the binary perceptron, alpha_inst = P_c/N (largest P with "
             "the first P Gaussian patterns SAT), exact by enumeration. P(SAT)(alpha) = fraction "
@@ -419,6 +420,7 @@ def _overlap(alpha: float) -> Experiment:
         params={"alpha": alpha, "kappa": 0.0}, theory=overlap_theory, simulate=overlap_simulate,
         quick=_QUICK_OV.scaled(_OVERLAP_QUICK[alpha]), full=_FULL_OV, scaling="1/N",
         scaling_note=_OVERLAP_NOTE, resolution=0.02, resolution_note=_OVERLAP_RES_NOTE,
+        ylabel="overlap q = w.w' / N between two solutions",
         description=(
             "Overlap q = w.w'/N between pairs of distinct solutions of one instance (exact "
             "enumeration, all solutions stored), mean over pairs per instance, averaged over "

@@ -65,6 +65,7 @@ import math
 import numpy as np
 
 from ..experiment import Experiment, Profile
+from ._common import InstanceFailure, pattern_count
 
 __all__ = ["EXPERIMENTS", "ALPHA_BINARY", "KAPPA_REFS", "DISTANCES", "N_REF", "ALPHA_SPHERICAL", "OVERLAPS", "N_SAMPLES", "NoReference", "EmptyShell",
            "NotSeparable", "local_entropy_theory", "local_energy_theory", "shell_entropy",
@@ -81,15 +82,15 @@ OVERLAPS = (0.6, 0.8, 0.9)
 N_SAMPLES = 200
 
 
-class NoReference(ValueError):
+class NoReference(InstanceFailure, ValueError):
     """The instance has no solution of margin kappa_ref: no reference can be drawn."""
 
 
-class EmptyShell(ValueError):
+class EmptyShell(InstanceFailure, ValueError):
     """Some reference has no solution on a shell needed at distance d (ln 0 undefined)."""
 
 
-class NotSeparable(RuntimeError):
+class NotSeparable(InstanceFailure):
     """The spherical instance has no solution (kappa_max <= 0): no max-margin reference."""
 
 
@@ -149,11 +150,7 @@ def local_energy_theory(*, alpha: float, kappa: float, p: float) -> float:
 
 
 def _exact_P(alpha: float, N: int) -> int:
-    P = alpha * N
-    if abs(P - round(P)) > 1e-9 or round(P) < 1:
-        raise ValueError(f"alpha N = {P} must be a positive integer (alpha={alpha}, N={N}): "
-                         "these experiments use sizes with P = alpha N exactly")
-    return int(round(P))
+    return pattern_count(alpha, N, exact=True)
 
 
 def shell_entropy(counts, d: float):

@@ -84,6 +84,7 @@ def _exp(c: float) -> Experiment:
         full=Profile((10, 16, 24, 40), (4000, 3000, 2000, 1500)),
         scaling="1/N", degree=0, scaling_note=_NOTE,
         resolution=0.05, resolution_relative=True, resolution_note=_RES_NOTE,
+        ylabel="full-rank indicator / exact probability",
         description=(
             "Fraction of full-rank Jacobians of a two-layer ReLU network with bias on n 1-d "
             f"Gaussian inputs, width round({c:g} n), regions uniform among the non-empty ones, "
@@ -119,6 +120,7 @@ def _volume(alpha: float) -> Experiment:
         quick=Profile((16, 32, 48), (72, 36, 24)),
         full=Profile((16, 32, 48, 64), (96, 64, 48, 32)),
         scaling="1/N", degree=1, scaling_note=_VOLUME_NOTE, resolution=0.05,
+        ylabel="log Gaussian volume per dimension (nats)",
         resolution_note=("0.05 in the log-volume per dimension (13 %): the annealed "
                          "log-volume alpha ln(1/2) = -0.35 is 0.03 away and not resolved; a "
                          "volume off by a factor e^(0.1 d0) is."),

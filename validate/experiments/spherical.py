@@ -23,6 +23,7 @@ import math
 import numpy as np
 
 from ..experiment import Experiment, Profile
+from ._common import pattern_count
 
 __all__ = ["EXPERIMENTS", "alpha_c", "kappa_max_theory", "kappa_max_simulate",
            "psat_theory", "psat_simulate", "KAPPA_MAX_ALPHAS", "PSAT_KAPPAS"]
@@ -73,7 +74,7 @@ def kappa_max_simulate(N: int, rng, *, alpha: float) -> float:
     from simulate.patterns import gaussian_patterns
     from simulate.perceptron import max_margin
 
-    P = int(round(alpha * N))
+    P = pattern_count(alpha, N)
     return float(max_margin(gaussian_patterns(P, N, rng=rng)))
 
 
@@ -166,12 +167,12 @@ _KAPPA_MAX_RES_NOTE = (
     "3 % of kappa_max: the margin is in units of the field's standard deviation, and a "
     "capacity curve wrong by a few per cent (RS applied where RSB matters, alpha normalised "
     "by N - 1, a missed 1/sqrt(N) in the field) moves kappa_max by more than that.")
-_KAPPA_MAX_QUICK = {0.25: 1.0, 0.5: 1.5, 1.0: 4.0, 1.5: 12.0}
+_KAPPA_MAX_QUICK = {0.25: 1.0, 0.5: 1.5, 1.0: 2.5, 1.5: 9.0}
 _PSAT_RES_NOTE = (
     "2 % of alpha_c: Gardner's alpha_c(kappa) is known in closed form; a 2 % error "
     "is the size of the RS-vs-1RSB difference that matters for kappa < 0 and of an "
     "N vs N - 1 normalisation at the quick sizes.")
-_PSAT_QUICK = {0.0: 3.5, 0.5: 3.0, 1.0: 3.0}
+_PSAT_QUICK = {0.0: 2.5, 0.5: 2.0, 1.0: 3.0}
 
 
 def _kappa_max(alpha: float) -> Experiment:
@@ -181,6 +182,7 @@ def _kappa_max(alpha: float) -> Experiment:
         quick=_QUICK.scaled(_KAPPA_MAX_QUICK[alpha]), full=_FULL, scaling="1/N",
         scaling_note=_KAPPA_MAX_NOTE, resolution=0.03, resolution_relative=True,
         resolution_note=_KAPPA_MAX_RES_NOTE,
+        ylabel="maximal margin kappa_max (units of the field's std)",
         description=(
             "Typical maximal margin of the spherical perceptron at load alpha: mean over "
             "Gaussian instances of max over |w|^2 = N of min_mu w.xi^mu/sqrt(N), with "
@@ -197,6 +199,7 @@ def _psat(kappa: float) -> Experiment:
         quick=(_QUICK_K0 if kappa == 0 else _QUICK).scaled(_PSAT_QUICK[kappa]),
         full=_FULL_K0 if kappa == 0 else _FULL, scaling="1/N", scaling_note=_PSAT_NOTE,
         resolution=0.02, resolution_relative=True, resolution_note=_PSAT_RES_NOTE,
+        ylabel="capacity alpha_c = P_c / N",
         description=(
             "Per-instance capacity alpha_inst = P_c/N (largest P with the first P Gaussian "
             "patterns SAT at margin kappa). P(SAT)(alpha) = fraction of instances with "

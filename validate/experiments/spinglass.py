@@ -109,6 +109,7 @@ def _counts(index):
         full=Profile((3, 4, 5, 6), (300, 200, 120, 80)),
         scaling="1/N", degree=0, scaling_note=_COUNTS_NOTE,
         resolution=0.05, resolution_relative=True, resolution_note=_COUNTS_RES_NOTE,
+        ylabel="critical points found / exact E[Crit_N]",
         description=(
             "Critical points of the pure spherical 3-spin glass (xi = q^3) found by Riemannian "
             "Newton from many random starts, deduplicated, over the exact finite-N Kac-Rice "
@@ -124,6 +125,7 @@ def _langevin():
         full=Profile((32, 64, 128), (96, 64, 48)),
         scaling="1/N", degree=1, scaling_note=_LANGEVIN_NOTE,
         resolution=0.05, resolution_note=_LANGEVIN_RES_NOTE,
+        ylabel="energy per spin H / N",
         description=(
             "Energy per spin of Langevin dynamics of the pure spherical 3-spin glass at "
             f"beta = {BETA} (above T_d), time-averaged after burn-in, against the paramagnetic "

@@ -35,6 +35,7 @@ import functools
 import numpy as np
 
 from ..experiment import Experiment, Profile
+from ._common import pattern_count
 from .binary import UnsatInstance, _at_least_two_patterns
 
 __all__ = ["EXPERIMENTS", "ENTROPY_ALPHAS", "VALUES", "entropy_theory", "entropy_instance",
@@ -85,9 +86,7 @@ def entropy_instance(N: int, rng, *, alpha: float, kappa: float = 0.0) -> dict:
     from simulate.alphabet import enumerate_alphabet
     from simulate.patterns import gaussian_patterns
 
-    P = int(round(alpha * N))
-    if P < 1:
-        raise ValueError(f"P = round(alpha N) = {P} < 1 at alpha={alpha}, N={N}")
+    P = pattern_count(alpha, N)
     xi = gaussian_patterns(P, N, rng=rng)
     res = enumerate_alphabet(xi, VALUES, WEIGHTS, kappa)
     if res.count == 0:
@@ -157,6 +156,7 @@ def _entropy(alpha: float) -> Experiment:
         quick=_at_least_two_patterns(_QUICK, alpha).scaled(_QUICK_FACTOR[alpha]),
         full=_at_least_two_patterns(_FULL, alpha), scaling="1/N", scaling_note=_NOTE,
         resolution=0.02, resolution_note=_RES_NOTE,
+        ylabel="entropy per weight phi = E ln(count) / N (nats)",
         description=(
             "Quenched entropy per weight of the ternary perceptron, E ln(count)/N with count the "
             "exact number of w in {-1,0,1}^N (free norm) with all stabilities w.xi/sqrt(N) >= 0 "
