@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulate._fixedorder import norm
 from simulate._inputs import (_check_count, _check_patterns, _check_real, _check_rng,
                               _check_weights)
 from simulate._localkernels import _perceptron_kernel
@@ -118,10 +119,10 @@ def find_solution(xi, kappa, *, rng, lr=0.1, max_epochs=1000, w0=None) -> Solver
     max_epochs = _check_count(max_epochs, "max_epochs")
     if w0 is None:
         g = rng.standard_normal(N)
-        w = g * (math.sqrt(N) / np.linalg.norm(g))
+        w = g * (math.sqrt(N) / norm(g))  # fixed-order norm: the same bits on every machine
     else:
         w = _check_weights(w0, N, "w0")
-        w = w * (math.sqrt(N) / np.linalg.norm(w))
+        w = w * (math.sqrt(N) / norm(w))
     w = np.ascontiguousarray(w)
     kappa_stop = kappa + STOP_GUARD
     kappa_target = kappa + SAFETY_MARGIN

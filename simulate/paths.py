@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulate._fixedorder import atan2, dot, matvec_t, norm, sin
 from simulate._inputs import (_check_count, _check_grid, _check_patterns, _check_real,
                               _check_rng, _check_weights, _integer_valued)
 from simulate._jit import jit
@@ -66,12 +67,20 @@ class PathEnergy:
 @jit
 def _simplex_kernel(X, W, gamma, thr):
     """Violated constraints at w_gamma (counts) and sq[k] = g^T G g, g = gamma[k]/sum:
-    the fields are h = (H g)/sqrt(g^T G g), H = X W^T, G = W W^T/N; violated iff h < thr."""
+    the fields are h = (H g)/sqrt(g^T G g), H = X W^T, G = W W^T/N; violated iff h < thr.
+    H and G are summed in the fixed order of ``simulate._fixedorder`` (no BLAS: the same bits,
+    hence the same counts, on every machine)."""
     N = X.shape[1]
     P = X.shape[0]
     y = W.shape[0]
-    H = np.dot(X, W.T)
-    G = np.dot(W, W.T) / N
+    H = np.empty((P, y))
+    for mu in range(P):
+        for a in range(y):
+            H[mu, a] = dot(X[mu], W[a])
+    G = np.empty((y, y))
+    for a in range(y):
+        for c in range(y):
+            G[a, c] = dot(W[a], W[c]) / N
     n_points = gamma.shape[0]
     counts = np.zeros(n_points, np.int64)
     sq = np.empty(n_points)
@@ -188,15 +197,16 @@ def _geodesic_weights(w1, w2, t):
     """Vertices sqrt(N) w/|w| (exactly w if w is binary), slerp weights
     (sin((1-t) theta), sin(t theta)) ((1-t, t) if theta = 0) and theta."""
     root = math.sqrt(w1.size)
-    V = np.stack([w1 * (root / np.linalg.norm(w1)), w2 * (root / np.linalg.norm(w2))])
-    plus = np.linalg.norm(V[0] + V[1]) / root
+    V = np.stack([w1 * (root / norm(w1)), w2 * (root / norm(w2))])
+    plus = norm(V[0] + V[1]) / root
     if plus < CANCEL_RTOL:
         raise ValueError("w1 and w2 are antipodal: the geodesic between them is not unique")
-    theta = 2.0 * math.atan2(np.linalg.norm(V[0] - V[1]) / root, plus)
+    theta = 2.0 * atan2(norm(V[0] - V[1]) / root, plus)
     if theta == 0.0:
         gamma = np.stack([1.0 - t, t], axis=1)
-    else:
-        gamma = np.stack([np.sin((1.0 - t) * theta), np.sin(t * theta)], axis=1)
+    else:  # portable sin, not libm's or a SIMD ufunc's (they differ between machines)
+        gamma = np.array([[sin((1.0 - x) * theta), sin(x * theta)] for x in t],
+                         dtype=np.float64).reshape(-1, 2)
     return V, np.ascontiguousarray(gamma), theta
 
 
@@ -392,7 +402,10 @@ def hamming_path_energy(xi, w1, w2, t, kappa, *, n_orders, rng) -> PathEnergy:
     ks = np.rint(tt * D).astype(np.int64)
     order = np.argsort(ks, kind="stable")
     amax = float(np.max(np.abs(X)))
-    h1, h2 = X @ a, X @ b
+    XT = np.ascontiguousarray(X.T)
+    h1, h2 = np.empty(P), np.empty(P)
+    matvec_t(XT, np.ascontiguousarray(a, dtype=np.float64), h1)  # fixed order, no BLAS
+    matvec_t(XT, np.ascontiguousarray(b, dtype=np.float64), h2)
     if _integer_valued(X) and amax * N < 2.0**52:
         thr = float(_integer_threshold(kappa, N, int(amax) * N))
         h1, h2 = np.rint(h1), np.rint(h2)

@@ -2,9 +2,11 @@
 
 :func:`hit_and_run` runs geodesic hit-and-run chains on the set
 {w : |w|^2 = N, Delta^mu(w) >= kappa for all mu}; each move draws the exact feasible set of a
-random great circle (a union of arcs when kappa < 0) and a uniform point on it. The chain
-kernel draws its random numbers from the ``numpy.random.Generator`` inside Numba (NumPy's own
-stream), so a seed reproduces a run bit for bit.
+random great circle (a union of arcs when kappa < 0) and a uniform point on it. Each chain
+draws its random numbers inside Numba from its own ``numpy.random.Generator``, spawned from the
+caller's ``rng`` (:func:`_chain_generators`), and every reduction is summed in a fixed order
+(:mod:`simulate._fixedorder`, no BLAS), so a seed reproduces a run bit for bit on any machine,
+with any number of threads, and chain c does not depend on how many chains run beside it.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import numpy as np
 
 from simulate._inputs import (_check_count, _check_patterns, _check_real, _check_rng,
                               _check_weights)
+from simulate._fixedorder import atan2, cos, dot, matvec_t, norm, sin
 from simulate._jit import jit
 from simulate.hinge import find_solution
 
@@ -23,6 +26,22 @@ __all__ = ["SamplerResult", "hit_and_run", "TAU_WINDOW_C"]
 _TWO_PI = 2.0 * math.pi
 #: Sokal's window constant for the integrated autocorrelation time (emcee uses 5).
 TAU_WINDOW_C = 5.0
+#: Memory for the chain states kept at the records of a block (pair overlaps, n_chains >= 2).
+_SNAPSHOT_BYTES = 1 << 24
+
+
+def _chain_generators(rng, n_chains):
+    """One independent ``numpy.random.Generator`` (PCG64) per chain, derived from ``rng``.
+
+    Four 64-bit words drawn from ``rng`` seed a ``numpy.random.SeedSequence`` whose
+    ``spawn(n_chains)`` children seed the chains: chain c's stream depends only on the state of
+    ``rng`` and on c, not on the number of chains, on the order in which chains are run or on
+    threads; and the result depends on ``rng`` only through its stream (restoring
+    ``rng.bit_generator.state`` replays a run, whatever the seed sequence's spawn counter).
+    """
+    entropy = [int(x) for x in rng.integers(0, 2**64, size=4, dtype=np.uint64)]
+    return [np.random.Generator(np.random.PCG64(s))
+            for s in np.random.SeedSequence(entropy).spawn(n_chains)]
 
 
 @dataclass(frozen=True)
@@ -92,8 +111,8 @@ def _feasible_arcs(a, b, kappa, lo, hi):
             continue  # R <= -kappa: satisfied on the whole circle
         if kappa > 0.0 and r2 < k2:
             return 0, 0, 0.0  # R < kappa: violated on the whole circle
-        half = math.atan2(math.sqrt(r2 - k2), kappa)  # allowed: |theta - phi| <= half
-        start = math.atan2(b[mu], a[mu]) + half
+        half = atan2(math.sqrt(r2 - k2), kappa)  # allowed: |theta - phi| <= half
+        start = atan2(b[mu], a[mu]) + half
         if start < 0.0:
             start += _TWO_PI
         if start >= _TWO_PI:
@@ -148,54 +167,80 @@ def _draw_on_arcs(lo, hi, m, length, u):
 
 
 @jit
-def _chains_kernel(X, W, W0, A, kappa, n_sweeps, record_every, rng, trace_q, trace_margin,
-                   trace_pair_q):
-    """Run n_sweeps sweeps of N moves per chain (loops: sweep, chain, move; per move N normals,
-    then one uniform); renormalise w and recompute A after each sweep. Returns total arcs."""
-    C, N = W.shape
-    P = X.shape[0]
+def _stabilities(XT, w, inv_root, out):
+    """out[mu] = Delta^mu(w) = (xi^mu . w) inv_root, in the fixed order of ``matvec_t``."""
+    matvec_t(XT, w, out)
+    for mu in range(out.shape[0]):
+        out[mu] *= inv_root
+
+
+@jit
+def _chain_kernel(XT, w, w0, kappa, n_sweeps, record_every, rng, trace_q, trace_margin,
+                  snaps):
+    """Run ONE chain for n_sweeps sweeps of N moves from w (in place), drawing every random
+    number from ``rng``, the chain's own generator (per move N normals, then one uniform).
+    The stabilities are computed from w at the start and recomputed after each sweep, when w
+    is renormalised. At local sweep s with s % record_every == 0 and r = s // record_every - 1
+    below len(trace_q): trace_q[r] = w.w0/N, trace_margin[r] = min Delta, and snaps[r] = w if
+    snaps has rows. Every reduction is in the fixed order of ``simulate._fixedorder`` (no
+    BLAS), so the run is the same bit for bit on every machine. Returns the total arcs."""
+    N, P = XT.shape
     root = math.sqrt(N)
     inv_root = 1.0 / root
     v = np.empty(N)
+    a = np.empty(P)
+    b = np.empty(P)
     lo = np.empty(2 * P + 1)
     hi = np.empty(2 * P + 1)
+    _stabilities(XT, w, inv_root, a)
     total_arcs = 0
     for sweep in range(1, n_sweeps + 1):
-        for c in range(C):
-            w = W[c]
-            a = A[c]
-            for _ in range(N):
+        for _ in range(N):
+            for i in range(N):
+                v[i] = rng.standard_normal()
+            proj = dot(v, w) / dot(w, w)
+            for i in range(N):
+                v[i] -= proj * w[i]
+            scale = root / math.sqrt(dot(v, v))
+            for i in range(N):
+                v[i] *= scale
+            _stabilities(XT, v, inv_root, b)
+            m, arcs, length = _feasible_arcs(a, b, kappa, lo, hi)
+            u = rng.random()
+            total_arcs += arcs
+            if length > 0.0:
+                theta = _draw_on_arcs(lo, hi, m, length, u)
+                ct = cos(theta)
+                st = sin(theta)
                 for i in range(N):
-                    v[i] = rng.standard_normal()
-                proj = np.dot(v, w) / np.dot(w, w)
-                for i in range(N):
-                    v[i] -= proj * w[i]
-                v *= root / math.sqrt(np.dot(v, v))
-                b = np.dot(X, v) * inv_root
-                m, arcs, length = _feasible_arcs(a, b, kappa, lo, hi)
-                u = rng.random()
-                total_arcs += arcs
-                if length > 0.0:
-                    theta = _draw_on_arcs(lo, hi, m, length, u)
-                    ct = math.cos(theta)
-                    st = math.sin(theta)
-                    for i in range(N):
-                        w[i] = ct * w[i] + st * v[i]
-                    for mu in range(P):
-                        a[mu] = ct * a[mu] + st * b[mu]
-            w *= root / math.sqrt(np.dot(w, w))
-            A[c] = np.dot(X, w) * inv_root
+                    w[i] = ct * w[i] + st * v[i]
+                for mu in range(P):
+                    a[mu] = ct * a[mu] + st * b[mu]
+        scale = root / math.sqrt(dot(w, w))
+        for i in range(N):
+            w[i] *= scale
+        _stabilities(XT, w, inv_root, a)
         if sweep % record_every == 0:
             r = sweep // record_every - 1
-            pair = 0.0
-            for c in range(C):
-                trace_q[c, r] = np.dot(W[c], W0[c]) / N
-                trace_margin[c, r] = np.min(A[c])
-                for d in range(c + 1, C):
-                    pair += np.dot(W[c], W[d]) / N
-            if C >= 2:
-                trace_pair_q[r] = pair / (C * (C - 1) // 2)
+            if r < trace_q.shape[0]:
+                trace_q[r] = dot(w, w0) / N
+                trace_margin[r] = np.min(a)
+                if snaps.shape[0] > 0:
+                    snaps[r, :] = w
     return total_arcs
+
+
+@jit
+def _pair_overlaps(snaps, out):
+    """out[r] = mean over chain pairs c < d of snaps[c, r].snaps[d, r]/N (fixed order)."""
+    C, R, N = snaps.shape
+    n_pairs = C * (C - 1) // 2
+    for r in range(R):
+        pair = 0.0
+        for c in range(C):
+            for d in range(c + 1, C):
+                pair += dot(snaps[c, r], snaps[d, r]) / N
+        out[r] = pair / n_pairs
 
 
 # --------------------------------------------------------------------------------------------
@@ -203,30 +248,41 @@ def _chains_kernel(X, W, W0, A, kappa, n_sweeps, record_every, rng, trace_q, tra
 # --------------------------------------------------------------------------------------------
 
 
+@jit
+def _sokal_window(y, var, c):
+    """tau(M) = 2 sum_{t<=M} rho(t) - 1 accumulated for M = 0, 1, ... with
+    rho(t) = y[:n-t].y[t:]/var (fixed-order dots), up to the first M >= c tau(M); tau(n-1) if
+    there is none. O(n M) for the window M found."""
+    n = y.shape[0]
+    s = 0.0
+    tau = 0.0
+    for m in range(n):
+        s += dot(y[:n - m], y[m:]) / var
+        tau = 2.0 * s - 1.0
+        if m >= c * tau:
+            return tau
+    return tau
+
+
 def _integrated_time(x, c=TAU_WINDOW_C) -> float:
     r"""Integrated autocorrelation time of a 1-D series, in steps, with Sokal's window.
 
     :math:`\hat\tau(M)=1+2\sum_{t=1}^{M}\hat\rho(t)`, with the normalised autocorrelation
-    :math:`\hat\rho` computed by FFT, and M the smallest window with :math:`M\ge c\,\hat\tau(M)`
-    (Sokal; as in emcee). If no window qualifies (a series shorter than ~c tau), the estimate at
-    the largest window is returned: then it is a lower bound. nan for < 2 points or a constant
-    series.
+    :math:`\hat\rho(t)=\sum_s y_s y_{s+t}/\sum_s y_s^2` of the centred series (direct sums
+    in a fixed order, only up to the window: the same bits on every machine, unlike an FFT or
+    BLAS), and M the smallest window with :math:`M\ge c\,\hat\tau(M)` (Sokal; as in emcee).
+    If no window qualifies (a series shorter than ~c tau), the estimate at the largest window
+    is returned: then it is a lower bound. nan for < 2 points or a constant series.
     """
-    x = np.asarray(x, dtype=np.float64)
+    x = np.ascontiguousarray(x, dtype=np.float64)
     n = x.size
     if n < 2:
         return math.nan
-    y = x - x.mean()
-    var = float(np.dot(y, y))
+    y = x - math.fsum(x) / n  # correctly rounded mean: no SIMD-dependent summation
+    var = dot(y, y)
     if var <= 0.0:
         return math.nan
-    nfft = 1 << (2 * n - 1).bit_length()
-    f = np.fft.rfft(y, n=nfft)
-    acf = np.fft.irfft(f * np.conj(f), n=nfft)[:n] / var
-    taus = 2.0 * np.cumsum(acf) - 1.0
-    ok = np.arange(n) >= c * taus
-    window = int(np.argmax(ok)) if ok.any() else n - 1
-    return float(taus[window])
+    return float(_sokal_window(y, var, float(c)))
 
 
 def _gelman_rubin(traces) -> float:
@@ -271,10 +327,12 @@ def _starting_points(X, kappa, n_chains, rng, w0):
         raise ValueError(f"w0 must have shape (N,) or (n_chains, N) = ({n_chains}, {N}), "
                          f"got {np.shape(w0)}")
     W = np.empty((n_chains, N))
+    XT = np.ascontiguousarray(X.T)
+    delta = np.empty(P)
     for c in range(n_chains):
         w = _check_weights(arr[c], N, f"w0[{c}]")
-        W[c] = w * (root / np.linalg.norm(w))
-        delta = X @ W[c] / root
+        W[c] = w * (root / norm(w))
+        _stabilities(XT, W[c], 1.0 / root, delta)
         mu = int(np.argmin(delta))
         if delta[mu] < kappa:
             raise ValueError(f"w0[{c}] is not a solution: Delta^{mu} = {delta[mu]:.6g} < "
@@ -297,7 +355,9 @@ def hit_and_run(xi, kappa, *, n_chains, n_sweeps, rng, w0=None, record_every=1
     n_sweeps : int
         Sweeps per chain (>= 1); one sweep is N moves.
     rng : numpy.random.Generator
-        Source of the starting points (when ``w0`` is None) and of every move.
+        Source of the starting points (when ``w0`` is None), then of four 64-bit words that
+        seed one independent generator per chain (``SeedSequence(...).spawn(n_chains)``), from
+        which every move of that chain draws.
     w0 : array_like, shape (N,) or (n_chains, N), optional
         Starting solutions (normalised to |w|^2 = N; each must satisfy every constraint).
         Default: one :func:`simulate.hinge.find_solution` run per chain.
@@ -339,6 +399,13 @@ def hit_and_run(xi, kappa, *, n_chains, n_sweeps, rng, w0=None, record_every=1
     renormalised and the stabilities are recomputed from scratch. If rounding ever leaves no
     feasible angle (L = 0) the move is rejected.
 
+    Reproducibility: the chains are chaotic, so one ulp of difference in a stability becomes a
+    different sample within a few sweeps. Dot products and matrix-vector products are therefore
+    summed in an order fixed by the source (:mod:`simulate._fixedorder`) instead of by BLAS,
+    whose kernels (chosen for the CPU at run time) round differently on different machines;
+    and ``sin``, ``cos``, ``atan2`` are portable ports of fdlibm (same module), since the system
+    libm differs between platforms and, in glibc, between CPUs with and without FMA.
+
     Diagnostics use the second half of the records (the first half is burn-in): ``tau_int``
     of ``trace_q`` per chain with Sokal's automatic window (smallest M with M >= 5 tau(M)),
     times ``record_every``; ``r_hat`` of ``trace_margin`` (Gelman-Rubin).
@@ -370,13 +437,32 @@ def hit_and_run(xi, kappa, *, n_chains, n_sweeps, rng, w0=None, record_every=1
     _check_rng(rng)
     W = _starting_points(X, kappa, n_chains, rng, w0)
     W0 = W.copy()
-    A = np.ascontiguousarray(W @ X.T / math.sqrt(N))
+    XT = np.ascontiguousarray(X.T)
+    gens = _chain_generators(rng, n_chains)
     n_records = n_sweeps // record_every
     trace_q = np.empty((n_chains, n_records))
     trace_margin = np.empty((n_chains, n_records))
     trace_pair_q = np.empty(n_records if n_chains >= 2 else 0)
-    total_arcs = _chains_kernel(X, W, W0, A, kappa, np.int64(n_sweeps), np.int64(record_every),
-                                rng, trace_q, trace_margin, trace_pair_q)
+    # Chains run one after the other, each on its own generator, over blocks of records; with
+    # several chains the states at the records of a block are kept for the pair overlaps.
+    if n_chains >= 2:
+        block = max(1, min(n_records, _SNAPSHOT_BYTES // (8 * N * n_chains)))
+        snaps = np.empty((n_chains, block, N))
+    else:
+        block = max(n_records, 1)
+        snaps = np.empty((1, 0, N))
+    total_arcs = 0
+    for r0 in range(0, max(n_records, 1), block):
+        k = min(block, n_records - r0)
+        # the last block also runs the sweeps after the last record
+        sweeps = k * record_every if r0 + k < n_records else n_sweeps - r0 * record_every
+        for c in range(n_chains):
+            total_arcs += _chain_kernel(XT, W[c], W0[c], kappa, np.int64(sweeps),
+                                        np.int64(record_every), gens[c],
+                                        trace_q[c, r0:r0 + k], trace_margin[c, r0:r0 + k],
+                                        snaps[c if n_chains >= 2 else 0, :k])
+        if n_chains >= 2:
+            _pair_overlaps(snaps[:, :k], trace_pair_q[r0:r0 + k])
     half = n_records // 2
     tau = np.array([_integrated_time(trace_q[c, half:]) for c in range(n_chains)])
     tau *= record_every
