@@ -28,9 +28,14 @@ def test_published_values():
     # Gardner & Derrida, J. Phys. A 21, 271 (1988): binary RS capacity 4/pi at kappa = 0.
     cb = replica.capacity(models.perceptron(weights="binary", kappa=0))
     assert cb.alpha_c == pytest.approx(4 / np.pi, rel=1e-12)
-    # Krauth & Mezard, J. Phys. France 50, 3057 (1989): the RS entropy vanishes at
-    # alpha ~ 0.833, their (frozen 1RSB) capacity of the binary perceptron.
+    # Krauth & Mezard, J. Phys. France 50, 3057 (1989) (recalled, three digits): the RS
+    # entropy vanishes at alpha ~ 0.833, their (frozen 1RSB) capacity of the binary perceptron.
     assert cb.alpha_zero_entropy == pytest.approx(0.833, abs=5e-4)
+    # the same zero from the Gardner-Derrida RS entropy written out and solved with SciPy
+    # (scipy_refs.binary_zero_entropy; measured 2026-11-29: 0.8330785997395792 against the
+    # engine's 0.8330785997395805, 1.5e-15 relative)
+    from .scipy_refs import binary_zero_entropy
+    assert cb.alpha_zero_entropy == pytest.approx(binary_zero_entropy(0.0, 0.83), rel=1e-10)
     # the reported overlap is that of the RS saddle point at the located alpha
     q_s = replica.solve(models.perceptron(weights="binary", kappa=0),
                         cb.alpha_zero_entropy).order_params["q"]

@@ -60,11 +60,60 @@ def test_spherical_1rsb_phi_against_independent_nested_quad():
     assert got == pytest.approx(ent + al * en, rel=1e-10)
 
 
+def test_at_condition_reproduces_the_known_points():
+    """The hand-derived replicon of scipy_refs.py (lambda_R = 1 - alpha R_prior
+    E[(R(R-u))^2]/(1-q)^2) before it is used as a reference: (i) binary weights, kappa = 0:
+    Gardner & Derrida, J. Phys. A 21, 271 (1988) (recalled): RS unstable above
+    alpha_AT = 1.015 (three digits); computed 1.01465361009; (ii) sphere, kappa = 0, q -> 1:
+    E[(R(R-u))^2] -> P(z < 0) = 1/2, so lambda_R -> 1 - alpha_c/2 = 0 (marginal at Gardner's
+    capacity 2); the approach is 1/2 - c sqrt(1-q), removed by a Richardson step in
+    sqrt(1-q) (measured: 0.49954193, 0.49995410 at 1-q = 1e-6, 1e-8; extrapolated
+    0.49999990; mpmath at 30 digits because R - u cancels for u ~ 1e4)."""
+    from .scipy_refs import binary_at_line
+    a_at = binary_at_line(0.0, (1.0, 0.7, 7.0))[0]
+    assert a_at == pytest.approx(1.015, abs=5e-4)
+
+    def ea(qv):
+        with mpmath.workdps(30):
+            s, r = mpmath.sqrt(1 - qv), mpmath.sqrt(qv)
+
+            def f(zv):
+                u = -r * zv / s
+                R = mpmath.npdf(u) / mpmath.ncdf(-u)
+                return mpmath.npdf(zv) * (R * (R - u)) ** 2
+            w = s / r
+            return mpmath.quad(f, [-mpmath.inf, -40 * w, -5 * w, 0, 5 * w, 40 * w, mpmath.inf])
+    e6, e8 = ea(1 - mpmath.mpf("1e-6")), ea(1 - mpmath.mpf("1e-8"))
+    assert 0.4995 < e6 < e8 < 0.5
+    assert abs((10 * e8 - e6) / 9 - 0.5) < 1e-6  # O(1-q) remainder after the sqrt step
+
+
+@pytest.mark.parametrize("kappa,x0,bracket", [(-1.0, (7.9, 0.7), (2.0, 13.0)),
+                                              (-0.5, (3.95, 0.9), (3.0, 4.7))])
+def test_spherical_at_line_against_an_independent_replicon(kappa, x0, bracket):
+    """The engine's AT point against the RS equation and the hand-derived replicon condition
+    alpha E_z[(R(u)(R(u) - u))^2] = 1 solved together by SciPy (scipy_refs.py).
+    Measured 2026-11-29 (reference vs engine): kappa = -1: 7.873560240525099 vs
+    7.873560240526327 (1.6e-13 relative); kappa = -0.5: 3.9507013134452 vs 3.950701313445199.
+    Tolerance 1e-9 relative: the engine's find_zero and replicon quadrature are at ~1e-12."""
+    from .scipy_refs import spherical_at_line
+    mod = models.perceptron(weights="spherical", kappa=kappa)
+    ref, q_ref = spherical_at_line(kappa, x0)
+    tr = replica.at_line(mod, bracket=bracket)
+    assert tr.value == pytest.approx(ref, rel=1e-9)
+    assert tr.saddle_point.order_params["q"] == pytest.approx(q_ref, rel=1e-9)
+
+
 def test_binary_at_line_gardner_derrida():
-    # Gardner & Derrida, J. Phys. A 21, 271 (1988): RS unstable above alpha_AT = 1.015 (kappa=0)
+    """Gardner & Derrida (1988): alpha_AT = 1.015 at kappa = 0 (recalled, three digits); the
+    independent SciPy solution of RS + replicon (scipy_refs.binary_at_line) gives 1.01465361009
+    (measured 2026-11-29: engine 1.0146536100939987, 3.5e-15 relative)."""
+    from .scipy_refs import binary_at_line
     mb = models.perceptron(weights="binary", kappa=0.0)
     assert replica.stability(mb, 0.5).stable
-    assert replica.at_line(mb, bracket=(0.5, 1.27)).value == pytest.approx(1.015, abs=1e-3)
+    got = replica.at_line(mb, bracket=(0.5, 1.27)).value
+    assert got == pytest.approx(1.015, abs=5e-4)
+    assert got == pytest.approx(binary_at_line(0.0, (1.0, 0.7, 7.0))[0], rel=1e-9)
 
 
 def test_spherical_stability_up_to_capacity():
@@ -85,7 +134,9 @@ def test_1rsb_bifurcates_from_rs_at_the_at_line():
     converges to q0 < q_RS < q1 above it (an independent check of the replicon)."""
     mod = models.perceptron(weights="spherical", kappa=-1.0)
     a_at = replica.at_line(mod, bracket=(2.0, 13.0)).value
-    for a, split in [(a_at * 0.97, False), (a_at * 1.04, True)]:
+    # the gap grows linearly above the AT point (measured: 7.6e-3 at 1.005 alpha_AT, 1.5e-2 at
+    # 1.01); below, the split start collapses (gap 2e-10 at 0.995 alpha_AT)
+    for a, split in [(a_at * 0.995, False), (a_at * 1.005, True)]:
         qr = replica.solve(mod, a).order_params["q"]
         s = replica.solve(mod, a, ansatz="1rsb", m=0.5, x0={"q0": qr - 0.05, "q1": qr + 0.05})
         gap = s.order_params["q1"] - s.order_params["q0"]
@@ -93,9 +144,13 @@ def test_1rsb_bifurcates_from_rs_at_the_at_line():
 
 
 def test_frozen_1rsb_capacity_binary():
-    # Krauth & Mezard, J. Phys. France 50, 3057 (1989): alpha_c = 0.833 at kappa = 0
+    # Krauth & Mezard, J. Phys. France 50, 3057 (1989) (recalled): alpha_c = 0.833 at kappa = 0;
+    # the frozen 1RSB capacity is the zero of the RS entropy, computed independently by
+    # scipy_refs.binary_zero_entropy (0.83307859974, measured 2026-11-29)
+    from .scipy_refs import binary_zero_entropy
     c = replica.capacity(models.perceptron(weights="binary", kappa=0.0), ansatz="1rsb")
     assert c.ansatz == "1rsb" and c.alpha_c == pytest.approx(0.833, abs=5e-4)
+    assert c.alpha_c == pytest.approx(binary_zero_entropy(0.0, 0.83), rel=1e-10)
     assert c.details["alpha_c_rs"] == pytest.approx(4 / np.pi, rel=1e-12)
     with pytest.raises(ValueError, match="Unknown ansatz"):
         replica.capacity(models.perceptron(weights="binary"), ansatz="2rsb")
