@@ -9,7 +9,7 @@ import importlib.util
 import pathlib
 import subprocess
 
-__all__ = ["code_version", "source_hash"]
+__all__ = ["code_version", "source_hash", "platform_info"]
 
 _DIST = "replica-landscapes"
 
@@ -24,7 +24,30 @@ def _git_commit() -> str:
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     commit = out.stdout.strip()
-    return commit if out.returncode == 0 and commit else "unknown"
+    if out.returncode != 0 or not commit:
+        return "unknown"
+    try:
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=root, capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        dirty = ""
+    return commit + ("-dirty" if dirty.strip() else "")
+
+
+@functools.cache
+def platform_info() -> dict:
+    """Python, NumPy, SciPy and Numba versions and the machine: what a record's last digits
+    may depend on (NumPy's generators, library kernels; the samplers themselves sum in a
+    fixed order and give the same bits on any x86-64 CPU)."""
+    import platform
+
+    import numba
+    import numpy
+    import scipy
+
+    return {"python": platform.python_version(), "numpy": numpy.__version__,
+            "scipy": scipy.__version__, "numba": numba.__version__,
+            "machine": platform.machine(), "system": platform.system()}
 
 
 @functools.cache
@@ -49,7 +72,8 @@ def source_hash(*packages: str) -> str:
 
 
 def code_version() -> dict:
-    """Package version, git commit hash (``"unknown"`` if unavailable) and source hashes."""
+    """Package version, git commit (``-dirty`` with uncommitted changes; ``"unknown"`` if
+    unavailable), source hashes and :func:`platform_info`."""
     try:
         version = importlib.metadata.version(_DIST)
     except importlib.metadata.PackageNotFoundError:
@@ -59,4 +83,5 @@ def code_version() -> dict:
         "commit": _git_commit(),
         "simulate_sha": source_hash("simulate"),
         "replica_sha": source_hash("replica"),
+        **platform_info(),
     }
