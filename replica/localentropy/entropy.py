@@ -1,5 +1,5 @@
 """Local entropy and local energy around reference solutions (Franz-Parisi), and the
-alpha at which the local entropy stops being monotonic.
+alpha at which the local entropy stops being monotonic or turns negative.
 
 >>> import numpy as np, replica
 >>> from replica import models
@@ -451,13 +451,45 @@ def kappa_max(weights, alpha):
     return brentq(f, lo, hi, xtol=1e-13, rtol=1e-15)
 
 
-def local_entropy_transition(model: Model, *, kappa_ref, bracket, d_range=None, n_d=32,
-                             xtol=1e-3) -> Transition:
-    """The alpha at which S(d) around references of margin ``kappa_ref`` stops being monotonic.
+_CRITERIA = ("monotonicity", "isolation")
 
-    For alpha below it, S increases with the distance d = (1-p)/2 from the reference up to
-    the typical distance d* = (1 - p*)/2; above it, dS/dd < 0 somewhere in (0, d*): the dense
-    region around the references breaks up (the local-entropy criterion of Baldassi et al.).
+
+def _curve_minimum(d, s, dsdd):
+    """The smallest S over a scan of S(d), refined between grid points.
+
+    Where dS/dd changes sign from - to + between two successful points, the minimum of the
+    cubic Hermite interpolant of (S, dS/dd) on that interval is taken; elsewhere the grid
+    values.  NaN (failed) points are skipped.
+    """
+    ok = np.isfinite(s) & np.isfinite(dsdd)
+    d, s, dsdd = d[ok], s[ok], dsdd[ok]
+    best = float(np.min(s))
+    for i in range(d.size - 1):
+        if dsdd[i] < 0.0 <= dsdd[i + 1]:
+            h = d[i + 1] - d[i]
+            # Hermite cubic on [0, 1]: S(x) = sum of basis functions; minimise on a fine grid
+            x = np.linspace(0.0, 1.0, 2001)
+            h00 = 2 * x**3 - 3 * x**2 + 1
+            h10 = x**3 - 2 * x**2 + x
+            h01 = -2 * x**3 + 3 * x**2
+            h11 = x**3 - x**2
+            cubic = h00 * s[i] + h10 * h * dsdd[i] + h01 * s[i + 1] + h11 * h * dsdd[i + 1]
+            best = min(best, float(np.min(cubic)))
+    return best
+
+
+def local_entropy_transition(model: Model, *, kappa_ref, bracket, criterion="monotonicity",
+                             d_range=None, n_d=32, xtol=1e-3) -> Transition:
+    """The alpha at which S(d) around references of margin ``kappa_ref`` stops being monotonic
+    (``criterion="monotonicity"``) or turns negative (``criterion="isolation"``).
+
+    For alpha below the monotonicity transition, S increases with the distance
+    d = (1-p)/2 from the reference up to the typical distance d* = (1 - p*)/2; above it,
+    dS/dd < 0 somewhere in (0, d*): a local maximum of S appears at small d, i.e. the dense
+    region around the references is separated from the rest by a dip.  At the (larger)
+    isolation transition the bottom of that dip reaches S = 0: above it, at some distances
+    d in (0, d*) a reference has, with high probability, no neighbouring solutions, so its
+    finite-entropy neighbourhood at small d is cut off from the solutions at d*.
 
     Parameters
     ----------
@@ -468,7 +500,10 @@ def local_entropy_transition(model: Model, *, kappa_ref, bracket, d_range=None, 
         alpha (binary weights: the zero-entropy margin, see :func:`kappa_max`, minus 1e-6 so
         that the references' RS saddle point exists).
     bracket : (float, float)
-        alpha_lo < alpha_hi with S monotonic at alpha_lo and not at alpha_hi.
+        alpha_lo < alpha_hi with the indicator (below) positive at alpha_lo and negative at
+        alpha_hi.
+    criterion : {"monotonicity", "isolation"}
+        Which transition (see Notes).  Default ``"monotonicity"``.
     d_range : (float, float), optional
         Distances scanned, as fractions of d*: default (1/1000, 0.95).
     n_d : int
@@ -483,17 +518,42 @@ def local_entropy_transition(model: Model, *, kappa_ref, bracket, d_range=None, 
 
     Notes
     -----
-    The indicator is m(alpha) = min_d dS/dd over the scan (> 0 for a monotonic S(d));
-    its sign change is located by bisection on alpha.  Points of the scan where the
+    S(d) is the RS Franz-Parisi local entropy of :func:`local_entropy`, evaluated on ``n_d``
+    log-spaced distances d_1 < ... < d_n of the range.  The indicator m(alpha), positive
+    below the transition, is
+
+    * ``"monotonicity"``: m = min_i dS/dd(d_i), with dS/dd = -2 dS/dp at fixed saddle
+      point; alpha_LE is where min_{0 < d < d*} dS/dd = 0.
+    * ``"isolation"``: m = min_{d_1 <= d <= d_n} S(d), the grid minimum refined, on every
+      interval where dS/dd changes sign from - to +, by the minimum of the cubic Hermite
+      interpolant of (S, dS/dd); alpha_iso is where min_{0 < d < d*} S(d) = 0.  (S -> 0+
+      as d -> 0: S(d) ~ H2(d) around references with kappa_ref > kappa.)
+
+    Its sign change is located by bisection on alpha.  Points of the scan where the
     continuation fails (at the very smallest d, where q -> 1) are skipped; the indicator
     raises if more than a quarter of them fail.
+
+    Around the largest-margin binary references (kappa = 0 neighbours, RS) the two
+    criteria give alpha_LE = 0.7293 (bracket 0.72891-0.72969; the dip forms at d ~ 0.005)
+    and alpha_iso = 0.7477 (bracket 0.74766-0.74775; S first vanishes at d ~ 0.011), both
+    checked against an independent quadrature in the tests.  Neither is the interval
+    alpha in (0.77, 0.78) where the local entropy "breaks down" according to M. Stojnic
+    (arXiv:2506.19276), obtained with a different construction (fully lifted random duality
+    theory with a large-deviation tilt towards rare dense clusters); the replica value of
+    Baldassi et al. (2021) could not be checked here.  Lowering kappa_ref below kappa_max
+    lowers S at small d and makes S non-monotonic already at alpha = 0.7273 (checked for
+    kappa_ref = kappa_max - 0.005 and - 0.01): kappa_max is the most favourable reference
+    of this construction.
 
     References
     ----------
     C. Baldassi, C. Lauditi, E. M. Malatesta, G. Perugini and R. Zecchina, Phys. Rev. Lett.
-    127, 278301 (2021).
+    127, 278301 (2021) (the Franz-Parisi local entropy around high-margin references);
+    M. Stojnic, arXiv:2506.19276 (2025).
     """
     _check_model(model)
+    if criterion not in _CRITERIA:
+        raise ValueError(f"criterion must be one of {list(_CRITERIA)}, got {criterion!r}")
     lo, hi = (float(bracket[0]), float(bracket[1]))
     if not 0 < lo < hi:
         raise ValueError(f"bracket must be (alpha_lo, alpha_hi) with 0 < alpha_lo < alpha_hi, "
@@ -503,6 +563,7 @@ def local_entropy_transition(model: Model, *, kappa_ref, bracket, d_range=None, 
         raise ValueError(f"d_range must be fractions 0 < lo < hi < 1 of d*, got {d_range}")
     if isinstance(kappa_ref, str) and kappa_ref != "max":
         raise ValueError(f"kappa_ref must be a number or 'max', got {kappa_ref!r}")
+    what = "min dS/dd" if criterion == "monotonicity" else "min S"
 
     def indicator(a):
         k = kappa_max(model.prior.name, a) - 1e-6 if kappa_ref == "max" else kappa_ref
@@ -514,19 +575,23 @@ def local_entropy_transition(model: Model, *, kappa_ref, bracket, d_range=None, 
         if (~le.success).sum() > n_d // 4:
             raise ReplicaError(f"local entropy failed at alpha = {a} for "
                                f"{(~le.success).sum()} of {n_d} distances")
-        return float(np.nanmin(le.dphi_dd))
+        if criterion == "monotonicity":
+            return float(np.nanmin(le.dphi_dd))
+        return _curve_minimum(le.d[le.success], le.phi[le.success], le.dphi_dd[le.success])
 
     m_lo, m_hi = indicator(lo), indicator(hi)
     if not (m_lo > 0 > m_hi):
         raise ReplicaError(f"bracket {bracket} does not enclose the transition: "
-                           f"min dS/dd = {m_lo:.3g} at alpha = {lo}, {m_hi:.3g} at {hi}")
+                           f"{what} = {m_lo:.3g} at alpha = {lo}, {m_hi:.3g} at {hi}")
     while hi - lo > xtol:
         mid = 0.5 * (lo + hi)
         if indicator(mid) > 0:
             lo = mid
         else:
             hi = mid
+    desc = ("stops being monotonic in d" if criterion == "monotonicity"
+            else "becomes negative at some d (isolated references)")
     return Transition(param="alpha", value=0.5 * (lo + hi), bracket=(lo, hi),
                       saddle_point=None,
                       description=f"local entropy around kappa_ref = {kappa_ref} references "
-                                  f"stops being monotonic in d")
+                                  + desc)
