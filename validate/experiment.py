@@ -125,6 +125,11 @@ class Experiment:
         Why this resolution (the physics: which wrong theory it rejects).
     fit_p_min : float, optional
         A finite-size fit with a chi^2 p-value below this is ``bad-fit`` (default 0.01).
+    reproducibility : str, optional
+        What the records' last digits depend on beyond the seeds, when not only on the
+        library versions recorded in ``code_version`` (e.g. a chaotic dynamics that uses
+        BLAS, whose summation order differs between CPUs). Empty: the simulation gives the
+        same bits on any x86-64 machine with the same library versions.
 
     Notes
     -----
@@ -155,6 +160,7 @@ class Experiment:
     resolution_relative: bool = False
     resolution_note: str = ""
     fit_p_min: float = 0.01
+    reproducibility: str = ""
 
     def __post_init__(self):
         if not self.name or any(not (c.isalnum() or c in "-_.=") for c in self.name):
@@ -338,4 +344,5 @@ def run_experiment(
         seconds=time.perf_counter() - t_start, resolution=verdict.resolution,
         resolution_relative=exp.resolution_relative, resolution_spec=float(exp.resolution),
         resolution_note=exp.resolution_note, p_value=verdict.p_value, fit_p_min=exp.fit_p_min,
+        reproducibility=exp.reproducibility,
     )

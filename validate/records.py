@@ -107,6 +107,9 @@ class Record:
         chi^2 p-value of the finite-size fit (NaN when ``dof = 0``).
     fit_p_min : float
         Fits with a smaller p-value are ``bad-fit``.
+    reproducibility : str
+        What the values' last digits depend on beyond the seeds and the library versions in
+        ``code_version`` (empty: nothing).
     """
 
     name: str
@@ -132,6 +135,7 @@ class Record:
     resolution_note: str = ""
     p_value: float = math.nan
     fit_p_min: float = 0.01
+    reproducibility: str = ""
 
     @property
     def passed(self) -> bool:
@@ -210,7 +214,7 @@ def record_from_dict(d: dict) -> Record:
         resolution_relative=bool(d.get("resolution_relative", False)),
         resolution_spec=_f(d.get("resolution_spec")),
         resolution_note=d.get("resolution_note", ""), p_value=_f(d.get("p_value")),
-        fit_p_min=_f(d.get("fit_p_min", 0.01)),
+        fit_p_min=_f(d.get("fit_p_min", 0.01)), reproducibility=d.get("reproducibility", ""),
     )
 
 

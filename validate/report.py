@@ -245,6 +245,7 @@ def _section(record: Record, figure: str | None, description: str) -> list[str]:
         f"{record.threshold:g}, {record.threshold:g} σ ≤ resolution {record.resolution:.3g} "
         f"and fit p-value ≥ {record.fit_p_min:g})",
         f"- resolution: {record.resolution_note or '—'}",
+        f"- reproducibility: {record.reproducibility or 'the same bits on any x86-64 machine with the library versions of the record'}",
         f"- notes: {record.message or '—'}",
     ]
     if record.scaling_note:

@@ -55,6 +55,7 @@ def summarise_record(rec: Record) -> dict:
         "p_value": rec.p_value, "z": rec.z, "status": rec.status,
         "simulation_seconds": sum(r.seconds for r in rec.rows), "seconds": rec.seconds,
         "n_rows": len(rec.rows), "n_failed": rec.n_failed,
+        "reproducibility": rec.reproducibility,
     })
 
 

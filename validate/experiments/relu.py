@@ -120,6 +120,7 @@ def _volume(alpha: float) -> Experiment:
         quick=Profile((16, 32, 48), (72, 36, 24)),
         full=Profile((16, 32, 48, 64), (96, 64, 48, 32)),
         scaling="1/N", degree=1, scaling_note=_VOLUME_NOTE, resolution=0.05,
+        reproducibility="hit-and-run rejuvenation of the sequential Monte Carlo: chaotic trajectories computed with BLAS matrix products, whose summation order depends on the CPU's BLAS kernel: individual rows (not the verdict) can differ between machines",
         ylabel="log Gaussian volume per dimension (nats)",
         resolution_note=("0.05 in the log-volume per dimension (13 %): the annealed "
                          "log-volume alpha ln(1/2) = -0.35 is 0.03 away and not resolved; a "

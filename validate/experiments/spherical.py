@@ -182,6 +182,8 @@ def _kappa_max(alpha: float) -> Experiment:
         quick=_QUICK.scaled(_KAPPA_MAX_QUICK[alpha]), full=_FULL, scaling="1/N",
         scaling_note=_KAPPA_MAX_NOTE, resolution=0.03, resolution_relative=True,
         resolution_note=_KAPPA_MAX_RES_NOTE,
+        reproducibility=("an iterative solver with BLAS products: kappa_max agrees between "
+                         "CPUs to the solver's certified tolerance, not bit for bit"),
         ylabel="maximal margin kappa_max (units of the field's std)",
         description=(
             "Typical maximal margin of the spherical perceptron at load alpha: mean over "

@@ -109,6 +109,9 @@ def _counts(index):
         full=Profile((3, 4, 5, 6), (300, 200, 120, 80)),
         scaling="1/N", degree=0, scaling_note=_COUNTS_NOTE,
         resolution=0.05, resolution_relative=True, resolution_note=_COUNTS_RES_NOTE,
+        reproducibility=("Newton from random starts with BLAS products: which start falls in "
+                         "which basin (the hit counts in the rows' extra) can differ between "
+                         "CPUs; the number of distinct critical points rarely does"),
         ylabel="critical points found / exact E[Crit_N]",
         description=(
             "Critical points of the pure spherical 3-spin glass (xi = q^3) found by Riemannian "
@@ -125,6 +128,7 @@ def _langevin():
         full=Profile((32, 64, 128), (96, 64, 48)),
         scaling="1/N", degree=1, scaling_note=_LANGEVIN_NOTE,
         resolution=0.05, resolution_note=_LANGEVIN_RES_NOTE,
+        reproducibility="Langevin dynamics: chaotic trajectories computed with BLAS matrix products, whose summation order depends on the CPU's BLAS kernel: individual rows (not the verdict) can differ between machines",
         ylabel="energy per spin H / N",
         description=(
             "Energy per spin of Langevin dynamics of the pure spherical 3-spin glass at "
