@@ -6,12 +6,19 @@ updates the ``P`` stabilities in O(P). Kernels are compiled with Numba (``simula
 and parallelised over blocks of the Gray code with ``numba.prange``; integer counts are summed
 per block, so results do not depend on the number of threads.
 
-Public functions: :func:`enumerate_solutions`, :func:`solution_overlaps`.
+:func:`count_solutions` and :func:`list_solutions` answer the same questions (number of
+solutions, the solutions themselves) by a pruned depth-first search (branch and bound) that does
+not visit every configuration, with identical results.
+
+Public functions: :func:`enumerate_solutions`, :func:`solution_overlaps`, :func:`count_solutions`,
+:func:`list_solutions`, :func:`instance_capacity`.
 """
 from __future__ import annotations
 
 import contextlib
 import math
+import sys
+import time
 from dataclasses import dataclass
 
 import numba
@@ -25,13 +32,18 @@ __all__ = [
     "enumerate_solutions",
     "solution_overlaps",
     "instance_capacity",
+    "count_solutions",
+    "list_solutions",
     "MAX_N",
+    "BB_MAX_N",
 ]
 
 #: Largest N accepted by :func:`enumerate_solutions` (2^40 configurations: hours on a laptop).
 MAX_N = 40
 #: Gray-code steps per block; every block starts from stabilities computed from scratch.
 _BLOCK_BITS = 14
+#: The enumeration returns to Python after about 2^_CHUNK_BITS configurations (Ctrl-C, progress).
+_CHUNK_BITS = 25
 #: Total number of solution codes buffered during the first pass (over all blocks).
 _BUFFER_TOTAL = 1 << 20
 #: Relative tolerance within which kappa*sqrt(N) is snapped to an integer (integer patterns).
@@ -207,18 +219,15 @@ def _threads_for(N):
 
 
 @jit(parallel=True)
-def _enumerate_kernel(X, D, thr, negthr, n_bits, n_blocks, cap):
-    """First pass: per-block energy histograms, solution counts and buffered solution codes."""
+def _enumerate_kernel(X, D, thr, negthr, n_bits, blk0, blk1, cap, hist, nsol, buf):
+    """First pass over blocks blk0 <= blk < blk1: per-block energy histograms ``hist[blk]``,
+    solution counts ``nsol[blk]`` and buffered solution codes ``buf[blk]``."""
     N = X.shape[0]
-    P = X.shape[1]
     full = (np.int64(1) << N) - 1
-    hist = np.zeros((n_blocks, P + 1), np.int64)
-    nsol = np.zeros(n_blocks, np.int64)
-    buf = np.zeros((n_blocks, max(cap, 1)), np.int64)
-    for blk in numba.prange(n_blocks):
+    for j in numba.prange(blk1 - blk0):
+        blk = blk0 + j
         nsol[blk] = _walk_block(X, D, thr, negthr, n_bits, np.int64(blk), full,
                                 hist[blk], buf[blk], cap)
-    return hist, nsol, buf
 
 
 @jit(parallel=True)
@@ -264,7 +273,7 @@ def _overlap_kernel(S, n_chunks):
 # --------------------------------------------------------------------------------------------
 
 
-def _check_patterns(xi) -> np.ndarray:
+def _check_patterns(xi, max_n: int = MAX_N, what: str = "exact enumeration") -> np.ndarray:
     try:
         arr = np.asarray(xi, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -274,8 +283,8 @@ def _check_patterns(xi) -> np.ndarray:
     P, N = arr.shape
     if N < 1:
         raise ValueError(f"xi has N={N} columns; need N >= 1")
-    if N > MAX_N:
-        raise ValueError(f"xi has N={N} columns; exact enumeration supports N <= {MAX_N}")
+    if N > max_n:
+        raise ValueError(f"xi has N={N} columns; {what} supports N <= {max_n}")
     if not np.all(np.isfinite(arr)):
         raise ValueError("xi contains NaN or inf entries")
     return arr
@@ -293,8 +302,8 @@ def _integer_threshold(kappa: float, N: int, bound: int) -> int:
     return int(min(max(m, -bound - 1), bound + 1))
 
 
-def enumerate_solutions(xi, kappa: float = 0.0, *, max_solutions: int = 100_000
-                        ) -> EnumerationResult:
+def enumerate_solutions(xi, kappa: float = 0.0, *, max_solutions: int = 100_000,
+                        progress=False) -> EnumerationResult:
     r"""Count all solutions and the energy histogram of a binary perceptron exactly.
 
     Parameters
@@ -305,6 +314,10 @@ def enumerate_solutions(xi, kappa: float = 0.0, *, max_solutions: int = 100_000
         Margin (may be negative). Must be finite.
     max_solutions : int, default 100_000
         Store the solutions themselves if there are at most this many (0: never store).
+    progress : bool or callable, default False
+        True prints the fraction done to stderr every 5 s (only for runs longer than 5 s); a
+        callable is called with that fraction (in [0, 1]) after each chunk of 2^25
+        configurations. Long runs can be interrupted with Ctrl-C in any case.
 
     Returns
     -------
@@ -315,7 +328,8 @@ def enumerate_solutions(xi, kappa: float = 0.0, *, max_solutions: int = 100_000
     ------
     ValueError
         If ``xi`` is not 2-D, has NaN/inf entries, N < 1 or N > MAX_N; if ``kappa`` is not a
-        finite real; if ``max_solutions`` is negative.
+        finite real; if ``max_solutions`` is negative; if ``progress`` is neither a bool nor
+        callable.
 
     Notes
     -----
@@ -365,18 +379,9 @@ def enumerate_solutions(xi, kappa: float = 0.0, *, max_solutions: int = 100_000
        binary synapses", Phys. Rev. E 90, 052813 (2014).
     """
     X = _check_patterns(xi)
-    if isinstance(kappa, (bool, np.bool_)) or not isinstance(kappa, (int, float, np.integer,
-                                                                      np.floating)):
-        raise ValueError(f"kappa must be a real number; got {kappa!r}")
-    kappa = float(kappa)
-    if not math.isfinite(kappa):
-        raise ValueError(f"kappa must be finite; got {kappa}")
-    if isinstance(max_solutions, (bool, np.bool_)) or not isinstance(max_solutions,
-                                                                    (int, np.integer)):
-        raise ValueError(f"max_solutions must be an integer; got {max_solutions!r}")
-    if max_solutions < 0:
-        raise ValueError(f"max_solutions must be >= 0; got {max_solutions}")
-    max_solutions = int(max_solutions)
+    kappa = _check_kappa(kappa)
+    max_solutions = _check_nonneg_int(max_solutions, "max_solutions")
+    report = _progress_callback(progress, "enumerate_solutions")
 
     P, N = X.shape
     XT = np.ascontiguousarray(X.T)  # (N, P)
@@ -405,9 +410,19 @@ def enumerate_solutions(xi, kappa: float = 0.0, *, max_solutions: int = 100_000
         drift_bound = float((2**n_bits + N) * _UNIT_ROUNDOFF * rowsum / math.sqrt(N))
     cap = min(max_solutions, max(1, _BUFFER_TOTAL // n_blocks))
 
+    hist_b = np.zeros((n_blocks, P + 1), np.int64)
+    nsol = np.zeros(n_blocks, np.int64)
+    buf = np.zeros((n_blocks, max(cap, 1)), np.int64)
+    # Blocks are processed in chunks of about 2^_CHUNK_BITS configurations; between chunks
+    # control returns to Python, so that Ctrl-C (KeyboardInterrupt) and progress reports work.
+    chunk = max(1, 1 << max(0, _CHUNK_BITS - n_bits))
     with _threads_for(N):
-        hist_b, nsol, buf = _enumerate_kernel(XT, D, thr, negthr, np.int64(n_bits),
-                                              np.int64(n_blocks), np.int64(cap))
+        for blk0 in range(0, n_blocks, chunk):
+            blk1 = min(n_blocks, blk0 + chunk)
+            _enumerate_kernel(XT, D, thr, negthr, np.int64(n_bits), np.int64(blk0),
+                              np.int64(blk1), np.int64(cap), hist_b, nsol, buf)
+            if report is not None:
+                report(blk1 / n_blocks)
     hist = hist_b.sum(axis=0)
     count = int(hist[0])
     assert count == int(nsol.sum())
@@ -483,6 +498,313 @@ def solution_overlaps(solutions) -> OverlapHistogram:
     return OverlapHistogram(q=q, counts=counts, n_pairs=M * (M - 1) // 2)
 
 
+# --------------------------------------------------------------------------------------------
+# Branch-and-bound counting (issue #16)
+# --------------------------------------------------------------------------------------------
+
+#: Largest N accepted by :func:`count_solutions` / :func:`list_solutions` (counts up to 2^62 fit
+#: in int64; whether a given instance finishes depends on how well it prunes).
+BB_MAX_N = 62
+#: Search nodes per kernel call; between calls control returns to Python (Ctrl-C, progress).
+_BB_NODES_PER_CALL = 1 << 21
+_NO_LIMIT = np.int64(1) << 62
+#: Initial length of the solution-code buffer of :func:`list_solutions` (doubled as needed).
+_BB_INITIAL_CODES = 1 << 12
+
+
+@jit
+def _bb_search(Xo, A, B, order, H, val, st, codes, cap_max, stop_at, node_budget):
+    """Resumable depth-first branch and bound over the weights in the order ``order``.
+
+    ``Xo[k]`` is the column of the k-th fixed weight (shape (N, P)), ``H[k]`` the partial
+    fields after fixing k weights, ``val[k]`` the value tried for the k-th weight (0: +1,
+    1: -1). A node at depth d is *dead* if ``H[d, mu] < A[d, mu]`` for some mu (no completion
+    reaches the threshold of pattern mu) and *full* if ``H[d, mu] >= B[d, mu]`` for all mu
+    (every completion satisfies every pattern: 2^(N-d) solutions at once); otherwise both
+    children are searched, +1 first. ``A[N] = B[N]`` is the threshold itself. ``st`` = [depth
+    of the node to evaluate next (-1: finished), count, configurations covered, codes stored,
+    stopped early (1: count >= stop_at, 2: ``codes`` too small), nodes visited]. Bit codes of
+    solutions (bit i set iff w_i = -1) go into ``codes`` (at most ``cap_max`` of them); when
+    ``codes`` is shorter than ``cap_max`` and full, the search returns before the node with
+    ``st[4] = 2`` so that the caller can enlarge it and resume. Also returns after
+    ``node_budget`` nodes (resumable) or once ``count >= stop_at``.
+    The pattern loops have no early exit, so that they vectorise.
+    """
+    N = Xo.shape[0]
+    P = Xo.shape[1]
+    cap = codes.shape[0]
+    d = st[0]
+    count = st[1]
+    covered = st[2]
+    nst = st[3]
+    nodes = 0
+    while d >= 0 and nodes < node_budget:
+        nodes += 1
+        n_dead = 0
+        n_open = 0
+        for mu in range(P):
+            h = H[d, mu]
+            n_dead += 1 if h < A[d, mu] else 0
+            n_open += 1 if h < B[d, mu] else 0
+        if n_dead == 0 and n_open > 0:
+            val[d] = 0
+            for mu in range(P):
+                H[d + 1, mu] = H[d, mu] + Xo[d, mu]
+            d += 1
+            continue
+        rem = N - d
+        if n_dead == 0 and cap < cap_max and nst + (np.int64(1) << rem) > cap:
+            st[4] = 2
+            break
+        covered += np.int64(1) << rem
+        if n_dead == 0:
+            count += np.int64(1) << rem
+            if nst < cap:
+                base = np.int64(0)
+                for k in range(d):
+                    if val[k] == 1:
+                        base |= np.int64(1) << order[k]
+                for s in range(np.int64(1) << rem):
+                    if nst >= cap:
+                        break
+                    c = base
+                    for j in range(rem):
+                        if (s >> j) & 1:
+                            c |= np.int64(1) << order[d + j]
+                    codes[nst] = c
+                    nst += 1
+        # backtrack to the next untried sibling
+        while True:
+            d -= 1
+            if d < 0:
+                break
+            if val[d] == 0:
+                val[d] = 1
+                for mu in range(P):
+                    H[d + 1, mu] = H[d, mu] - Xo[d, mu]
+                d += 1
+                break
+        if count >= stop_at:
+            st[4] = 1
+            break
+    st[0] = d
+    st[1] = count
+    st[2] = covered
+    st[3] = nst
+    st[5] += nodes
+    return nodes
+
+
+def _check_kappa(kappa) -> float:
+    if isinstance(kappa, (bool, np.bool_)) or not isinstance(kappa, (int, float, np.integer,
+                                                                      np.floating)):
+        raise ValueError(f"kappa must be a real number; got {kappa!r}")
+    kappa = float(kappa)
+    if not math.isfinite(kappa):
+        raise ValueError(f"kappa must be finite; got {kappa}")
+    return kappa
+
+
+def _check_nonneg_int(value, name: str) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer; got {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0; got {value}")
+    return int(value)
+
+
+def _progress_printer(label: str):
+    """A progress callback printing to stderr at most every 5 s (and never for short runs)."""
+    t0 = time.monotonic()
+    last = [t0]
+
+    def report(fraction: float) -> None:
+        now = time.monotonic()
+        if now - last[0] < 5.0 and fraction < 1.0:
+            return
+        if fraction >= 1.0 and now - t0 < 5.0:
+            return
+        last[0] = now
+        el = now - t0
+        eta = el * (1.0 - fraction) / fraction if fraction > 0 else float("inf")
+        print(f"{label}: {100.0 * fraction:6.2f}% of the configurations covered, "
+              f"{el:.1f} s elapsed, ~{eta:.0f} s left at this rate", file=sys.stderr, flush=True)
+
+    return report
+
+
+def _progress_callback(progress, label: str):
+    if progress is None or progress is False:
+        return None
+    if progress is True:
+        return _progress_printer(label)
+    if callable(progress):
+        return progress
+    raise ValueError(f"progress must be a bool or a callable(fraction); got {progress!r}")
+
+
+def _bb_run(xi, kappa, stop_at: int, cap: int, progress, label: str):
+    """Common driver of :func:`count_solutions` and :func:`list_solutions`.
+
+    Returns (count, codes, stopped, nodes): ``count`` exact unless ``stopped`` (then
+    >= stop_at); ``nodes`` the number of search nodes visited.
+    """
+    X = _check_patterns(xi, max_n=BB_MAX_N, what="branch and bound")
+    kappa = _check_kappa(kappa)
+    report = _progress_callback(progress, label)
+    P, N = X.shape
+    amax = float(np.max(np.abs(X))) if X.size else 0.0
+    integer = bool(np.all(X == np.rint(X))) and amax * N < 2**30
+    # Column order: decreasing Euclidean norm (stable, so ±1 patterns keep the natural order).
+    order = np.argsort(-np.sqrt((X * X).sum(axis=0)), kind="stable").astype(np.int64)
+    Xo = np.ascontiguousarray(X[:, order].T)  # (N, P)
+    if integer:
+        Xo = Xo.astype(np.int64)
+        thr = np.int64(_integer_threshold(kappa, N, int(amax) * N))
+        eps = np.zeros(P, np.int64)
+    else:
+        thr = kappa * math.sqrt(N)
+        # Margin covering the rounding of H, R, the sums H +- R and the drift of the Gray-code
+        # enumeration (whose classification this search reproduces), so that a pruned or fully
+        # accepted subtree is classified the same way by enumerate_solutions; only leaves within
+        # rounding of the threshold can differ (probability zero for continuous patterns).
+        rowsum = np.abs(X).sum(axis=1)
+        eps = (2.0**_BLOCK_BITS + 4 * N + 8) * _UNIT_ROUNDOFF * (rowsum + abs(thr))
+    R = np.zeros((N + 1, P), Xo.dtype)
+    if P:
+        R[:N] = np.cumsum(np.abs(Xo)[::-1], axis=0)[::-1]
+    A = thr - eps - R  # dead below
+    B = thr + eps + R  # open below (not every completion satisfies)
+    A[N] = thr
+    B[N] = thr
+    H = np.zeros((N + 1, P), Xo.dtype)
+    val = np.zeros(N, np.int8)
+    st = np.zeros(6, np.int64)
+    codes = np.empty(min(cap, _BB_INITIAL_CODES), np.int64)
+    total = float(2.0**N)
+    while True:
+        _bb_search(Xo, A, B, order, H, val, st, codes, np.int64(cap), np.int64(stop_at),
+                   np.int64(_BB_NODES_PER_CALL))
+        if st[4] == 2:  # grow the solution buffer and resume
+            need = int(st[3]) + (1 << (N - int(st[0])))
+            new = np.empty(min(cap, max(2 * codes.shape[0], need)), np.int64)
+            new[: int(st[3])] = codes[: int(st[3])]
+            codes = new
+            st[4] = 0
+            continue
+        if report is not None:
+            report(float(st[2]) / total if st[0] >= 0 else 1.0)
+        if st[0] < 0 or st[4]:
+            break
+    return int(st[1]), codes[: int(st[3])], bool(st[4]), int(st[5])
+
+
+def count_solutions(xi, kappa: float = 0.0, *, limit: int | None = None,
+                    progress=False) -> int:
+    r"""Number of binary solutions of a perceptron instance, by branch and bound.
+
+    Same result as ``enumerate_solutions(xi, kappa).count`` (every w in {-1,+1}^N counted
+    once, w and -w separately; same threshold convention, see Notes), without visiting all 2^N
+    configurations.
+
+    Parameters
+    ----------
+    xi : array_like, shape (P, N)
+        Patterns (rows), finite reals; N <= BB_MAX_N (= 62).
+    kappa : float, default 0.0
+        Margin (may be negative). Must be finite.
+    limit : int, optional
+        Stop as soon as at least ``limit`` solutions are found and return ``limit``
+        (``limit=1``: a satisfiability test). Default: exact count.
+    progress : bool or callable, default False
+        True prints the covered fraction of {-1,+1}^N to stderr every 5 s (only for runs longer
+        than 5 s); a callable is called with that fraction (in [0, 1]) about every 2^21 nodes.
+
+    Returns
+    -------
+    int
+        The number of w with :math:`w\cdot\xi^\mu/\sqrt N \ge \kappa` for all mu (at most
+        ``limit`` when given).
+
+    Raises
+    ------
+    ValueError
+        If ``xi`` is not 2-D, has NaN/inf entries, N < 1 or N > BB_MAX_N; if ``kappa`` is not a
+        finite real; if ``limit`` is not a non-negative integer; if ``progress`` is neither a
+        bool nor callable.
+
+    Notes
+    -----
+    Depth-first search fixing one weight at a time, columns in order of decreasing norm, +1
+    before -1. With the partial fields :math:`h^\mu` of the fixed weights and
+    :math:`r^\mu = \sum_{i\ \rm free}|\xi^\mu_i|`, a branch is cut when
+    :math:`h^\mu + r^\mu < \kappa\sqrt N` for some mu (no completion satisfies pattern mu), and
+    counted as :math:`2^{\#\rm free}` solutions at once when :math:`h^\mu - r^\mu \ge \kappa\sqrt N`
+    for every mu. O(P) work per node; the cost depends on the instance (cheap at large alpha or
+    kappa, at worst ~2^(N+1) nodes at very negative kappa... where the first test accepts the
+    root at once).
+
+    Thresholds are those of :func:`enumerate_solutions`: integer-valued patterns use exact
+    int64 arithmetic with the same snapped integer threshold (``_integer_threshold``), so counts
+    are identical, ties included. Real patterns use float64 partial fields summed in the search
+    order; cuts are taken only with a margin covering rounding (and the enumeration's own
+    drift), so a difference with ``enumerate_solutions`` needs a stability within ~1e-11 of
+    kappa (probability zero for continuous patterns).
+
+    Ctrl-C works: the kernel returns to Python every 2^21 nodes.
+    """
+    if limit is None:
+        stop_at = int(_NO_LIMIT)
+    else:
+        stop_at = _check_nonneg_int(limit, "limit")
+        if stop_at == 0:
+            _bb_check_only(xi, kappa)
+            return 0
+    count, _, stopped, _ = _bb_run(xi, kappa, stop_at, 0, progress, "count_solutions")
+    return min(count, stop_at) if stopped else count
+
+
+def _bb_check_only(xi, kappa):
+    _check_patterns(xi, max_n=BB_MAX_N, what="branch and bound")
+    _check_kappa(kappa)
+
+
+def list_solutions(xi, kappa: float = 0.0, *, max_solutions: int = 100_000,
+                   progress=False) -> np.ndarray | None:
+    """All binary solutions of an instance by branch and bound, or None if there are too many.
+
+    Parameters
+    ----------
+    xi, kappa, progress
+        As in :func:`count_solutions`.
+    max_solutions : int, default 100_000
+        Return the solutions only if there are at most this many; the search stops as soon as
+        ``max_solutions + 1`` are found (so the None answer is cheap when there are many).
+
+    Returns
+    -------
+    ndarray of int8, shape (count, N), read-only, or None
+        Rows of ±1 sorted by their bit code (bit i set iff w_i = -1): identical to
+        ``enumerate_solutions(xi, kappa, max_solutions=max_solutions).solutions`` (which is also
+        None when the count exceeds ``max_solutions``); shape (0, N) for an UNSAT instance.
+
+    Raises
+    ------
+    ValueError
+        As :func:`count_solutions`; also if ``max_solutions`` is not a non-negative integer.
+    """
+    max_solutions = _check_nonneg_int(max_solutions, "max_solutions")
+    count, codes, stopped, _ = _bb_run(xi, kappa, max_solutions + 1, max_solutions, progress,
+                                       "list_solutions")
+    if stopped:
+        return None
+    assert codes.shape[0] == count
+    X_N = np.shape(xi)[1]
+    out = _decode(np.sort(codes), X_N)
+    out.setflags(write=False)
+    return out
+
+
 def _first_violation(S, xi, kappa: float) -> np.ndarray:
     """For each row w of S, the number of leading patterns of ``xi`` it satisfies."""
     N = S.shape[1]
@@ -497,13 +819,14 @@ def instance_capacity(xi, kappa: float = 0.0, *, max_solutions: int = 200_000,
                       start: int | None = None) -> int:
     """Largest P such that the first P rows of ``xi`` admit a binary solution (0 if none).
 
-    Adding patterns only removes solutions, so ``P_c`` is well defined. The first ``P0``
-    patterns are enumerated exactly (``simulate.binary.enumerate_solutions``) with their
-    solutions stored; ``P_c = P0 + max_w (number of further leading patterns w satisfies)``
-    over those solutions, the further stabilities computed directly (``h >= kappa sqrt(N)``,
-    the enumeration's convention). ``P0`` starts at ``max(1, N - 12)`` (expected count
+    Adding patterns only removes solutions, so ``P_c`` is well defined. The solutions of the
+    first ``P0`` patterns are listed exactly by branch and bound (:func:`list_solutions`, the
+    same solutions as ``enumerate_solutions``); ``P_c = P0 + max_w (number of further leading
+    patterns w satisfies)`` over those solutions, the further stabilities computed directly
+    (``h >= kappa sqrt(N)``). ``P0`` starts at ``max(1, N - 12)`` (expected count
     ``2^(N-P0) <= 4096``); if the first ``P0`` patterns are UNSAT, ``P0`` is bisected down, if
-    they have more than ``max_solutions`` solutions it is raised.
+    they have more than ``max_solutions`` solutions it is raised (the search stops at
+    ``max_solutions + 1`` solutions, so that answer is cheap).
 
     Raises
     ------
@@ -515,8 +838,8 @@ def instance_capacity(xi, kappa: float = 0.0, *, max_solutions: int = 200_000,
     lo, hi = 0, P_max + 1  # first lo patterns SAT (lo = 0 trivially); hi: UNSAT or unknown
     P0 = min(P_max, max(1, N - 12) if start is None else int(start))
     while True:
-        res = enumerate_solutions(xi[:P0], kappa, max_solutions=max_solutions)
-        if res.count == 0:
+        sols = list_solutions(xi[:P0], kappa, max_solutions=max_solutions)
+        if sols is not None and sols.shape[0] == 0:
             hi = P0
             if P0 - lo <= 1:
                 return lo
@@ -524,13 +847,13 @@ def instance_capacity(xi, kappa: float = 0.0, *, max_solutions: int = 200_000,
             if P0 == 0:
                 return 0
             continue
-        if not res.solutions_stored:
+        if sols is None:  # more than max_solutions solutions
             lo = P0
             P0 = min((P0 + hi) // 2 if hi <= P_max else P0 + max(1, N // 4), P_max)
             if P0 == lo:
                 raise ValueError(f"all {P_max} patterns SAT (N={N}): draw more patterns")
             continue
-        first = _first_violation(res.solutions, xi[P0:], kappa)
+        first = _first_violation(sols, xi[P0:], kappa)
         P_c = P0 + int(first.max())
         if P_c >= P_max:
             raise ValueError(f"all {P_max} patterns SAT (N={N}): draw more patterns")
