@@ -1,7 +1,7 @@
-"""Benchmark: geodesic energy between two equilibrium solutions, engine vs plain SciPy.
+"""Benchmark: geodesic energy between two equilibrium solutions, engine vs plain NumPy/SciPy.
 
-Run: ``python benchmarks/bench_barriers.py [--quick] [--out PATH]``; writes
-``benchmarks/results_barriers.json`` unless ``--out`` says otherwise.
+Run: ``python benchmarks/bench_barriers.py [--repeats 9]``; writes
+``benchmarks/results_barriers.json``.
 
 Problem: spherical perceptron at alpha = 1, errors counted at kappa = -0.5, geodesic from a
 solution of margin kappa_1 to one of margin kappa_2 (``replica.path_energy``):
@@ -17,26 +17,27 @@ Delta_a >= kappa_a, and fields (h_1, h_2) ~ N(0, [[q_1, q_12], [q_12, q_2]]).
 * Case B, kappas = (-0.5, -0.3): h_1 = sqrt(q_1) z_1, h_2 = (q_12/sqrt(q_1)) z_1 + c z_2
   (3-D integral over z_1, z_2, x_1).
 
-SciPy twin: nested ``scipy.integrate.quad`` (epsabs 1e-10, epsrel 0) over the field directions
-on [-9, 9] (Gaussian mass outside < 1e-18) and over x_1 from A_1 = (kappa_1 - h_1)/s_1 to the x_1
-where the conditional probability of the second vertex vanishes (B(x_1) = A_2); the last vertex
-is analytic, P[x_2 < B | x_2 >= A_2] = 1 - H(B)/H(A_2) = -expm1(log H(B) - log H(A_2)) with
-log H(x) = ``scipy.special.log_ndtr(-x)``.  The twin takes the vertices' overlaps from
-``replica.vertices`` (untimed); the engine time includes its vertex solve (reported separately
-as well).  Times are the best of a few repeats with ``time.perf_counter`` after a warm-up call
-that compiles (or loads) the Numba kernels.  The run counts only if max |e_engine - e_scipy| is
-below 1e-7 (asserted).
+Plain twin (``fixed_rule``): a tensor-product Gauss-Legendre rule vectorised in NumPy, NZ nodes
+per field direction on [-9, 9] (Gaussian mass outside < 1e-18) and NX nodes on the x_1 interval
+from A_1 = (kappa_1 - h_1)/s_1 to the x_1 where the conditional probability of the second vertex
+vanishes (B(x_1) = A_2); the last vertex is analytic, P[x_2 < B | x_2 >= A_2] =
+-expm1(log H(B) - log H(A_2)) with log H(x) = ``scipy.special.log_ndtr(-x)``.  The integrand is
+smooth on that domain (the length of the x_1 interval does not depend on the fields), so the
+fixed rule converges spectrally: its error is checked against the same rule with twice the
+nodes (untimed) and against the engine (max |e_engine - e_twin| < 1e-7 asserted).  The twin
+takes the vertices' overlaps from ``replica.vertices`` (untimed); the package time includes its
+vertex solve, which is also timed on its own.  For reference, the old twin (nested
+``scipy.integrate.quad`` with Python integrands, epsabs 1e-10) is timed once.
+
+Method: see ``benchmarks/_timing.py`` (CPU time, thread pools pinned to one thread, warm-up
+excluded, interleaved repetitions, medians and IQR).
 """
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import _timing  # noqa: I001  (first: pins the thread pools before NumPy is imported)
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import math  # noqa: E402
-import platform  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -52,10 +53,67 @@ ALPHA = 1.0
 EPSABS = 1e-10
 ZLIM = 9.0
 TOL = 1e-7
+NZ, NX = 40, 20
 LOG_SQ2PI = 0.5 * math.log(2 * math.pi)
 HERE = Path(__file__).resolve().parent
+SCRIPT = "benchmarks/bench_barriers.py"
 
 
+# ---- plain twin: fixed tensor-product Gauss-Legendre rule, vectorised NumPy --------------
+def _gl(n, lo, hi):
+    x, w = np.polynomial.legendre.leggauss(n)
+    return 0.5 * (hi - lo) * x + 0.5 * (hi + lo), 0.5 * (hi - lo) * w
+
+
+def _x1_integral_vec(h1, h2, s1, s2, k1, k2, g1, g2, ux, wx):
+    """E_{x1 >= A1}[P(x2 < B(x1) | x2 >= A2)] at every field pair (arrays of any shape)."""
+    A1, A2 = (k1 - h1) / s1, (k2 - h2) / s2
+    L = ((KAPPA - g2 * k2) / g1 - h1) / s1 - A1          # X - A1, where B(X) = A2
+    pos = L > 0
+    L = np.where(pos, L, 0.0)
+    x = A1[..., None] + 0.5 * L[..., None] * (ux + 1.0)
+    lHA1, lHA2 = log_ndtr(-A1), log_ndtr(-A2)
+    B = ((KAPPA - g1 * (h1[..., None] + s1 * x)) / g2 - h2[..., None]) / s2
+    f = np.exp(-0.5 * x * x - LOG_SQ2PI - lHA1[..., None]) * -np.expm1(
+        np.minimum(log_ndtr(-B) - lHA2[..., None], 0.0))
+    return np.where(pos, 0.5 * L * (f @ wx), 0.0)
+
+
+def _z_rule(nz):
+    z, wz = _gl(nz, -ZLIM, ZLIM)
+    return z, wz * np.exp(-0.5 * z * z - LOG_SQ2PI)
+
+
+def twin_equal_margins(q, kappa_v, ts, nz=NZ, nx=NX):
+    """Case A: e(t) for two vertices of the same margin (shared field h = sqrt(q) z)."""
+    z, wz = _z_rule(nz)
+    ux, wx = np.polynomial.legendre.leggauss(nx)
+    h, s = math.sqrt(q) * z, math.sqrt(1 - q)
+    out = np.empty(len(ts))
+    for i, t in enumerate(ts):
+        g1, g2 = _geodesic(t, q)
+        out[i] = wz @ _x1_integral_vec(h, h, s, s, kappa_v, kappa_v, g1, g2, ux, wx)
+    return out
+
+
+def twin_distinct_margins(q1, q2, q12, k1, k2, ts, nz=NZ, nx=NX):
+    """Case B: e(t) for vertices of margins k1 != k2 (correlated fields, 3-D)."""
+    z, wz = _z_rule(nz)
+    ux, wx = np.polynomial.legendre.leggauss(nx)
+    s1, s2 = math.sqrt(1 - q1), math.sqrt(1 - q2)
+    a = math.sqrt(q1)
+    b = q12 / a
+    c = math.sqrt(q2 - b * b)
+    h1 = np.broadcast_to(a * z[:, None], (nz, nz))
+    h2 = b * z[:, None] + c * z[None, :]
+    out = np.empty(len(ts))
+    for i, t in enumerate(ts):
+        g1, g2 = _geodesic(t, q12)
+        out[i] = wz @ _x1_integral_vec(h1, h2, s1, s2, k1, k2, g1, g2, ux, wx) @ wz
+    return out
+
+
+# ---- the old twin (reference only): nested quad, Python integrands -----------------------
 def _logH(x):
     return float(log_ndtr(-x))
 
@@ -115,66 +173,82 @@ def scipy_distinct_margins(q1, q2, q12, k1, k2, t):
     return quad(fz1, -ZLIM, ZLIM, epsabs=EPSABS, epsrel=0, limit=200)[0]
 
 
-def best_time(f, repeats):
-    best, out = np.inf, None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = f()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
-def run_case(name, m, kappas, t, repeats_engine, repeats_scipy):
-    engine = lambda: replica.path_energy(m, alpha=ALPHA, kappas=kappas, t=t)  # noqa: E731
-    engine()  # warm-up: compile / load the Numba kernels (excluded)
-    t_eng, pe = best_time(engine, repeats_engine)
-    t_vert, v = best_time(lambda: replica.vertices(m, alpha=ALPHA, kappas=kappas),
-                          repeats_engine)
+def run_case(name, m, kappas, t, repeats):
+    engine = lambda: replica.path_energy(m, alpha=ALPHA, kappas=kappas, t=t).energy  # noqa: E731
+    engine()  # compile / load the Numba kernels (excluded)
+    v = replica.vertices(m, alpha=ALPHA, kappas=kappas)
     q1, q2, q12 = float(v.q[0]), float(v.q[1]), float(v.overlaps[0, 1])
-    if kappas[0] == kappas[1]:
-        twin = lambda: np.array([scipy_equal_margins(q1, kappas[0], ti) for ti in t])  # noqa: E731
+    k1, k2 = kappas
+    if k1 == k2:
+        twin = lambda nz=NZ, nx=NX: twin_equal_margins(q1, k1, t, nz, nx)  # noqa: E731
+        old = lambda: np.array([scipy_equal_margins(q1, k1, ti) for ti in t])  # noqa: E731
     else:
-        k1, k2 = kappas
-        twin = lambda: np.array([scipy_distinct_margins(q1, q2, q12, k1, k2, ti)  # noqa: E731
-                                 for ti in t])
-    t_sp, e_sp = best_time(twin, repeats_scipy)
-    err = float(np.max(np.abs(pe.energy - e_sp)))
-    row = dict(case=name, kappas=list(kappas), t=t.tolist(), q=[q1, q2], q12=q12,
-               energy_engine=pe.energy.tolist(), energy_scipy=e_sp.tolist(),
-               t_engine_s=t_eng, t_engine_vertices_s=t_vert, t_scipy_s=t_sp,
-               ratio_scipy_over_engine=t_sp / t_eng, max_abs_difference=err,
-               repeats_engine=repeats_engine, repeats_scipy=repeats_scipy)
-    assert err < TOL, f"{name}: engine and SciPy differ by {err:.3g} (> {TOL})"
-    return row
+        twin = lambda nz=NZ, nx=NX: twin_distinct_margins(q1, q2, q12, k1, k2, t, nz, nx)  # noqa: E731
+        old = lambda: np.array([scipy_distinct_margins(q1, q2, q12, k1, k2, ti)  # noqa: E731
+                                for ti in t])
+    cmp = _timing.compare({"package": engine, "fixed_rule": twin,
+                           "package_vertices_only": lambda: replica.vertices(
+                               m, alpha=ALPHA, kappas=kappas)},
+                          repeats=repeats, warmup=1, number="auto")
+    e_pkg, e_twin = cmp["out"]["package"], cmp["out"]["fixed_rule"]
+    err = float(np.max(np.abs(e_pkg - e_twin)))
+    self_err = float(np.max(np.abs(e_twin - twin(2 * NZ, 2 * NX))))
+    assert err < TOL, f"{name}: engine and twin differ by {err:.3g} (> {TOL})"
+    t0 = time.process_time()
+    e_old = old()
+    t_old = time.process_time() - t0
+    T = cmp["timings"]
+    return dict(case=name, kappas=list(kappas), t=t.tolist(), q=[q1, q2], q12=q12,
+                energy_package=e_pkg.tolist(), energy_twin=e_twin.tolist(),
+                max_abs_difference=err, twin_error_vs_doubled_rule=self_err,
+                twin_nodes=dict(nz=NZ, nx=NX), **_timing.strip_out(cmp),
+                twin_over_package_minus_vertices=T["fixed_rule"]["median_s"] / (
+                    T["package"]["median_s"] - T["package_vertices_only"]["median_s"]),
+                old_nested_quad_twin=dict(seconds=t_old,
+                                          ratio_to_package=t_old / T["package"]["median_s"],
+                                          max_abs_difference=float(np.max(np.abs(e_old - e_pkg)))))
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true",
-                        help="fewer repeats, 3 t points in case B")
-    parser.add_argument("--out", type=Path, default=HERE / "results_barriers.json")
+    parser.add_argument("--repeats", type=int, default=9)
     args = parser.parse_args()
+    machine = _timing.machine_info()
     m = models.perceptron(weights="spherical", kappa=KAPPA)
-    reps_eng, reps_sp = (3, 1) if args.quick else (7, 3)
-    t_a = np.linspace(0.05, 0.95, 7)
-    t_b = np.linspace(0.05, 0.95, 3 if args.quick else 7)
-    rows = [run_case("A: kappas=(-0.5,-0.5), 2-D", m, (-0.5, -0.5), t_a, reps_eng, reps_sp),
-            run_case("B: kappas=(-0.5,-0.3), 3-D", m, (-0.5, -0.3), t_b, reps_eng, reps_sp)]
-    print(f"spherical perceptron, alpha = {ALPHA}, kappa = {KAPPA}, geodesic path; "
-          f"times for all t points of a case (engine: incl. vertex solve)")
-    print(f"{'case':30s} {'n_t':>3s} {'engine':>10s} {'(vertices)':>10s} {'SciPy':>10s} "
-          f"{'ratio':>7s} {'max|diff|':>10s}")
+    ts = np.linspace(0.05, 0.95, 7)
+    rows = [run_case("A: kappas=(-0.5,-0.5), 2-D", m, (-0.5, -0.5), ts, args.repeats),
+            run_case("B: kappas=(-0.5,-0.3), 3-D", m, (-0.5, -0.3), ts, args.repeats)]
+    md = []
     for r in rows:
-        print(f"{r['case']:30s} {len(r['t']):3d} {r['t_engine_s'] * 1e3:8.2f}ms "
-              f"{r['t_engine_vertices_s'] * 1e3:8.2f}ms {r['t_scipy_s']:9.3f}s "
-              f"{r['ratio_scipy_over_engine']:7.1f} {r['max_abs_difference']:10.2e}")
-    res = dict(problem=f"spherical perceptron, alpha={ALPHA}, kappa={KAPPA}, geodesic "
-                       f"path_energy", scipy_epsabs=EPSABS, quick=args.quick,
-               machine=platform.processor() or platform.machine(),
-               cores=os.cpu_count(), python=platform.python_version(),
-               openblas_threads=os.environ["OPENBLAS_NUM_THREADS"], rows=rows)
-    args.out.write_text(json.dumps(res, indent=2) + "\n")
-    print(f"wrote {args.out}")
+        T, R = r["timings"], r["ratios"]
+        ra = R["fixed_rule"]
+        print(f"{r['case']}: package {_timing.fmt_med_iqr(T['package'])} (vertices "
+              f"{_timing.fmt_med_iqr(T['package_vertices_only'])})  twin "
+              f"{_timing.fmt_med_iqr(T['fixed_rule'])}  ratio {_timing.fmt_ratio(ra)}  "
+              f"twin / (package - vertices) {r['twin_over_package_minus_vertices']:.2g}  "
+              f"max|diff| {r['max_abs_difference']:.1e}  (old nested quad "
+              f"{r['old_nested_quad_twin']['seconds']:.3f} s, "
+              f"{r['old_nested_quad_twin']['ratio_to_package']:.0f}x)")
+        dim = "2-d" if r["kappas"][0] == r["kappas"][1] else "3-d"
+        md.append(_timing.markdown_row(
+            f"geodesic energy, spherical perceptron alpha = 1, kappa = -0.5, margins "
+            f"({r['kappas'][0]:g}, {r['kappas'][1]:g}), 7 t points ({dim})",
+            f"{_timing.fmt_med_iqr(T['package'])} incl. vertex solve "
+            f"({_timing.fmt_time(T['package_vertices_only']['median_s'])})",
+            f"{_timing.fmt_med_iqr(T['fixed_rule'])} (fixed {NZ}{'x' + str(NZ) if dim == '3-d' else ''}"
+            f"x{NX} Gauss-Legendre rule, NumPy; vertices given)",
+            f"{ra['ratio_of_medians']:.2g}x (IQR {ra['q1']:.2g}-{ra['q3']:.2g})",
+            SCRIPT if not md else "same"))
+    _timing.write_results("barriers", dict(
+        benchmark="barriers",
+        problem=f"spherical perceptron, alpha={ALPHA}, kappa={KAPPA}, geodesic path_energy",
+        machine=machine, agreement_tolerance=TOL,
+        baselines={"fixed_rule": f"tensor-product Gauss-Legendre rule ({NZ} nodes per field "
+                                 f"direction on [-9, 9], {NX} on the x_1 interval), NumPy-"
+                                 "vectorised, vertices' overlaps given (untimed)",
+                   "old_nested_quad_twin (reference)": "nested scipy.integrate.quad with Python "
+                                                       "integrands, epsabs 1e-10, one run"},
+        rows=rows), md)
 
 
 if __name__ == "__main__":

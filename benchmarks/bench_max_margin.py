@@ -1,105 +1,196 @@
-"""Benchmark: Numba max-margin decision vs a plain SciPy LP on the same instances.
+"""Benchmark: certified max margin (Numba) vs a QP solver on the same instances.
 
-Run as ``python benchmarks/bench_max_margin.py``; writes ``benchmarks/results_max_margin.json``.
+Run: ``python benchmarks/bench_max_margin.py [--repeats 7]``; writes
+``benchmarks/results_max_margin.json``.  Needs the optional ``bench`` extra
+(``pip install -e .[bench]``: quadprog, clarabel).
 
-The decision is SAT/UNSAT at kappa = 0 (separability) of Gaussian patterns. SciPy twin:
-``scipy.optimize.linprog(method="highs")`` on the feasibility LP xi u >= 1. Times are the best of
-``REPEATS`` runs, after a warm-up call that compiles (or loads) the Numba kernels. BLAS is pinned
-to one thread (OPENBLAS_NUM_THREADS=1 unless set): on the 2-core test machine multi-threaded
-OpenBLAS was 10-100x slower on the small factorisations used here.
+1. Max margin of separable Gaussian patterns (alpha < 2).  Package:
+   ``simulate.perceptron.max_margin_certified(xi, tol=1e-8)`` (Wolfe's minimum-norm point plus
+   pair steps, certified bounds of width <= 1e-8).  Plain twins solve the hard-margin SVM
+   without bias, min |v|^2 s.t. xi v >= 1, kappa_max = 1/|v*|:
+
+   * ``quadprog.solve_qp`` (Goldfarb-Idnani dual active set, dense; exact up to rounding).
+     This is the stronger twin on every instance here.
+   * ``clarabel`` (interior point, tolerances 1e-10).
+
+   Agreement: |kappa_package - kappa_QP| <= 1e-8 (asserted).
+
+2. The SAT decision at kappa = 0 (``is_sat``) against three twins: two LPs with
+   ``scipy.optimize.linprog(method="highs")``, the feasibility LP xi v >= 1 and the bounded LP
+   max t s.t. xi v >= t, |v_i| <= 1, t <= 1 (SAT iff t* > 1e-9), and the quadprog QP above
+   (solved: SAT; "constraints are inconsistent": UNSAT).  The twin is the fastest of those
+   that return the right, definite answer (on the UNSAT instance HiGHS ends the feasibility LP
+   with "model status unknown").  Answers must agree (asserted).
+
+3. Package-only timings without a twin (near-threshold decision, N = 1600).
+
+Method: see ``benchmarks/_timing.py`` (CPU time, every thread pool pinned to one thread,
+warm-up excluded, interleaved repetitions, medians and IQR).
 """
-import os
+from __future__ import annotations
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import _timing  # noqa: I001  (first: pins the thread pools before NumPy is imported)
 
-import json  # noqa: E402
-import pathlib  # noqa: E402
-import time  # noqa: E402
+import argparse  # noqa: E402
 
+import clarabel  # noqa: E402
 import numpy as np  # noqa: E402
+import quadprog  # noqa: E402
+import scipy.sparse as sps  # noqa: E402
 from scipy.optimize import linprog  # noqa: E402
 
 from simulate.patterns import gaussian_patterns  # noqa: E402
-import simulate.perceptron as perceptron  # noqa: E402
-from simulate.perceptron import instance_capacity, is_sat, max_margin_certified  # noqa: E402
+from simulate.perceptron import is_sat, max_margin_certified  # noqa: E402
 
-REPEATS = 3
-
-
-def best_time(f, repeats=REPEATS):
-    best = np.inf
-    out = None
-    for _ in range(repeats):
-        t = time.perf_counter()
-        out = f()
-        best = min(best, time.perf_counter() - t)
-    return best, out
+TOL = 1e-8
+DECISION_TWIN = {"lp_feasibility": "HiGHS feasibility LP", "lp_max_t": "HiGHS bounded max-t LP",
+                 "quadprog": "quadprog QP: solved or inconsistent"}
+SCRIPT = "benchmarks/bench_max_margin.py"
 
 
-def scipy_sat(xi):
+def qp_quadprog(xi):
+    P, N = xi.shape
+    v = quadprog.solve_qp(np.eye(N), np.zeros(N), np.ascontiguousarray(xi.T), np.ones(P), 0)[0]
+    return 1.0 / np.linalg.norm(v)
+
+
+def qp_clarabel(xi, tol=1e-10):
+    P, N = xi.shape
+    s = clarabel.DefaultSettings()
+    s.verbose = False
+    s.tol_gap_abs = s.tol_gap_rel = s.tol_feas = tol
+    solver = clarabel.DefaultSolver(sps.identity(N, format="csc"), np.zeros(N),
+                                    sps.csc_matrix(-xi), -np.ones(P),
+                                    [clarabel.NonnegativeConeT(P)], s)
+    sol = solver.solve()
+    assert str(sol.status) == "Solved", sol.status
+    return 1.0 / np.linalg.norm(np.asarray(sol.x))
+
+
+def lp_feasibility(xi):
+    """Feasibility LP xi v >= 1 (HiGHS); None when HiGHS gives no definite answer."""
     P, N = xi.shape
     res = linprog(np.zeros(N), A_ub=-xi, b_ub=-np.ones(P), bounds=(None, None), method="highs")
-    return res.status == 0
+    return {0: True, 2: False}.get(res.status)
+
+
+def qp_sat(xi):
+    """Decision by the QP itself: quadprog either solves it (SAT) or reports inconsistency."""
+    P, N = xi.shape
+    try:
+        quadprog.solve_qp(np.eye(N), np.zeros(N), np.ascontiguousarray(xi.T), np.ones(P), 0)
+    except ValueError as e:
+        if "inconsistent" in str(e):
+            return False
+        return None
+    return True
+
+
+def lp_max_t(xi):
+    """Bounded LP max t s.t. xi v >= t, |v_i| <= 1, t <= 1 (HiGHS); SAT iff t* > 0."""
+    P, N = xi.shape
+    c = np.zeros(N + 1)
+    c[-1] = -1.0
+    res = linprog(c, A_ub=np.hstack([-xi, np.ones((P, 1))]), b_ub=np.zeros(P),
+                  bounds=[(-1, 1)] * N + [(None, 1)], method="highs")
+    return (-res.fun > 1e-9) if res.status == 0 else None
 
 
 def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeats", type=int, default=7)
+    args = ap.parse_args()
+    machine = _timing.machine_info()
     warm = gaussian_patterns(20, 10, rng=np.random.default_rng(0))
     is_sat(warm, 0.0)
     max_margin_certified(warm)
-    rows = []
-    # Decision at kappa = 0: Numba vs SciPy (HiGHS LP), same instances.
-    for N, alpha in [(100, 1.5), (200, 1.5), (400, 1.5), (400, 2.5)]:
-        xi = gaussian_patterns(int(alpha * N), N, rng=np.random.default_rng(N))
-        t_nb, sat_nb = best_time(lambda: is_sat(xi, 0.0))
-        t_sp, sat_sp = best_time(lambda: scipy_sat(xi), repeats=1 if N >= 400 else REPEATS)
-        assert sat_nb == sat_sp, (N, alpha)
-        rows.append(dict(kind="decision_kappa0", N=N, alpha=alpha, sat=bool(sat_nb),
-                         t_numba_s=t_nb, t_scipy_s=t_sp, ratio_scipy_over_numba=t_sp / t_nb))
-        print(f"decision  N={N:5d} alpha={alpha:.2f} sat={sat_nb!s:5} numba {t_nb:8.4f}s "
-              f"scipy {t_sp:8.4f}s  ratio {t_sp / t_nb:8.1f}")
-    # Time per instance of the full certified max margin (tol = 1e-8) and of the decision.
-    for N, alpha in [(400, 0.5), (400, 1.5), (400, 1.9), (1600, 0.5), (1600, 1.5)]:
+    rows, md = [], []
+
+    # 1. max margin: package vs QP
+    for N, alpha in [(100, 0.5), (100, 1.5), (400, 0.5), (400, 1.5), (400, 1.9), (800, 1.5)]:
         xi = gaussian_patterns(int(alpha * N), N, rng=np.random.default_rng(N + 1))
-        reps = 1 if N >= 1600 else REPEATS
-        t_mm, res = best_time(lambda: max_margin_certified(xi), repeats=reps)
-        t_dec, sat = best_time(lambda: is_sat(xi, 0.0), repeats=reps)
-        rows.append(dict(kind="max_margin", N=N, alpha=alpha, status=res.status,
-                         kappa_max=res.kappa_max, iterations=res.iterations,
-                         t_max_margin_s=t_mm, t_decision_kappa0_s=t_dec))
-        print(f"max_margin N={N:5d} alpha={alpha:.2f} {res.status:13s} kappa={res.kappa_max:+.6f} "
-              f"its={res.iterations:8d}  max_margin {t_mm:8.3f}s  decision {t_dec:8.3f}s")
-    # Near-threshold decisions (Wolfe's exact phase): kappa = 0 at alpha = 2.0, 2.1, and
-    # kappa = 0.5, 1 near their capacities, with the pair-step-only solver for comparison.
-    for N, kappa, alpha in [(400, 0.0, 2.0), (400, 0.0, 2.1), (1600, 0.0, 2.0), (1600, 0.0, 2.1),
-                            (400, 0.5, 0.96), (400, 1.0, 0.52),
-                            (1600, 0.5, 0.96), (1600, 1.0, 0.52)]:
+        funcs = {"package": lambda: max_margin_certified(xi, tol=TOL).kappa_max,
+                 "quadprog": lambda: qp_quadprog(xi)}
+        if N <= 400:
+            funcs["clarabel"] = lambda: qp_clarabel(xi)
+        reps = args.repeats if N <= 400 else max(3, args.repeats // 2)
+        cmp = _timing.compare(funcs, repeats=reps, warmup=1, number="auto")
+        k = cmp["out"]
+        diff = {name: float(abs(k[name] - k["package"])) for name in funcs if name != "package"}
+        for name, d in diff.items():
+            assert d <= TOL, (N, alpha, name, d)
+        T, R = cmp["timings"], cmp["ratios"]
+        rows.append(dict(kind="max_margin", N=N, alpha=alpha, kappa_max=float(k["package"]),
+                         abs_difference=diff, **_timing.strip_out(cmp)))
+        print(f"max margin N={N:4d} alpha={alpha:.1f} kappa={k['package']:.6f}  "
+              + "  ".join(f"{n} {_timing.fmt_med_iqr(T[n])}" for n in T)
+              + "  ratios " + "  ".join(f"{n} {_timing.fmt_ratio(r)}" for n, r in R.items()),
+              flush=True)
+        best = min((n for n in funcs if n != "package"), key=lambda n: T[n]["median_s"])
+        md.append(_timing.markdown_row(
+            f"max margin (certified to 1e-8), Gaussian patterns, N = {N}, alpha = {alpha}",
+            _timing.fmt_med_iqr(T["package"]),
+            f"{_timing.fmt_med_iqr(T[best])} ({best} QP, hard-margin SVM)",
+            f"{R[best]['ratio_of_medians']:.2g}x (IQR {R[best]['q1']:.2g}-{R[best]['q3']:.2g})",
+            SCRIPT if not md else "same"))
+
+    # 2. SAT decision at kappa = 0: package vs two HiGHS LPs and the quadprog QP; the fastest
+    #    one that gives the right, definite answer is the twin (the feasibility LP can end
+    #    "model status unknown" on UNSAT instances)
+    for N, alpha in [(200, 1.5), (400, 1.5), (400, 2.5)]:
+        xi = gaussian_patterns(int(alpha * N), N, rng=np.random.default_rng(N))
+        cmp = _timing.compare({"package": lambda: is_sat(xi, 0.0),
+                               "lp_feasibility": lambda: lp_feasibility(xi),
+                               "lp_max_t": lambda: lp_max_t(xi),
+                               "quadprog": lambda: qp_sat(xi)},
+                              repeats=max(3, args.repeats // 2), warmup=1, number="auto")
+        sat = cmp["out"]
+        twins = ("lp_feasibility", "lp_max_t", "quadprog")
+        valid = [n for n in twins if sat[n] == sat["package"]]
+        assert valid and all(sat[n] is None for n in twins if n not in valid), (N, alpha, sat)
+        T, R = cmp["timings"], cmp["ratios"]
+        best = min(valid, key=lambda n: T[n]["median_s"])
+        rows.append(dict(kind="decision_kappa0", N=N, alpha=alpha, sat=bool(sat["package"]),
+                         twin_answers={n: sat[n] for n in twins},
+                         twin=best, **_timing.strip_out(cmp)))
+        r = R[best]
+        print(f"decision N={N:4d} alpha={alpha:.1f} sat={sat['package']!s:5}  "
+              + "  ".join(f"{n} {_timing.fmt_med_iqr(T[n])} -> {sat[n]}" for n in T)
+              + f"  ratio to {best} {_timing.fmt_ratio(r)}", flush=True)
+        md.append(_timing.markdown_row(
+            f"SAT decision kappa = 0, N = {N}, alpha = {alpha} "
+            f"({'SAT' if sat['package'] else 'UNSAT'})",
+            _timing.fmt_med_iqr(T["package"]),
+            f"{_timing.fmt_med_iqr(T[best])} ({DECISION_TWIN[best]})",
+            f"{r['ratio_of_medians']:.2g}x (IQR {r['q1']:.2g}-{r['q3']:.2g})", "same"))
+
+    # 3. package only (no twin run): near-threshold decision and N = 1600
+    for N, kappa, alpha in [(400, 0.0, 2.0), (1600, 0.0, 1.5)]:
         xi = gaussian_patterns(int(alpha * N), N, rng=np.random.default_rng(N + 2))
-        reps = 1 if N >= 1600 else REPEATS
-        t_w, sat = best_time(lambda: is_sat(xi, kappa), repeats=reps)
-        row = dict(kind="decision_threshold", N=N, kappa=kappa, alpha=alpha, sat=bool(sat),
-                   t_wolfe_s=t_w)
-        if kappa > 0.0 or N <= 400:
-            perceptron._USE_WOLFE = False
-            try:
-                t_p, sat_p = best_time(lambda: is_sat(xi, kappa), repeats=1)
-            finally:
-                perceptron._USE_WOLFE = True
-            assert sat_p == sat, (N, kappa, alpha)
-            row["t_pair_steps_only_s"] = t_p
-        rows.append(row)
-        print(f"threshold N={N:5d} kappa={kappa:.1f} alpha={alpha:.2f} sat={sat!s:5} "
-              f"wolfe {t_w:8.3f}s  pair-steps only {row.get('t_pair_steps_only_s', np.nan):8.3f}s")
-    # Per-instance capacity (bisection over prefixes), kappa = 0, P_max = 2.6 N.
-    for N in (400, 1600):
-        xi = gaussian_patterns(int(2.6 * N), N, rng=np.random.default_rng(N + 3))
-        t_c, pc = best_time(lambda: instance_capacity(xi, 0.0), repeats=1)
-        rows.append(dict(kind="instance_capacity_kappa0", N=N, P_max=xi.shape[0], P_c=int(pc),
-                         alpha_c=pc / N, t_s=t_c))
-        print(f"capacity  N={N:5d} P_c={pc} alpha_c={pc / N:.4f}  {t_c:8.3f}s")
-    out = pathlib.Path(__file__).with_name("results_max_margin.json")
-    out.write_text(json.dumps(dict(openblas_threads=os.environ["OPENBLAS_NUM_THREADS"],
-                                   repeats=REPEATS, rows=rows), indent=2))
-    print(f"wrote {out}")
+        cmp = _timing.compare({"package": lambda: is_sat(xi, kappa)}, repeats=3, warmup=1)
+        T = cmp["timings"]
+        rows.append(dict(kind="decision_package_only", N=N, kappa=kappa, alpha=alpha,
+                         sat=bool(cmp["out"]["package"]), **_timing.strip_out(cmp)))
+        print(f"package only: decision N={N} kappa={kappa} alpha={alpha} "
+              f"sat={cmp['out']['package']}  {_timing.fmt_med_iqr(T['package'])}", flush=True)
+        md.append(_timing.markdown_row(
+            f"SAT decision kappa = {kappa:g}, N = {N}, alpha = {alpha} "
+            f"({'SAT' if cmp['out']['package'] else 'UNSAT'})",
+            _timing.fmt_med_iqr(T["package"]), "not run", "", "same"))
+
+    _timing.write_results("max_margin", dict(
+        benchmark="max_margin", machine=machine, agreement_tolerance_kappa=TOL,
+        baselines={"quadprog": "quadprog.solve_qp on min |v|^2 s.t. xi v >= 1 (dense dual "
+                               "active set), kappa = 1/|v|",
+                   "clarabel": "clarabel interior point on the same QP, tolerances 1e-10",
+                   "lp_feasibility": "scipy.optimize.linprog(method='highs') feasibility LP "
+                                     "xi v >= 1 (None when HiGHS ends without a definite "
+                                     "status)",
+                   "lp_max_t": "scipy.optimize.linprog(method='highs'): max t s.t. xi v >= t, "
+                               "|v_i| <= 1, t <= 1; SAT iff t* > 1e-9",
+                   "quadprog (decision)": "quadprog.solve_qp on the QP: solved = SAT, "
+                                          "'constraints are inconsistent' = UNSAT"},
+        rows=rows), md)
 
 
 if __name__ == "__main__":

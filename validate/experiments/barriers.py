@@ -163,12 +163,12 @@ def barycenter_simulate(N, rng, *, alpha, kappa, y):
 
 def lmc_simulate(N, rng, *, alpha, kappa, t):
     """Hamming-path energy (per P) at t between two uniform solutions (exact enumeration)."""
-    from simulate.binary import enumerate_solutions
+    from simulate.binary import list_solutions
     from simulate.paths import hamming_path_energy
     from simulate.patterns import gaussian_patterns
 
     xi = gaussian_patterns(_exact_P(alpha, N), N, rng=rng)
-    sols = enumerate_solutions(xi, kappa, max_solutions=1 << 22).solutions
+    sols = list_solutions(xi, kappa, max_solutions=1 << 22)  # as enumerate_solutions, pruned
     if sols is None or len(sols) == 0:
         raise NoSolution(f"no solution (N={N})")
     i, j = rng.integers(len(sols), size=2)

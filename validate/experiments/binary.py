@@ -148,17 +148,17 @@ def entropy_simulate(N: int, rng, *, alpha: float, kappa: float = 0.0):
     UnsatInstance
         If count = 0 (kept as a failed row; the fraction of such rows estimates P(UNSAT)).
     """
-    from simulate.binary import enumerate_solutions
+    from simulate.binary import count_solutions
 
     P, xi = _instance(N, rng, alpha)
-    res = enumerate_solutions(xi, kappa, max_solutions=0)
-    if res.count == 0:
+    count = count_solutions(xi, kappa)  # the same count as enumerate_solutions, pruned
+    if count == 0:
         raise UnsatInstance(f"UNSAT: count = 0 at N={N}, P={P} (ln 0 undefined; "
                             "counted in P(UNSAT), mean is E[ln count | SAT])")
-    raw = math.log(res.count) / N
+    raw = math.log(count) / N
     s_alpha_N = entropy_theory(alpha=P / N, kappa=kappa)
     corr = entropy_theory(alpha=alpha, kappa=kappa) - s_alpha_N
-    return raw + corr, {"P": P, "count": int(res.count), "lncount_per_N": raw,
+    return raw + corr, {"P": P, "count": int(count), "lncount_per_N": raw,
                         "s_rs_alphaN": s_alpha_N, "correction": corr}
 
 
@@ -221,23 +221,24 @@ def overlap_simulate(N: int, rng, *, alpha: float, kappa: float = 0.0):
     RuntimeError
         If count > MAX_STORED (solutions not stored; failed row, kept).
     """
-    from simulate.binary import enumerate_solutions, solution_overlaps
+    from simulate.binary import count_solutions, list_solutions, solution_overlaps
 
     P, xi = _instance(N, rng, alpha)
-    res = enumerate_solutions(xi, kappa, max_solutions=MAX_STORED)
-    M = res.count
+    sols = list_solutions(xi, kappa, max_solutions=MAX_STORED)  # pruned search
+    if sols is None:
+        raise RuntimeError(f"count = {count_solutions(xi, kappa)} > MAX_STORED = {MAX_STORED} "
+                           f"at N={N}, P={P}")
+    M = len(sols)
     if M < 2:
         raise UnsatInstance(f"UNSAT: count = {M} < 2 at N={N}, P={P} (no pair of solutions)")
-    if not res.solutions_stored:
-        raise RuntimeError(f"count = {M} > MAX_STORED = {MAX_STORED} at N={N}, P={P}")
-    m = res.solutions.sum(axis=0, dtype=np.int64).astype(np.float64)
+    m = sols.sum(axis=0, dtype=np.int64).astype(np.float64)
     m2 = float(m @ m)
     q_pairs = (m2 - M * N) / (N * M * (M - 1.0))
     corr = overlap_theory(alpha=alpha, kappa=kappa) - overlap_theory(alpha=P / N, kappa=kappa)
     extra = {"P": P, "count": int(M), "q_pairs": q_pairs, "q_gibbs": m2 / (N * M * M),
              "correction": corr}
     if M <= MAX_HIST:
-        extra["hist"] = [int(c) for c in solution_overlaps(res.solutions).counts]
+        extra["hist"] = [int(c) for c in solution_overlaps(sols).counts]
     return q_pairs + corr, extra
 
 
@@ -400,7 +401,7 @@ def _psat(kappa: float) -> Experiment:
     return Experiment(
         name=f"binary-psat-kappa{kappa:g}", group="binary-psat", observable="alpha_c",
         params={"kappa": kappa}, theory=psat_theory, simulate=psat_simulate,
-        quick=_QUICK_PSAT.scaled(4.0), full=_FULL_PSAT, scaling="1/N", scaling_note=_PSAT_NOTE,
+        quick=_QUICK_PSAT.scaled(3.0), full=_FULL_PSAT, scaling="1/N", scaling_note=_PSAT_NOTE,
         resolution=0.05, resolution_relative=True, resolution_note=_PSAT_RES_NOTE,
         ylabel="capacity alpha_c = P_c / N",
         description=(

@@ -340,7 +340,7 @@ _ENERGY_RES_NOTE = (
     "0.005 in the fraction of violated constraints: 4 % of the energy at p = 0.9 and a "
     "fourteenth of the gap (0.071) between the local energies around the maximal-margin "
     "and typical references there.")
-_ENERGY_QUICK = {0.6: 1.2, 0.8: 2.0, 0.9: 2.5}
+_ENERGY_QUICK = {0.6: 1.0, 0.8: 1.6, 0.9: 2.0}
 
 
 def _entropy_exp(kappa_ref: float, d: float) -> Experiment:

@@ -172,7 +172,7 @@ _PSAT_RES_NOTE = (
     "2 % of alpha_c: Gardner's alpha_c(kappa) is known in closed form; a 2 % error "
     "is the size of the RS-vs-1RSB difference that matters for kappa < 0 and of an "
     "N vs N - 1 normalisation at the quick sizes.")
-_PSAT_QUICK = {0.0: 2.5, 0.5: 2.0, 1.0: 3.0}
+_PSAT_QUICK = {0.0: 2.0, 0.5: 2.0, 1.0: 3.0}
 
 
 def _kappa_max(alpha: float) -> Experiment:
