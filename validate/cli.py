@@ -9,6 +9,11 @@ output that cannot be written, ...), checked before anything runs; 130 when inte
 
 A run of the whole suite writes ``report.md`` and ``summary.json`` in the output folder; a run
 with ``--only`` writes its report in ``only-<names>/`` there and leaves the full report alone.
+
+``--workers N`` runs the simulation points on a Dask ``LocalCluster`` of N processes and
+``--scheduler ADDRESS`` on an existing Dask cluster; the records are identical to a serial run
+(each point's randomness comes from its own seed) and the point cache resumes an interrupted
+distributed run as it does a serial one. Serial is the default.
 """
 
 from __future__ import annotations
@@ -54,6 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="exit with status 1 unless every comparison passed (failed, "
                         "inconclusive, bad-fit and error all count)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    dist = p.add_mutually_exclusive_group()
+    dist.add_argument("--workers", type=int, metavar="N",
+                      help="run the simulation points on a Dask LocalCluster of N worker "
+                           "processes (records are identical to a serial run)")
+    dist.add_argument("--scheduler", metavar="ADDRESS",
+                      help="run the simulation points on an existing Dask cluster "
+                           "(e.g. tcp://host:8786)")
     return p
 
 
@@ -78,6 +90,28 @@ def _writable(path: pathlib.Path) -> str | None:
     if not existed:
         path.unlink()
     return None
+
+
+def _client(args):
+    """A Dask client for ``--workers`` / ``--scheduler``, or None (serial, the default)."""
+    if args.workers is None and args.scheduler is None:
+        return None
+    from distributed import Client, LocalCluster
+
+    if args.scheduler is not None:
+        return Client(args.scheduler, timeout="20s")
+    cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                           dashboard_address=":0")
+    client = Client(cluster)
+    client._owned_cluster = cluster
+    return client
+
+
+def _close(client) -> None:
+    cluster = getattr(client, "_owned_cluster", None)
+    client.close()
+    if cluster is not None:
+        cluster.close()
 
 
 def _only_tag(names) -> str:
@@ -124,6 +158,15 @@ def main(argv=None, *, registry=None) -> int:
         print(f"error: cannot write the outputs ({why}); nothing was run", file=sys.stderr)
         return 2
     report_dir = out if not names else out / f"only-{_only_tag(names)}"
+    if args.workers is not None and args.workers < 1:
+        print(f"error: --workers must be >= 1; got {args.workers}", file=sys.stderr)
+        return 2
+    try:
+        client = _client(args)
+    except (OSError, ImportError, ValueError, TimeoutError) as exc:
+        print(f"error: cannot start or reach the Dask cluster: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return 2
     progress = None if args.quiet else sys.stderr
     print(f"validate: {len(experiments)} experiment(s), {profile} profile, output in {out}/",
           flush=True)
@@ -134,7 +177,8 @@ def main(argv=None, *, registry=None) -> int:
         for i, exp in enumerate(experiments, 1):
             if progress is not None:
                 print(f"== [{i}/{len(experiments)}] {exp.name}", file=progress, flush=True)
-            rec = run_experiment(exp, profile=profile, cache=cache, progress=progress)
+            rec = run_experiment(exp, profile=profile, cache=cache, progress=progress,
+                                 client=client)
             write_json(out / f"{exp.name}.json", rec)
             records.append(rec)
             if progress is not None:
@@ -146,6 +190,9 @@ def main(argv=None, *, registry=None) -> int:
         print(f"\ninterrupted: finished points are cached in {out / 'cache'}/; "
               "re-run the same command to resume", file=sys.stderr)
         return 130
+    finally:
+        if client is not None:
+            _close(client)
     seconds = time.perf_counter() - t0
     if args.json:
         write_json(args.json, records)

@@ -19,7 +19,7 @@ from .records import Record, Row, summarise
 from .verdict import judge
 from .version import code_version
 
-__all__ = ["Profile", "Experiment", "instance_seed", "run_experiment", "PROFILES"]
+__all__ = ["Profile", "Experiment", "instance_seed", "run_experiment", "run_point", "PROFILES"]
 
 PROFILES = ("quick", "full")
 
@@ -216,11 +216,17 @@ def instance_seed(base_seed: int, name: str, N: int, index: int) -> int:
     return int(ss.generate_state(1, dtype=np.uint64)[0])
 
 
-def _run_point(exp: Experiment, N: int, index: int, seed: int) -> Row:
+def run_point(simulate, params: Mapping, N: int, index: int, seed: int) -> Row:
+    """One simulation point: ``simulate(N, default_rng(seed), **params)`` as a :class:`Row`.
+
+    Module-level and free of state, so that a Dask worker runs it exactly as the serial loop
+    does: the instance depends on its seed only, never on the worker or the order.
+    Exceptions become failed rows (never dropped); ``KeyboardInterrupt`` propagates.
+    """
     t0 = time.perf_counter()
     extra = None
     try:
-        out = exp.simulate(N, np.random.default_rng(seed), **exp.params)
+        out = simulate(N, np.random.default_rng(seed), **params)
         if isinstance(out, tuple):
             out, extra = out
         value = float(out)
@@ -233,6 +239,10 @@ def _run_point(exp: Experiment, N: int, index: int, seed: int) -> Row:
     if not math.isfinite(value):
         return Row(N, index, seed, "failed", None, f"non-finite value {value!r}", dt, extra)
     return Row(N, index, seed, "ok", value, None, dt, extra)
+
+
+def _run_point(exp: Experiment, N: int, index: int, seed: int) -> Row:
+    return run_point(exp.simulate, exp.params, N, index, seed)
 
 
 class _Progress:
@@ -254,12 +264,90 @@ class _Progress:
             )
 
 
+def _point_key(exp: Experiment, N: int, index: int, seed: int, point_code: dict) -> str:
+    return point_key(name=exp.name, params=exp.params, N=N, index=index, seed=seed,
+                     code=point_code)
+
+
+def _run_serial(exp, prof, profile, cache, point_code, progress) -> list[Row]:
+    rows: list[Row] = []
+    try:
+        for N in prof.sizes:
+            total = prof.count(N)
+            prog = _Progress(progress, exp.name, N, total)
+            cached = failed = 0
+            for index in range(total):
+                seed = instance_seed(exp.base_seed, exp.name, N, index)
+                key = _point_key(exp, N, index, seed, point_code)
+                row = cache.get(exp.name, key) if cache is not None else None
+                if row is not None:
+                    cached += 1
+                else:
+                    row = _run_point(exp, N, index, seed)
+                    if cache is not None:
+                        cache.put(exp.name, key, row, profile=profile)
+                failed += row.status != "ok"
+                rows.append(row)
+                prog(index + 1, cached, failed, force=index + 1 == total)
+    finally:
+        if cache is not None:
+            cache.sync()
+    return rows
+
+
+def _run_distributed(exp, prof, profile, cache, client, point_code, progress) -> list[Row]:
+    """The points of ``exp`` on a Dask ``client``: cached ones looked up, the others submitted
+    as independent tasks (:func:`run_point`), each stored in the cache as soon as it returns.
+    Rows come back in (N, index) order, so the record equals the serial one."""
+    from distributed import as_completed
+
+    done: dict[tuple[int, int], Row] = {}
+    todo = []
+    for N in prof.sizes:
+        for index in range(prof.count(N)):
+            seed = instance_seed(exp.base_seed, exp.name, N, index)
+            key = _point_key(exp, N, index, seed, point_code)
+            row = cache.get(exp.name, key) if cache is not None else None
+            if row is not None:
+                done[(N, index)] = row
+            else:
+                todo.append((N, index, seed, key))
+    total, cached = len(done) + len(todo), len(done)
+    prog = _Progress(progress, exp.name, "all sizes", total)
+    failed = sum(r.status != "ok" for r in done.values())
+    futures = {}
+    try:
+        sim = client.scatter(exp.simulate, broadcast=True) if todo else None
+        for N, index, seed, key in todo:
+            fut = client.submit(run_point, sim, dict(exp.params), N, index, seed, pure=False)
+            futures[fut] = (N, index, key)
+        for fut in as_completed(futures):
+            N, index, key = futures[fut]
+            row = fut.result()
+            if cache is not None:
+                cache.put(exp.name, key, row, profile=profile)
+            done[(N, index)] = row
+            failed += row.status != "ok"
+            prog(len(done), cached, failed, force=len(done) == total)
+    except BaseException:
+        for fut in futures:
+            fut.cancel()
+        raise
+    finally:
+        if cache is not None:
+            cache.sync()
+    if not todo:
+        prog(len(done), cached, failed, force=True)
+    return [done[(N, index)] for N in prof.sizes for index in range(prof.count(N))]
+
+
 def run_experiment(
     exp: Experiment,
     *,
     profile: str = "quick",
     cache: PointCache | None = None,
     progress=sys.stderr,
+    client=None,
 ) -> Record:
     """Run ``exp`` in ``profile`` and compare the extrapolated simulation with theory.
 
@@ -271,6 +359,10 @@ def run_experiment(
         Where finished points are looked up and stored (resume). None: no caching.
     progress : text stream or None
         Where progress lines go (default ``sys.stderr``); None for silence.
+    client : distributed.Client, optional
+        Run the missing points as Dask tasks on this client (a ``LocalCluster`` or a
+        cluster's scheduler). The record is identical to the serial one: every point's
+        randomness comes from its own seed, and rows are ordered by (N, index).
 
     Returns
     -------
@@ -290,28 +382,10 @@ def run_experiment(
     messages = []
 
     rows: list[Row] = []
-    try:
-        for N in prof.sizes:
-            total = prof.count(N)
-            prog = _Progress(progress, exp.name, N, total)
-            cached = failed = 0
-            for index in range(total):
-                seed = instance_seed(exp.base_seed, exp.name, N, index)
-                key = point_key(name=exp.name, params=exp.params, N=N, index=index, seed=seed,
-                                code=point_code)
-                row = cache.get(exp.name, key) if cache is not None else None
-                if row is not None:
-                    cached += 1
-                else:
-                    row = _run_point(exp, N, index, seed)
-                    if cache is not None:
-                        cache.put(exp.name, key, row, profile=profile)
-                failed += row.status != "ok"
-                rows.append(row)
-                prog(index + 1, cached, failed, force=index + 1 == total)
-    finally:
-        if cache is not None:
-            cache.sync()
+    if client is not None:
+        rows = _run_distributed(exp, prof, profile, cache, client, point_code, progress)
+    else:
+        rows = _run_serial(exp, prof, profile, cache, point_code, progress)
     rejected = cache.rejected.get(exp.name) if cache is not None else None
     if rejected:
         messages.append(f"cache lines ignored and recomputed: {rejected['checksum']} with a "
