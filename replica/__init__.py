@@ -28,6 +28,7 @@ from .engine.errors import ModelError, NonFiniteError, ReplicaError, SaddlePoint
 from .engine.freeentropy import FreeEntropy, free_entropy
 from .engine.results import Branch, SaddlePoint, Status, Transition
 from .engine.solvers import solve, sweep
+from .parallel import map_sweeps
 from .engine.transitions import find_zero
 from .perceptron import Capacity, Stability, at_line, capacity, stability
 from .localentropy import (LocalEnergy, LocalEntropy, kappa_max, local_energy, local_entropy,
@@ -54,7 +55,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "free_entropy", "FreeEntropy", "Status", "strategies",
-    "solve", "sweep", "capacity", "find_zero", "channel", "stability", "at_line", "Stability",
+    "solve", "sweep", "map_sweeps", "capacity", "find_zero", "channel", "stability", "at_line", "Stability",
     "local_entropy", "local_energy", "local_entropy_transition", "kappa_max", "LocalEntropy",
     "LocalEnergy", "path_energy", "simplex_energy", "vertices", "zero_energy_margin",
     "star_transition", "Vertices", "SimplexEnergy", "PathEnergy",
