@@ -18,6 +18,7 @@ import math
 
 import numpy as np
 
+from .._progress import progress_bar
 from .errors import ModelError, NonFiniteError, SaddlePointConvergenceError
 from .freeentropy import FreeEntropy
 from ._newton import _solve_small
@@ -418,7 +419,8 @@ def _exceeded_text(sp_):
 # sweep
 
 def sweep(model, controls=None, *, ansatz=None, m=None, tol=1e-10, max_halvings=10,
-          throw=False, x0=None, _top=True, _stop=None, **kw_controls) -> Branch:
+          throw=False, x0=None, progress=None, _top=True, _stop=None,
+          **kw_controls) -> Branch:
     """Follow the saddle point along one control parameter with warm starts.
 
     Exactly one control is an array (the swept one); the others are scalars.
@@ -443,6 +445,9 @@ def sweep(model, controls=None, *, ansatz=None, m=None, tol=1e-10, max_halvings=
         Raise on the first failed point instead of keeping it as a failed row.
     x0 : dict, optional
         Start of the first point.
+    progress : bool, optional
+        A progress bar on stderr: None (default) shows one only for a sweep that runs longer
+        than 2 s on a terminal, True always, False never.
 
     Returns
     -------
@@ -467,17 +472,21 @@ def sweep(model, controls=None, *, ansatz=None, m=None, tol=1e-10, max_halvings=
     scalars = {k: v for k, v in values.items() if k not in arrays}
     pb = _problem(model, {**scalars, pname: float(grid[0])}, ansatz)
     return _sweep_problem(pb, pname, grid, x0=x0, tol=tol, max_halvings=max_halvings,
-                          throw=throw, top=_top, stop=_stop)
+                          throw=throw, top=_top, stop=_stop,
+                          progress=progress if _top else False)
 
 
-def _sweep_problem(pb, pname, grid, *, x0, tol, max_halvings, throw, top, stop=None):
+def _sweep_problem(pb, pname, grid, *, x0, tol, max_halvings, throw, top, stop=None,
+                   progress=False):
     if pname not in pb.values:
         raise ModelError(f"unknown control {pname!r}; known: {sorted(pb.values)}")
     names = pb.cfe.control_names
     kidx = names.index(pname) if pname in names else None
     points, folds = [], []
     prev = None  # (value, SaddlePoint)
+    bar = progress_bar(len(grid), f"sweep {pname}", progress)
     for v in grid:
+        bar.update(1)
         pv = pb.with_value(pname, v)
         if prev is None:
             sp_ = _solve_problem(pv, x0=x0, tol=tol, throw=False, fallback=top)
@@ -494,6 +503,7 @@ def _sweep_problem(pb, pname, grid, *, x0, tol, max_halvings, throw, top, stop=N
         if stop is not None and stop(points):  # internal: transition finders stop early
             grid = grid[:len(points)]
             break
+    bar.close()
     return Branch(pname, np.asarray(grid, dtype=float), tuple(points), tuple(folds))
 
 

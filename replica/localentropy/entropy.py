@@ -29,6 +29,7 @@ from ..engine.quadrature import CHECK_GH_ORDER, CHECK_ORDER, hermite_rule, legen
 from ..engine.results import Transition
 from .results import LocalEnergy, LocalEntropy
 from ..engine.solvers import solve
+from .._progress import progress_bar
 
 __all__ = ["local_entropy", "local_energy", "local_entropy_transition", "kappa_max", "fp_compiled"]
 
@@ -479,7 +480,7 @@ def _curve_minimum(d, s, dsdd):
 
 
 def local_entropy_transition(model: Model, *, kappa_ref, bracket, criterion="monotonicity",
-                             d_range=None, n_d=32, xtol=1e-3) -> Transition:
+                             d_range=None, n_d=32, xtol=1e-3, progress=None) -> Transition:
     """The alpha at which S(d) around references of margin ``kappa_ref`` stops being monotonic
     (``criterion="monotonicity"``) or turns negative (``criterion="isolation"``).
 
@@ -510,6 +511,8 @@ def local_entropy_transition(model: Model, *, kappa_ref, bracket, criterion="mon
         Number of log-spaced distances of the scan.
     xtol : float
         Absolute tolerance on alpha (bisection).
+    progress : bool, optional
+        A progress bar of the bisection on stderr (None: only past 2 s on a terminal).
 
     Returns
     -------
@@ -579,8 +582,14 @@ def local_entropy_transition(model: Model, *, kappa_ref, bracket, criterion="mon
             return float(np.nanmin(le.dphi_dd))
         return _curve_minimum(le.d[le.success], le.phi[le.success], le.dphi_dd[le.success])
 
-    m_lo, m_hi = indicator(lo), indicator(hi)
+    steps = 2 + max(0, math.ceil(math.log2((hi - lo) / xtol)))
+    bar = progress_bar(steps, f"local-entropy transition ({criterion})", progress)
+    m_lo = indicator(lo)
+    bar.update(1)
+    m_hi = indicator(hi)
+    bar.update(1)
     if not (m_lo > 0 > m_hi):
+        bar.close()
         raise ReplicaError(f"bracket {bracket} does not enclose the transition: "
                            f"{what} = {m_lo:.3g} at alpha = {lo}, {m_hi:.3g} at {hi}")
     while hi - lo > xtol:
@@ -589,6 +598,9 @@ def local_entropy_transition(model: Model, *, kappa_ref, bracket, criterion="mon
             lo = mid
         else:
             hi = mid
+        bar.update(1)
+        bar.set_postfix_str(f"alpha in ({lo:.5f}, {hi:.5f})")
+    bar.close()
     desc = ("stops being monotonic in d" if criterion == "monotonicity"
             else "becomes negative at some d (isolated references)")
     return Transition(param="alpha", value=0.5 * (lo + hi), bracket=(lo, hi),

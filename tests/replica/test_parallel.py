@@ -41,3 +41,13 @@ def test_on_a_local_cluster_identical_to_serial():
 def test_bad_input():
     with pytest.raises(TypeError, match="sequence of models"):
         replica.map_sweeps(models.perceptron(weights="spherical"), alpha=[0.1])
+
+
+def test_sweep_progress_bar_on_request(capsys):
+    replica.sweep(models.perceptron(weights="spherical", kappa=0.5),
+                  alpha=np.linspace(0.1, 0.3, 3), progress=True)
+    err = capsys.readouterr().err
+    assert "sweep alpha" in err and "/3 " in err
+    replica.sweep(models.perceptron(weights="spherical", kappa=0.5),
+                  alpha=np.linspace(0.1, 0.3, 3), progress=False)
+    assert capsys.readouterr().err == ""
