@@ -3,23 +3,23 @@
 #
 # Reproduces Gardner (1988) Fig. 1 (alpha_c versus kappa for spherical weights) and the RS
 # entropy of the binary perceptron (Gardner & Derrida 1988; its zero is the Krauth-Mezard
-# capacity 0.833).  Run: ``python notebooks/01_gardner_capacity.py`` (writes two PNGs here).
+# capacity 0.833).  Run: ``python notebooks/01_gardner_capacity.py`` (writes two PNGs to
+# notebook_out/), or open it as a notebook (jupytext percent format).
 
 # %%
+import os
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import replica
+from replica import models
 
-import replica  # noqa: E402
-from replica import models  # noqa: E402
-
-import os  # noqa: E402
-
-HERE = Path(os.environ.get("NOTEBOOK_OUT", Path(__file__).resolve().parent))
+# figures go to $NOTEBOOK_OUT (default: notebook_out/ in the working directory), never
+# into the source tree
+HERE = Path(os.environ.get("NOTEBOOK_OUT", "notebook_out"))
+HERE.mkdir(parents=True, exist_ok=True)
 
 # %% capacity of the spherical perceptron versus the margin (q -> 1 limit of the RS phi)
 kappas = np.linspace(-1.0, 3.0, 81)

@@ -6,22 +6,22 @@
 # Franz, Parisi, Sevelev, Urbani & Zamponi 2017).  All three lines come from the same engine:
 # the q -> 1 limit of phi_RS, the replicon of the RS saddle point, and the jamming limit
 # q1 -> 1, m = mu (1 - q1) of phi_1RSB.
-# Run: ``python notebooks/02_negative_perceptron.py`` (writes negative_perceptron.png here).
+# Run: ``python notebooks/02_negative_perceptron.py`` (writes negative_perceptron.png to notebook_out/).
 
 # %%
 import os
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import replica
+from replica import models
 
-import replica  # noqa: E402
-from replica import models  # noqa: E402
-
-HERE = Path(os.environ.get("NOTEBOOK_OUT", Path(__file__).resolve().parent))
+# figures go to $NOTEBOOK_OUT (default: notebook_out/ in the working directory), never
+# into the source tree
+HERE = Path(os.environ.get("NOTEBOOK_OUT", "notebook_out"))
+HERE.mkdir(parents=True, exist_ok=True)
 KAPPAS = np.linspace(-1.5, 0.5, int(os.environ.get("NOTEBOOK_POINTS", "9")))
 
 # %%

@@ -6,22 +6,22 @@
 # references of margin kappa_ref (neighbours: all zero-margin solutions) at alpha = 0.5, and
 # the local energy (training error of random perturbations, Baldassi, Pittorino and Zecchina,
 # PNAS 117, 161 (2020)) around typical, higher-margin and maximal-margin solutions of the
-# spherical perceptron.  Run: ``python notebooks/03_local_entropy.py`` (writes two PNGs here).
+# spherical perceptron.  Run: ``python notebooks/03_local_entropy.py`` (writes two PNGs to notebook_out/).
 
 # %%
 import os
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import replica
+from replica import models
 
-import replica  # noqa: E402
-from replica import models  # noqa: E402
-
-HERE = Path(os.environ.get("NOTEBOOK_OUT", Path(__file__).resolve().parent))
+# figures go to $NOTEBOOK_OUT (default: notebook_out/ in the working directory), never
+# into the source tree
+HERE = Path(os.environ.get("NOTEBOOK_OUT", "notebook_out"))
+HERE.mkdir(parents=True, exist_ok=True)
 N_POINTS = int(os.environ.get("NOTEBOOK_POINTS", "40"))
 
 # %% binary perceptron: S(d) for several reference margins (kappa_max(0.5) ~ 0.44)

@@ -22,23 +22,23 @@
 #     straight normalised segment stays at zero energy (kappa >= 0, each constraint is a
 #     half-space through the origin); finite-N points from exact enumeration at N = 16.
 #
-# Run: ``python notebooks/04_energy_barriers.py`` (writes energy_barriers.png here).
+# Run: ``python notebooks/04_energy_barriers.py`` (writes energy_barriers.png to notebook_out/).
 
 # %%
 import os
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import replica
+import simulate
+from replica import models
 
-import replica  # noqa: E402
-import simulate  # noqa: E402
-from replica import models  # noqa: E402
-
-HERE = Path(os.environ.get("NOTEBOOK_OUT", Path(__file__).resolve().parent))
+# figures go to $NOTEBOOK_OUT (default: notebook_out/ in the working directory), never
+# into the source tree
+HERE = Path(os.environ.get("NOTEBOOK_OUT", "notebook_out"))
+HERE.mkdir(parents=True, exist_ok=True)
 N_POINTS = int(os.environ.get("NOTEBOOK_POINTS", "41"))
 COARSE = N_POINTS < 10  # the test profile: fewer alphas and instances
 

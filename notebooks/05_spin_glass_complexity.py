@@ -14,16 +14,16 @@ import math
 import os
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from replica import kacrice, pspin
+from simulate import pspin as sim
 
-from replica import kacrice, pspin  # noqa: E402
-from simulate import pspin as sim  # noqa: E402
-
-HERE = Path(os.environ.get("NOTEBOOK_OUT", Path(__file__).resolve().parent))
+# figures go to $NOTEBOOK_OUT (default: notebook_out/ in the working directory), never
+# into the source tree
+HERE = Path(os.environ.get("NOTEBOOK_OUT", "notebook_out"))
+HERE.mkdir(parents=True, exist_ok=True)
 N_POINTS = int(os.environ.get("NOTEBOOK_POINTS", "120"))
 XI = {3: 1.0}
 

@@ -14,16 +14,16 @@
 import os
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from replica import relu as theory
+from simulate import relu
 
-from replica import relu as theory  # noqa: E402
-from simulate import relu  # noqa: E402
-
-HERE = Path(os.environ.get("NOTEBOOK_OUT", Path(__file__).resolve().parent))
+# figures go to $NOTEBOOK_OUT (default: notebook_out/ in the working directory), never
+# into the source tree
+HERE = Path(os.environ.get("NOTEBOOK_OUT", "notebook_out"))
+HERE.mkdir(parents=True, exist_ok=True)
 POINTS = int(os.environ.get("NOTEBOOK_POINTS", "12"))
 TRIALS = 60 if POINTS >= 10 else 4
 ns = np.unique(np.linspace(4, 24, max(POINTS, 3)).astype(int))

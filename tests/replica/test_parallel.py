@@ -23,7 +23,7 @@ def test_serial_map_equals_individual_sweeps():
 @pytest.mark.filterwarnings("ignore::ResourceWarning",
                             "ignore::pytest.PytestUnraisableExceptionWarning")
 def test_on_a_local_cluster_identical_to_serial():
-    distributed = pytest.importorskip("distributed")
+    import distributed
     alphas = np.linspace(0.1, 0.4, 4)
     serial = replica.map_sweeps(_grid(), alpha=alphas)
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,

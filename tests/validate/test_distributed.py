@@ -1,9 +1,8 @@
 """Distributed runs on a 2-worker Dask LocalCluster give the serial records, to the last digit."""
 import dataclasses
 
+import distributed  # a declared dependency: missing, it fails loudly
 import pytest
-
-distributed = pytest.importorskip("distributed")
 # a LocalCluster may leave a socket to the garbage collector on shutdown (not our code's)
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning",
                                         "ignore::pytest.PytestUnraisableExceptionWarning")
