@@ -1,0 +1,110 @@
+"""Power of the published validation: the recorded data must reject wrong theories.
+
+The committed summary ``validate/published/quick.json`` holds, per experiment, the per-size
+means and standard errors of the last published run. Each test replays those statistics
+through the same verdict as the run (``validate.verdict.judge``), with the theory replaced:
+
+- shifted by +-2 declared resolutions: a conclusive pass must turn into a failure, and no
+  experiment may pass;
+- identically 0, and a constant per group (the mean of the group's theory values): no
+  experiment may pass them (groups whose observable is a ratio to the exact finite-N value,
+  with theory 1 by construction, are covered by the shifts alone);
+
+and checks that the summary is current (same parameters, resolution and profile as the
+registry) and that the README's table is the one generated from it.
+"""
+import math
+import pathlib
+
+import pytest
+
+from validate.registry import default_registry
+from validate.summary import (PUBLISHED, README_BEGIN, README_END, read_summary, readme_table,
+                              replay)
+
+QUICK = PUBLISHED / "quick.json"
+SUMMARY = read_summary(QUICK) if QUICK.exists() else {"records": []}
+ENTRIES = {e["name"]: e for e in SUMMARY["records"]}
+REGISTRY = default_registry()
+#: groups whose observable is simulation / exact value (theory 1 at every N by construction)
+RATIO_GROUPS = {"pspin-counts", "relu-fullrank-1d"}
+
+
+def test_the_quick_summary_is_published_for_every_experiment():
+    assert QUICK.exists(), "run python -m validate and publish it (validate/summary.py)"
+    assert sorted(ENTRIES) == sorted(REGISTRY)
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+def test_published_summary_is_current(name):
+    e, exp = ENTRIES[name], REGISTRY[name]
+    assert e["params"] == {k: v for k, v in exp.params.items()}
+    assert e["resolution_spec"] == exp.resolution
+    assert e["resolution_relative"] == exp.resolution_relative
+    assert e["scaling"] == exp.scaling and e["degree"] == exp.degree
+    assert [s[0] for s in e["sizes"]] == list(exp.quick.sizes)
+    assert [s[1] + s[2] for s in e["sizes"]] == list(exp.quick.instances)
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+def test_replay_reproduces_the_recorded_verdict(name):
+    e = ENTRIES[name]
+    v = replay(e)
+    assert v.status == e["status"]
+    assert v.z == pytest.approx(e["z"], rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+@pytest.mark.parametrize("sign", [-1, 1])
+def test_theory_two_resolutions_away_is_rejected(name, sign):
+    e = ENTRIES[name]
+    if e["status"] == "failed" and sign * (e["value"] - e["theory"]) > 0:
+        # the recorded theory is already rejected; a shift towards the data may land on it
+        pytest.skip("shift towards the data of a failed experiment")
+    v = replay(e, e["theory"] + 2 * sign * e["resolution"])
+    assert v.status != "passed", (v.z, v.messages)
+    if e["status"] == "passed":
+        assert v.status == "failed" and abs(v.z) > e["threshold"], (v.z, v.messages)
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+def test_a_zero_theory_is_rejected(name):
+    v = replay(ENTRIES[name], 0.0)
+    assert v.status != "passed", (v.z, v.messages)
+
+
+@pytest.mark.parametrize("group", sorted({e["group"] for e in ENTRIES.values()}
+                                         - RATIO_GROUPS))
+def test_a_constant_theory_is_rejected_by_its_group(group):
+    members = [e for e in ENTRIES.values() if e["group"] == group]
+    const = sum(e["theory"] for e in members) / len(members)
+    if len(members) == 1:  # a single experiment: its constant is the theory; 0 and shifts cover it
+        pytest.skip(f"group {group} has one experiment")
+    verdicts = [replay(e, const).status for e in members]
+    assert not all(s == "passed" for s in verdicts), verdicts
+
+
+def test_ratio_groups_really_are_ratios():
+    for e in ENTRIES.values():
+        if e["group"] in RATIO_GROUPS:
+            assert e["theory"] == 1.0
+
+
+def test_most_quick_rows_are_conclusive():
+    """The quick profile is sized for its resolutions: most rows are passed or failed."""
+    statuses = [e["status"] for e in ENTRIES.values()]
+    conclusive = sum(s in ("passed", "failed") for s in statuses)
+    assert conclusive >= 0.6 * len(statuses), statuses
+
+
+def test_readme_table_is_generated_from_the_published_summary():
+    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text()
+    i, j = readme.index(README_BEGIN), readme.index(README_END)
+    block = readme[i + len(README_BEGIN):j].strip()
+    assert block == readme_table(SUMMARY).strip()
+
+
+def test_resolutions_are_declared_with_a_reason():
+    for exp in REGISTRY.values():
+        assert math.isfinite(exp.resolution) and exp.resolution > 0
+        assert len(exp.resolution_note) > 40, exp.name
