@@ -118,15 +118,24 @@ def test_binary_at_line_gardner_derrida():
 
 def test_spherical_stability_up_to_capacity():
     """Replicon at capacity: > 0 for kappa > 0, -> 0 at kappa = 0, < 0 for kappa < 0."""
+    from .scipy_refs import channel_averages, spherical_rs_q
+
     for k, sign in [(1.0, 1), (-1.0, -1)]:
         mod = models.perceptron(weights="spherical", kappa=k)
         ac = replica.capacity(mod).alpha_c
         assert np.sign(replica.stability(mod, ac * (1 - 1e-6)).replicon) == sign
     mod = models.perceptron(weights="spherical", kappa=0.0)
-    lam = [replica.stability(mod, 2 * (1 - d)).replicon for d in (1e-2, 1e-4)]
-    # marginal at kappa = 0: lambda_R vanishes like sqrt(alpha_c - alpha)
-    assert 0 < lam[1] < lam[0] and lam[1] < 1e-2
-    assert 7 < lam[0] / lam[1] < 14
+    ds = (1e-2, 1e-3, 1e-4, 1e-6)
+    lam = [replica.stability(mod, 2 * (1 - d)).replicon for d in ds]
+    # against the hand-derived replicon 1 - alpha E[(R(u)(R(u) - u))^2] at Gardner's q, by
+    # QUADPACK (tests/replica/scipy_refs.py) at d = 1e-2 (measured 2e-10 relative on
+    # 2026-11-29; closer to q = 1 QUADPACK itself reports roundoff)
+    q = spherical_rs_q(2 * (1 - 1e-2), 0.0, (0.99, 0.999))
+    assert lam[0] == pytest.approx(1 - 2 * (1 - 1e-2) * channel_averages(q, 0.0)[1], rel=1e-8)
+    # marginal at kappa = 0: lambda_R = c sqrt(1 - alpha/alpha_c) (1 + O(sqrt)); between
+    # d = 1e-4 and 1e-6 the ratio is 10 up to the O(1e-2) correction (measured 10.03)
+    assert np.all(np.diff(lam) < 0) and lam[-1] > 0
+    assert lam[2] / lam[3] == pytest.approx(10.0, rel=1e-2)
 
 
 def test_1rsb_bifurcates_from_rs_at_the_at_line():
