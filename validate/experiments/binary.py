@@ -384,7 +384,8 @@ def _entropy(alpha: float) -> Experiment:
         name=f"binary-entropy-alpha{alpha:g}", group="binary-entropy", observable="phi",
         params={"alpha": alpha, "kappa": 0.0}, theory=entropy_theory, simulate=entropy_simulate,
         quick=_at_least_two_patterns(_QUICK, alpha).scaled(_ENTROPY_QUICK[alpha]),
-        full=_at_least_two_patterns(_FULL, alpha), scaling="1/N", scaling_note=_ENTROPY_NOTE,
+        full=_at_least_two_patterns(_FULL, alpha).scaled(2.0 if alpha >= 0.5 else 1.0),
+        scaling="1/N", scaling_note=_ENTROPY_NOTE,
         resolution=0.015, resolution_note=_ENTROPY_RES_NOTE,
         ylabel="entropy per weight phi = E ln(count) / N (nats)",
         description=(
