@@ -19,7 +19,7 @@ import numpy as np
 
 from simulate._jit import jit
 
-__all__ = ["dot", "norm", "matvec_t", "sin", "cos", "atan2"]
+__all__ = ["dot", "norm", "matvec_t", "matmat_t", "sin", "cos", "atan2"]
 
 
 @jit
@@ -45,6 +45,23 @@ def dot(x, y):
 def norm(x) -> float:
     """Euclidean norm sqrt(dot(x, x)) of a float64 vector, in the fixed order of :func:`dot`."""
     return math.sqrt(dot(x, x))
+
+
+@jit
+def matmat_t(XT, G, nk, out):
+    """out[k, mu] = sum_i XT[i, mu] G[k, i] for k < nk, each sum accumulated in increasing i:
+    row k equals ``matvec_t(XT, G[k])`` bit for bit. One pass over XT serves all nk vectors
+    (row i of XT is read once per block, not once per vector), which is what makes a block
+    of directions cheaper than nk matrix-vector products when XT does not fit in cache."""
+    N, P = XT.shape
+    for k in range(nk):
+        for mu in range(P):
+            out[k, mu] = 0.0
+    for i in range(N):
+        for k in range(nk):
+            g = G[k, i]
+            for mu in range(P):
+                out[k, mu] += XT[i, mu] * g
 
 
 @jit

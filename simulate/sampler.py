@@ -17,11 +17,11 @@ import numpy as np
 
 from simulate._inputs import (_check_count, _check_patterns, _check_real, _check_rng,
                               _check_weights)
-from simulate._fixedorder import atan2, cos, dot, matvec_t, norm, sin
+from simulate._fixedorder import atan2, cos, dot, matmat_t, matvec_t, norm, sin
 from simulate._jit import jit
 from simulate.hinge import find_solution
 
-__all__ = ["SamplerResult", "hit_and_run", "TAU_WINDOW_C"]
+__all__ = ["SamplerResult", "hit_and_run", "TAU_WINDOW_C", "BLOCK_FROM_N", "DEFAULT_BLOCK"]
 
 _TWO_PI = 2.0 * math.pi
 #: Sokal's window constant for the integrated autocorrelation time (emcee uses 5).
@@ -231,6 +231,73 @@ def _chain_kernel(XT, w, w0, kappa, n_sweeps, record_every, rng, trace_q, trace_
 
 
 @jit
+def _chain_kernel_blocked(XT, w, w0, kappa, n_sweeps, record_every, rng, trace_q,
+                          trace_margin, snaps, block):
+    """:func:`_chain_kernel` with the directions drawn ``block`` at a time.
+
+    A direction is v = s (g - (g.w / w.w) w) with g Gaussian, so its stabilities are
+    b = s (Delta(g) - (g.w / w.w) a), a = Delta(w) the current ones: the Delta(g) of a block
+    of raw Gaussians do not depend on the state and come from one pass over the patterns
+    (:func:`simulate._fixedorder.matmat_t`) instead of one matrix-vector product per move.
+    Per block: block x N normals, then one uniform per move; sums in the fixed order of
+    :mod:`simulate._fixedorder`, so a seed reproduces a run bit for bit on any machine."""
+    N, P = XT.shape
+    root = math.sqrt(N)
+    inv_root = 1.0 / root
+    G = np.empty((block, N))
+    DG = np.empty((block, P))
+    v = np.empty(N)
+    a = np.empty(P)
+    b = np.empty(P)
+    lo = np.empty(2 * P + 1)
+    hi = np.empty(2 * P + 1)
+    _stabilities(XT, w, inv_root, a)
+    total_arcs = 0
+    for sweep in range(1, n_sweeps + 1):
+        done = 0
+        while done < N:
+            nk = min(block, N - done)
+            for k in range(nk):
+                for i in range(N):
+                    G[k, i] = rng.standard_normal()
+            matmat_t(XT, G, nk, DG)
+            for k in range(nk):
+                g = G[k]
+                proj = dot(g, w) / dot(w, w)
+                for i in range(N):
+                    v[i] = g[i] - proj * w[i]
+                scale = root / math.sqrt(dot(v, v))
+                for i in range(N):
+                    v[i] *= scale
+                for mu in range(P):
+                    b[mu] = scale * (DG[k, mu] * inv_root - proj * a[mu])
+                m, arcs, length = _feasible_arcs(a, b, kappa, lo, hi)
+                u = rng.random()
+                total_arcs += arcs
+                if length > 0.0:
+                    theta = _draw_on_arcs(lo, hi, m, length, u)
+                    ct = cos(theta)
+                    st = sin(theta)
+                    for i in range(N):
+                        w[i] = ct * w[i] + st * v[i]
+                    for mu in range(P):
+                        a[mu] = ct * a[mu] + st * b[mu]
+            done += nk
+        scale = root / math.sqrt(dot(w, w))
+        for i in range(N):
+            w[i] *= scale
+        _stabilities(XT, w, inv_root, a)
+        if sweep % record_every == 0:
+            r = sweep // record_every - 1
+            if r < trace_q.shape[0]:
+                trace_q[r] = dot(w, w0) / N
+                trace_margin[r] = np.min(a)
+                if snaps.shape[0] > 0:
+                    snaps[r, :] = w
+    return total_arcs
+
+
+@jit
 def _pair_overlaps(snaps, out):
     """out[r] = mean over chain pairs c < d of snaps[c, r].snaps[d, r]/N (fixed order)."""
     C, R, N = snaps.shape
@@ -340,8 +407,15 @@ def _starting_points(X, kappa, n_chains, rng, w0):
     return W
 
 
-def hit_and_run(xi, kappa, *, n_chains, n_sweeps, rng, w0=None, record_every=1
-                ) -> SamplerResult:
+#: From this N on, hit_and_run draws its directions in blocks by default (the patterns no
+#: longer fit in cache and the matrix-vector product of each move is memory-bound).
+BLOCK_FROM_N = 512
+#: Directions per block when blocked.
+DEFAULT_BLOCK = 16
+
+
+def hit_and_run(xi, kappa, *, n_chains, n_sweeps, rng, w0=None, record_every=1,
+                directions_per_block=None) -> SamplerResult:
     r"""Sample the uniform measure on the solutions of the spherical perceptron.
 
     Parameters
@@ -363,6 +437,12 @@ def hit_and_run(xi, kappa, *, n_chains, n_sweeps, rng, w0=None, record_every=1
         Default: one :func:`simulate.hinge.find_solution` run per chain.
     record_every : int, default 1
         Sweeps between records (1 <= record_every <= n_sweeps).
+    directions_per_block : int, optional
+        Draw the random directions this many at a time and compute their stabilities in one
+        pass over the patterns (see Notes). 1: one matrix-vector product per move. Default:
+        1 for N < ``BLOCK_FROM_N`` (512), ``DEFAULT_BLOCK`` (16) from there on. Both give the
+        same Markov chain law; for a given seed they give different (each reproducible)
+        samples.
 
     Returns
     -------
@@ -406,6 +486,12 @@ def hit_and_run(xi, kappa, *, n_chains, n_sweeps, rng, w0=None, record_every=1
     and ``sin``, ``cos``, ``atan2`` are portable ports of fdlibm (same module), since the system
     libm differs between platforms and, in glibc, between CPUs with and without FMA.
 
+    Blocked directions: v = s (g - (g.w/w.w) w) for a Gaussian g, so
+    :math:`\Delta(v) = s(\Delta(g) - (g\cdot w/w\cdot w)\,a)`; the :math:`\Delta(g)` of a block
+    of Gaussians do not depend on the state and take one pass over the patterns. At N >= 800
+    most of a move is that memory-bound product, so a block of 16 directions costs a fraction
+    of 16 products (``benchmarks/bench_sampler.py``).
+
     Diagnostics use the second half of the records (the first half is burn-in): ``tau_int``
     of ``trace_q`` per chain with Sokal's automatic window (smallest M with M >= 5 tau(M)),
     times ``record_every``; ``r_hat`` of ``trace_margin`` (Gelman-Rubin).
@@ -435,6 +521,10 @@ def hit_and_run(xi, kappa, *, n_chains, n_sweeps, rng, w0=None, record_every=1
         raise ValueError(f"record_every = {record_every} exceeds n_sweeps = {n_sweeps}: "
                          f"nothing would be recorded")
     _check_rng(rng)
+    if directions_per_block is None:
+        block_dirs = 1 if N < BLOCK_FROM_N else DEFAULT_BLOCK
+    else:
+        block_dirs = _check_count(directions_per_block, "directions_per_block")
     W = _starting_points(X, kappa, n_chains, rng, w0)
     W0 = W.copy()
     XT = np.ascontiguousarray(X.T)
@@ -457,10 +547,13 @@ def hit_and_run(xi, kappa, *, n_chains, n_sweeps, rng, w0=None, record_every=1
         # the last block also runs the sweeps after the last record
         sweeps = k * record_every if r0 + k < n_records else n_sweeps - r0 * record_every
         for c in range(n_chains):
-            total_arcs += _chain_kernel(XT, W[c], W0[c], kappa, np.int64(sweeps),
-                                        np.int64(record_every), gens[c],
-                                        trace_q[c, r0:r0 + k], trace_margin[c, r0:r0 + k],
-                                        snaps[c if n_chains >= 2 else 0, :k])
+            args = (XT, W[c], W0[c], kappa, np.int64(sweeps), np.int64(record_every), gens[c],
+                    trace_q[c, r0:r0 + k], trace_margin[c, r0:r0 + k],
+                    snaps[c if n_chains >= 2 else 0, :k])
+            if block_dirs == 1:
+                total_arcs += _chain_kernel(*args)
+            else:
+                total_arcs += _chain_kernel_blocked(*args, np.int64(block_dirs))
         if n_chains >= 2:
             _pair_overlaps(snaps[:, :k], trace_pair_q[r0:r0 + k])
     half = n_records // 2

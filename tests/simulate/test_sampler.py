@@ -131,18 +131,21 @@ def test_draw_on_arcs_is_the_arc_length_map():
 # ------------------------------------------------------------------ exact invariance, N = 3
 
 
+@pytest.mark.parametrize("block", [1, 2])
 @pytest.mark.parametrize("t0", [-0.4, 0.3])
-def test_archimedes_one_pattern_is_uniform(t0):
+def test_archimedes_one_pattern_is_uniform(t0, block):
     """N = 3, P = 1: the projection c = w.xi/(|w||xi|) = Delta/|xi| of a uniform point of the
     sphere is uniform on [-1, 1] (Archimedes), hence uniform on [kappa/|xi|, 1] under the
     constraint. Thinned by the measured tau (~1 sweep), 4 chains x 20000 sweeps; measured
-    KS p-values at the default seed: 0.43 (t0 = -0.4), 0.39 (t0 = 0.3)."""
+    KS p-values at the default seed: 0.43 (t0 = -0.4), 0.39 (t0 = 0.3). block = 2: directions
+    drawn two at a time (a sweep of 3 moves is a block of 2 and one of 1)."""
     rng = np.random.default_rng(5)
     xi = rng.standard_normal((1, 3))
     norm = float(np.linalg.norm(xi))
     kappa = t0 * norm
     w0 = xi[0] * (math.sqrt(3) / norm)
-    res = hit_and_run(xi, kappa, n_chains=4, n_sweeps=20_000, rng=rng, w0=w0)
+    res = hit_and_run(xi, kappa, n_chains=4, n_sweeps=20_000, rng=rng, w0=w0,
+                      directions_per_block=block)
     assert np.all(np.isfinite(res.tau_int)) and np.all(res.tau_int < 3)
     step = int(math.ceil(np.max(res.tau_int)))
     c = (res.trace_margin / norm)[:, ::step].ravel()
@@ -150,8 +153,9 @@ def test_archimedes_one_pattern_is_uniform(t0):
     assert kstest(c, "uniform", args=(t0, 1 - t0)).pvalue > 0.01
 
 
+@pytest.mark.parametrize("block", [1, 3])
 @pytest.mark.parametrize("kappa,angle", [(-0.6, 90.0), (0.25, 40.0)])
-def test_two_patterns_match_rejection_sampling(kappa, angle):
+def test_two_patterns_match_rejection_sampling(kappa, angle, block):
     """N = 3, P = 2 (|xi^mu| = 1.5, at the given angle, randomly rotated): final states of many
     short chains against uniform rejection samples. kappa < 0 removes two caps of angular
     radius 66 deg (non-convex: great circles with two feasible arcs occur); kappa > 0 keeps
@@ -163,7 +167,7 @@ def test_two_patterns_match_rejection_sampling(kappa, angle):
     xi = 1.5 * np.array([[1.0, 0.0, 0.0], [math.cos(c), math.sin(c), 0.0]]) @ Q.T
     ref = sphere_rejection(xi, kappa, 600_000, rng)
     res = hit_and_run(xi, kappa, n_chains=3000, n_sweeps=30, rng=rng, w0=ref[0],
-                      record_every=30)
+                      record_every=30, directions_per_block=block)
     if kappa < 0:
         assert res.mean_arcs > 1.01  # the multi-arc moves are exercised
     else:
@@ -209,10 +213,11 @@ def test_recorded_states_are_solutions_on_the_sphere():
     assert one.trace_pair_q.shape == (0,) and math.isnan(one.r_hat)
 
 
-def test_reproducible_bit_for_bit():
+@pytest.mark.parametrize("block", [None, 4])
+def test_reproducible_bit_for_bit(block):
     xi = np.random.default_rng([SEED, 5]).standard_normal((25, 15))
-    runs = [hit_and_run(xi, -0.4, n_chains=2, n_sweeps=6, rng=np.random.default_rng(s))
-            for s in (7, 7, 8)]
+    runs = [hit_and_run(xi, -0.4, n_chains=2, n_sweeps=6, rng=np.random.default_rng(s),
+                        directions_per_block=block) for s in (7, 7, 8)]
     for field in ("w", "trace_q", "trace_pair_q", "trace_margin", "tau_int"):
         np.testing.assert_array_equal(getattr(runs[0], field), getattr(runs[1], field))
     assert runs[0].mean_arcs == runs[1].mean_arcs
@@ -234,6 +239,7 @@ def test_errors():
         ((xi, -0.5), {**ok, "rng": 3}, "Generator"),
         ((xi, -0.5), {**ok, "w0": np.ones((3, 6))}, "w0"),
         ((xi, -0.5), {**ok, "w0": np.zeros(6)}, "zero"),
+        ((xi, -0.5), {**ok, "directions_per_block": 0}, "directions_per_block"),
     ]
     for args, kw, match in cases:
         with pytest.raises(ValueError, match=match):
