@@ -12,8 +12,9 @@ Khatri-Rao product of A and the (lifted) data.
   d0 = 1, with a bias, and the region is uniform among the non-empty ones (each neuron's row
   uniform among its 2n realisable steps), as an exact fraction.  See its Notes for the
   characterisation it counts.
-* :func:`full_rank_upper_bound` — a rigorous upper bound for uniform patterns: rank n needs
-  every input active for some neuron.
+* :func:`full_rank_bounds` — rigorous lower and upper bounds on the full-rank probability
+  for uniform patterns and generic data (:func:`full_rank_upper_bound` is its simplest upper
+  bound).
 * :func:`typical_log_volume` — the statistical-physics link: without a bias, the Gaussian
   measure of a region is the product over neurons of the measures of their cells
   {w : s_j w.x_j > 0}, each the Gardner volume of a zero-margin spherical perceptron with
@@ -29,10 +30,11 @@ from __future__ import annotations
 
 import math
 import numbers
+from dataclasses import dataclass
 from fractions import Fraction
 
 __all__ = ["cover_count", "nonempty_regions", "full_rank_probability_1d",
-           "full_rank_upper_bound", "typical_log_volume"]
+           "full_rank_upper_bound", "full_rank_bounds", "FullRankBounds", "typical_log_volume"]
 
 
 def _int(name, v, lo):
@@ -164,6 +166,143 @@ def full_rank_upper_bound(n, d0, d1, *, bias=True) -> float:
     if n > d1 * (d0 + (1 if bias else 0)):
         return 0.0
     return (1.0 - 2.0 ** (-d1)) ** n
+
+
+@dataclass(frozen=True)
+class FullRankBounds:
+    """Result of :func:`full_rank_bounds` (probabilities as exact fractions and floats).
+
+    Attributes
+    ----------
+    lower, upper : float
+        Rigorous bounds on P(rank J = n) for uniform patterns and generic data.
+    lower_exact, upper_exact : fractions.Fraction
+        The same, exactly.
+    groups : tuple of int
+        Sizes of the groups of inputs in the lower bound's certificate (see Notes).
+    n, d0, d1 : int
+    bias : bool
+    """
+
+    lower: float
+    upper: float
+    lower_exact: Fraction
+    upper_exact: Fraction
+    groups: tuple[int, ...]
+    n: int
+    d0: int
+    d1: int
+    bias: bool
+
+
+def _gf2_full_row_rank(m: int, d: int) -> Fraction:
+    """P(an m x d matrix of fair bits has rank m over GF(2)) = prod_{i<m} (1 - 2^(i-d))."""
+    if m > d:
+        return Fraction(0)
+    out = Fraction(1)
+    for i in range(m):
+        out *= 1 - Fraction(1, 2 ** (d - i))
+    return out
+
+
+def _poly_pow(p: list[int], e: int) -> list[int]:
+    out = [1]
+    base = p
+    while e:
+        if e & 1:
+            out = _poly_mul(out, base)
+        e >>= 1
+        if e:
+            base = _poly_mul(base, base)
+    return out
+
+
+def _poly_mul(a: list[int], b: list[int]) -> list[int]:
+    out = [0] * (len(a) + len(b) - 1)
+    for i, x in enumerate(a):
+        if x:
+            for j, y in enumerate(b):
+                out[i + j] += x * y
+    return out
+
+
+def full_rank_bounds(n, d0, d1, *, bias=True) -> FullRankBounds:
+    """Rigorous bounds on the probability that a region's Jacobian has full rank n, for an
+    activation pattern A of fair bits (uniform over all 2^(d1 n) patterns) and generic data.
+
+    Parameters
+    ----------
+    n, d0, d1 : int
+        Inputs, input dimension and width (all >= 1).
+    bias : bool
+        Whether the neurons have a bias (lifted inputs (x, 1), D = d0 + 1 coordinates).
+
+    Returns
+    -------
+    FullRankBounds
+
+    Raises
+    ------
+    ValueError
+        A count that is not a positive integer.
+
+    Notes
+    -----
+    Write D = d0 + bias. Row j of J is (A_1j x~_j, ..., A_d1j x~_j). "Generic data" means
+    that the rank is the generic rank: the n x n minors of J are polynomials in the data, so J
+    has rank n for almost every dataset as soon as it has at one.
+
+    *Upper bound* (necessary conditions): a zero column of A (an input active for no neuron)
+    is a zero row of J, and the rank of J is at most sum_i rank(block i) =
+    sum_i min(|S_i|, D), with S_i the inputs neuron i is active on. Hence
+    P <= P(no zero column and sum_i min(|S_i|, D) >= n), computed exactly by
+    inclusion-exclusion over the zero columns: given k forced zero columns, the |S_i| are iid
+    Binomial(n - k, 1/2) and the law of the sum is a polynomial power.
+
+    *Lower bound* (a sufficient condition): split the inputs into D groups T_c. At the special
+    dataset x_j = e_c for j in T_c (c = 1..d0; the group T_0 at x_j = 0 takes the bias column
+    when there is a bias), column operations turn J into blocks diag(1_{T_c}) A^T, so rank J =
+    sum_c rank_R(A^T[T_c, :]); if every group's rows of A^T are independent, J has rank n
+    there, hence for generic data. The groups are disjoint sets of columns of A, so the events
+    are independent, and rank over the reals is at least rank over GF(2), whose full-rank
+    probability is prod_{i<m} (1 - 2^(i - d1)) for m rows. The bound is maximised over the
+    group sizes (at most d1 each), which requires n <= D d1, the parameter count.
+
+    References
+    ----------
+    K. Karhadkar, M. Murray, H. Tseran and G. Montufar, arXiv:2305.19510 (TMLR 2024), whose
+    theorems bound the same probability via random 0/1 matrix results.
+    """
+    n = _int("n", n, 1)
+    d0 = _int("d0", d0, 1)
+    d1 = _int("d1", d1, 1)
+    D = d0 + (1 if bias else 0)
+    # lower bound: best group sizes (DP over the D groups, each of size <= d1)
+    best = {0: (Fraction(1), ())}
+    for _ in range(D):
+        nxt = dict(best)
+        for tot, (pr, sizes) in best.items():
+            for m in range(1, min(d1, n - tot) + 1):
+                cand = pr * _gf2_full_row_rank(m, d1)
+                if tot + m not in nxt or cand > nxt[tot + m][0]:
+                    nxt[tot + m] = (cand, sizes + (m,))
+        best = nxt
+    lower, groups = best.get(n, (Fraction(0), ()))
+    # upper bound: inclusion-exclusion over the zero columns of A
+    total = Fraction(0)
+    for k in range(n + 1):
+        m = n - k
+        # law of Y = min(Binomial(m, 1/2), D), as integer weights over 2^m
+        y = [math.comb(m, s) for s in range(min(m, D))] + \
+            [sum(math.comb(m, s) for s in range(min(m, D), m + 1))]
+        dist = _poly_pow(y, d1)  # weights of sum_i Y_i over 2^(m d1)
+        tail = sum(dist[n:]) if len(dist) > n else 0
+        term = Fraction(math.comb(n, k) * tail, 2 ** (m * d1 + k * d1))
+        total += term if k % 2 == 0 else -term
+    upper = min(total, Fraction(1))
+    return FullRankBounds(lower=float(lower), upper=float(upper), lower_exact=lower,
+                          upper_exact=upper, groups=tuple(sorted(groups, reverse=True)),
+                          n=n, d0=d0, d1=d1, bias=bool(bias))
 
 
 def typical_log_volume(alpha) -> float:
