@@ -31,7 +31,7 @@ def _check_rng(rng):
         )
 
 
-def gaussian_patterns(P, N, *, rng):
+def gaussian_patterns(P, N, *, rng) -> np.ndarray:
     """Draw P patterns in R^N with i.i.d. standard Gaussian entries.
 
     Parameters
@@ -63,7 +63,7 @@ def gaussian_patterns(P, N, *, rng):
     return rng.standard_normal((P, N), dtype=np.float64)
 
 
-def binary_patterns(P, N, *, rng):
+def binary_patterns(P, N, *, rng) -> np.ndarray:
     """Draw P patterns in {-1, +1}^N with i.i.d. unbiased entries (as float64).
 
     Parameters

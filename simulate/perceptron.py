@@ -359,7 +359,7 @@ def _result_from(prob, P, code, lam, lower, upper, iterations, best_lam, cert, t
 # ----------------------------------------------------------------------------------------------
 
 
-def max_margin_certified(xi, *, tol=1e-8, max_iter=_DEFAULT_MAX_ITER, throw=True):
+def max_margin_certified(xi, *, tol=1e-8, max_iter=_DEFAULT_MAX_ITER, throw=True) -> MaxMarginResult:
     """Maximal margin kappa_max of a pattern set, with certified bounds and the weights.
 
     Parameters
@@ -457,7 +457,7 @@ def max_margin_certified(xi, *, tol=1e-8, max_iter=_DEFAULT_MAX_ITER, throw=True
     return result
 
 
-def max_margin(xi, *, tol=1e-8, max_iter=_DEFAULT_MAX_ITER):
+def max_margin(xi, *, tol=1e-8, max_iter=_DEFAULT_MAX_ITER) -> float:
     """Maximal margin kappa_max = max_{|w|^2=N} min_mu w . xi^mu / sqrt(N) of the patterns xi.
 
     Parameters
@@ -519,7 +519,7 @@ def _decide(prob, P, kappa, lam0, tol, max_iter, warm=False):
         lower=lower, upper=upper, iterations=iterations)
 
 
-def is_sat(xi, kappa, *, tol=1e-10, max_iter=_DEFAULT_MAX_ITER):
+def is_sat(xi, kappa, *, tol=1e-10, max_iter=_DEFAULT_MAX_ITER) -> bool:
     """Decide whether some |w|^2 = N has w . xi^mu / sqrt(N) >= kappa for every pattern.
 
     Parameters
@@ -561,7 +561,7 @@ def is_sat(xi, kappa, *, tol=1e-10, max_iter=_DEFAULT_MAX_ITER):
     return sat
 
 
-def instance_capacity(xi, kappa, *, tol=1e-10, max_iter=_DEFAULT_MAX_ITER):
+def instance_capacity(xi, kappa, *, tol=1e-10, max_iter=_DEFAULT_MAX_ITER) -> int:
     """Largest P such that the first P patterns of a stream are SAT at margin kappa.
 
     Parameters

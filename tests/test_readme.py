@@ -74,3 +74,18 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
                              alpha=0.5).phi - 0.34423) < 1e-5
     t = replica.solve(models.perceptron(weights=ns_prior["ternary"], kappa=0.0), alpha=0.3)
     assert abs(t.phi - 0.88035) < 1e-5 and abs(t.order_params["Q"] - 0.6666) < 1e-4
+
+
+def test_public_api_is_annotated():
+    """Every public function of the three packages declares its return type (issue #16)."""
+    import inspect
+
+    import replica
+    import simulate
+    import validate
+
+    for mod in (replica, simulate, validate):
+        bare = [n for n in mod.__all__ if inspect.isfunction(getattr(mod, n))
+                and inspect.signature(getattr(mod, n)).return_annotation
+                is inspect.Signature.empty]
+        assert not bare, (mod.__name__, bare)

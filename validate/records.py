@@ -229,7 +229,7 @@ def write_json(path, records) -> None:
         fh.write("\n")
 
 
-def read_json(path):
+def read_json(path) -> Record | list[Record]:
     """Read what :func:`write_json` wrote (a Record or a list of Records)."""
     with open(path, encoding="utf-8") as fh:
         payload = json.load(fh)

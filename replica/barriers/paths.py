@@ -42,6 +42,7 @@ import numpy as np
 
 from . import _kernels as _bk
 from ..engine.errors import ModelError, ReplicaError, SaddlePointConvergenceError
+from ..engine.results import Transition
 from ..perceptron.models import Model, _check_alpha, _check_finite, compiled_construction
 from ..engine.quadrature import hermite_rule, legendre_reference
 from .results import PathEnergy, SimplexEnergy, Vertices
@@ -425,7 +426,7 @@ def _slack(model, alpha, kap, k2, tt):
 
 
 def zero_energy_margin(model: Model, *, alpha, kappa=None, bracket=None, n_grid=24,
-                       n_t=2001):
+                       n_t=2001) -> float | None:
     """Smallest margin kappa_2 whose solutions are joined to typical ones at zero energy.
 
     The geodesic from a typical solution of the model's margin kappa to a solution of margin
@@ -471,7 +472,7 @@ def zero_energy_margin(model: Model, *, alpha, kappa=None, bracket=None, n_grid=
 
 
 def star_transition(model: Model, *, bracket, kappa=None, criterion="max-margin", delta=1e-9,
-                    xtol=1e-4):
+                    xtol=1e-4) -> Transition:
     """The alpha where the zero-energy (star-shaped) connectivity to typical solutions breaks.
 
     Parameters
@@ -500,7 +501,6 @@ def star_transition(model: Model, *, bracket, kappa=None, criterion="max-margin"
     from scipy.optimize import brentq, minimize_scalar
 
     from ..localentropy.entropy import kappa_max
-    from ..engine.results import Transition
 
     _check_model(model)
     if criterion not in ("max-margin", "any"):

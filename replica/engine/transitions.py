@@ -15,7 +15,7 @@ __all__ = ["find_zero"]
 
 def find_zero(model, observable, *, bracket, param="alpha", alpha=None, ansatz=None, n=24,
               xtol=1e-13, description="", x0=None, grid=None, controls=None, m=None,
-              need=()):
+              need=()) -> Transition:
     """Locate where ``observable(saddle_point)`` changes sign along ``param``.
 
     Parameters

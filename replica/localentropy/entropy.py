@@ -341,7 +341,7 @@ def _le_compiled(channel, limit):
     return mod
 
 
-def local_energy(model: Model, *, alpha, kappa_ref, overlaps=None, distances=None):
+def local_energy(model: Model, *, alpha, kappa_ref, overlaps=None, distances=None) -> LocalEnergy:
     """Mean fraction of violated constraints at random points at overlap p from a reference.
 
     Parameters
@@ -419,7 +419,7 @@ def local_energy(model: Model, *, alpha, kappa_ref, overlaps=None, distances=Non
                        e=e, de_dp=de, reference=ref, e_error=err)
 
 
-def kappa_max(weights, alpha):
+def kappa_max(weights, alpha) -> float:
     """The largest margin at which solutions exist at load alpha (RS).
 
     Spherical weights: the inverse of Gardner's capacity, alpha_c(kappa_max) = alpha (there the

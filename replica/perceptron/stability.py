@@ -33,7 +33,7 @@ from ..engine.gauss import GaussAvg
 from .models import Model
 from ..engine.quadrature import (CHECK_GH_ORDER, CHECK_ORDER, GH_ORDER, ORDER, hermite_rule,
                                  legendre_reference)
-from ..engine.results import SaddlePoint
+from ..engine.results import SaddlePoint, Transition
 from ..engine.solvers import solve_needing
 from ..engine.symbols import V, omega, q, z
 from ..engine.transitions import find_zero
@@ -133,7 +133,7 @@ def stability(model: Model, alpha=None, *, saddle_point: SaddlePoint | None = No
     return Stability(lam, lam > 0, rp, rc, saddle_point, float(err))
 
 
-def at_line(model: Model, *, bracket):
+def at_line(model: Model, *, bracket) -> Transition:
     """The alpha where the replicon of the RS branch vanishes (de Almeida-Thouless point).
 
     Returns
