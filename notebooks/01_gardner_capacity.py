@@ -27,7 +27,8 @@ alpha_c = [replica.capacity(models.perceptron(weights="spherical", kappa=k)).alp
            for k in kappas]
 fig, ax = plt.subplots(figsize=(5, 3.5))
 ax.semilogy(kappas, alpha_c)
-ax.set(xlabel="kappa", ylabel="alpha_c (RS)", title="Spherical perceptron: Gardner capacity")
+ax.set(xlabel="margin kappa (units of the field's std)", ylabel="capacity alpha_c = P/N (RS)",
+       title="Spherical perceptron: Gardner capacity")
 fig.tight_layout()
 fig.savefig(HERE / "gardner_capacity.png", dpi=120)
 
@@ -41,7 +42,8 @@ ax.plot(br.values, br.order_params["q"], label="q(alpha)")
 ax.axvline(cap.alpha_zero_entropy, ls="--", c="k",
            label=f"s = 0 at {cap.alpha_zero_entropy:.4f} (Krauth-Mezard)")
 ax.axvline(cap.alpha_c, ls=":", c="r", label=f"q -> 1 at 4/pi = {cap.alpha_c:.4f}")
-ax.set(xlabel="alpha", ylim=(-1.5, 1.05), title="Binary perceptron, kappa = 0 (RS)")
+ax.set(xlabel="load alpha = P/N", ylabel="entropy per weight phi (nats)", ylim=(-1.5, 1.05),
+       title="Binary perceptron, kappa = 0 (RS)")
 ax.legend(fontsize=7)
 fig.tight_layout()
 fig.savefig(HERE / "binary_entropy.png", dpi=120)

@@ -40,7 +40,8 @@ for kappa_ref in (0.0, 0.1, 0.2, 0.3, 0.4) if N_POINTS >= 10 else (0.0, 0.4):
 d = np.linspace(1e-3, 0.5, 200)
 ax.plot(d, -d * np.log(d) - (1 - d) * np.log(1 - d), "k:", lw=0.8, label="H2(d) (alpha = 0)")
 ax.axhline(0, color="gray", lw=0.5)
-ax.set(xlabel="Hamming distance d", ylabel="local entropy S(d)", ylim=(-0.02, 0.35),
+ax.set(xlabel="Hamming distance per weight d", ylabel="local entropy S(d) (nats per weight)",
+       ylim=(-0.02, 0.35),
        title=f"Binary perceptron, alpha = {alpha}: local entropy")
 ax.legend(fontsize=8)
 fig.tight_layout()

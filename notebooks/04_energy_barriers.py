@@ -106,7 +106,8 @@ ax.axhline(KAPPA, color="gray", lw=0.8, label=f"kappa = {KAPPA} (typical solutio
 ax.axvline(alpha_star, color="C3", ls="--", label=f"alpha_star = {alpha_star:.3f}")
 ax.axvline(alpha_at, color="C4", ls=":", label=f"AT line, alpha = {alpha_at:.3f}")
 ax.axvline(alpha_c, color="k", lw=0.6, label=f"RS capacity, alpha_c = {alpha_c:.3f}")
-ax.set(xlabel="alpha", ylabel="margin kappa_2", ylim=(-0.6, 1.1),
+ax.set(xlabel="load alpha = P/N", ylabel="margin kappa_2 (units of the field's std)",
+       ylim=(-0.6, 1.1),
        title=f"(c) kappa = {KAPPA}: star-shaped up to alpha_star")
 ax.legend(fontsize=8, loc="upper center")
 

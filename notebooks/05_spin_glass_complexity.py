@@ -43,7 +43,8 @@ for k, ek in enumerate(e_k):
     ax.axvline(-ek, color=f"C{k}", lw=0.5, ls=":")
 ax.axvline(-e_inf, color="k", lw=0.8, ls=":")
 ax.axhline(0.0, color="grey", lw=0.5)
-ax.set(xlabel="u = H/N", ylabel="complexity", ylim=(-0.03, 0.03),
+ax.set(xlabel="energy per spin u = H/N", ylabel="complexity (1/N) ln E[Crit] (nats per spin)",
+       ylim=(-0.03, 0.03),
        title="pure spherical 3-spin: Kac-Rice and 1RSB")
 ax.legend(fontsize=7)
 
@@ -60,7 +61,8 @@ for N, color in ((40, "C1"), (100, "C2")):
     ax.hist(ends, bins=12, alpha=0.5, color=color, label=f"GD end points, N = {N}")
 ax.axvline(-e_inf, color="k", ls=":", label="-E_inf (threshold)")
 ax.axvline(-e_k[0], color="C0", ls=":", label="-E_0 (ground state)")
-ax.set(xlabel="u = H/N", ylabel="count", title="gradient descent from random starts")
+ax.set(xlabel="energy per spin u = H/N", ylabel="runs (count)",
+       title="gradient descent from random starts")
 ax.legend(fontsize=7)
 fig.tight_layout()
 fig.savefig(HERE / "spin_glass_complexity.png", dpi=120)

@@ -67,7 +67,8 @@ for d1 in widths:
     if d1 in (widths[0], widths[len(widths) // 2], widths[-1]):
         axes[0].plot(tr.steps, tr.rank, label=f"d1 = {d1}")
 axes[0].axhline(n_gd, color="k", lw=0.5, ls=":")
-axes[0].set(xlabel="GD step", ylabel="certified rank of J", title=f"rank along training, n = {n_gd}")
+axes[0].set(xlabel="gradient-descent step", ylabel="certified rank of J",
+            title=f"rank along training, n = {n_gd}")
 axes[0].legend(fontsize=7)
 axes[1].plot(widths, final_rank, "o-")
 axes[1].axhline(n_gd, color="k", lw=0.5, ls=":")
