@@ -1,21 +1,39 @@
-"""First call in a new process: empty kernel cache against a warm one (issue #12).
+"""Benchmark: first call in a new process, empty kernel cache against a warm one (issue #12).
 
-Each case runs in a fresh Python process (``python -c``), with ``REPLICA_CACHE_DIR`` pointing to
-an empty directory ("kernel-cold": every generated kernel is compiled; the model-independent
-Numba functions of the package, e.g. the Newton driver, come from their on-disk cache) and
-then again with the same directory ("warm": the generated kernels load from disk).  The time
-is the CPU time of the call itself (imports excluded), the median over ``--repeats`` cold/warm
-pairs, run interleaved.
+Run: ``python benchmarks/bench_first_call.py [--repeats 5]``; writes
+``benchmarks/results_first_call.json``.
 
-    python benchmarks/bench_first_call.py [--repeats 3] [--out benchmarks/results_first_call.json]
+Each measurement is a fresh Python process (``python -c``): a process's first call cannot be
+repeated inside one process, so :func:`_timing.compare` does not apply, but the conventions are
+the harness's.  Per repetition and case, a new empty ``REPLICA_CACHE_DIR`` is made and two
+processes run back to back (interleaved cold, warm, cold, warm, ...):
+
+* "kernel-cold": the directory is empty, every generated kernel is derived in SymPy and
+  compiled; the model-independent Numba functions of the package (e.g. the Newton driver) come
+  from their own on-disk cache;
+* "warm": the same directory, the generated kernels load from disk.
+
+The time is the **CPU time** (``time.process_time``) of the call itself in the child, imports
+excluded; its wall time is recorded too.  The children inherit the thread pinning of
+``benchmarks/_timing.py`` (imported first here: BLAS, OpenMP and Numba pools on one thread).
+Reported: median and interquartile range over the repetitions of the cold and of the warm
+times; ratio = median(cold) / median(warm), its range the interquartile range of the
+per-repetition ratios (the pairs measured back to back).  There is no plain baseline: the
+comparison is the package against itself with a warm cache (Markdown rows: the "package"
+column holds the kernel-cold time, the "plain implementation" column the warm one).
 """
-import argparse
-import json
-import statistics
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
+from __future__ import annotations
+
+import _timing  # noqa: I001  (first: pins the thread pools, inherited by the children)
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+
+SCRIPT = "benchmarks/bench_first_call.py"
 
 CASES = {
     "spherical RS solve": "replica.solve(models.perceptron(weights='spherical', kappa=0.5), 0.5)",
@@ -32,38 +50,70 @@ CASES = {
 }
 
 TEMPLATE = """
-import time
+import json, time
 import replica
 from replica import models
-t = time.process_time()
+w, c = time.perf_counter(), time.process_time()
 {call}
-print(time.process_time() - t)
+c1, w1 = time.process_time(), time.perf_counter()
+print(json.dumps([c1 - c, w1 - w]))
 """
 
 
 def run(call, cache):
+    """(CPU, wall) seconds of ``call`` in a fresh process with REPLICA_CACHE_DIR = cache."""
     out = subprocess.run([sys.executable, "-c", TEMPLATE.format(call=call)], check=True,
                          capture_output=True, text=True,
-                         env={**__import__("os").environ, "REPLICA_CACHE_DIR": cache})
-    return float(out.stdout.strip().splitlines()[-1])
+                         env={**os.environ, "REPLICA_CACHE_DIR": cache})
+    cpu, wall = json.loads(out.stdout.strip().splitlines()[-1])
+    return cpu, wall
 
 
-def main():
+def _stats(xs):
+    q1, med, q3 = _timing.quartiles(xs)
+    return dict(median_s=med, q1_s=q1, q3_s=q3, times_s=list(xs))
+
+
+def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--out", default=str(Path(__file__).with_name("results_first_call.json")))
-    args = ap.parse_args()
-    results = {}
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args(argv)
+    machine = _timing.machine_info()
+    rows, md = [], []
     for name, call in CASES.items():
-        cold, warm = [], []
+        cold, warm, cold_w, warm_w = [], [], [], []
         for _ in range(args.repeats):
             with tempfile.TemporaryDirectory() as d:
-                cold.append(run(call, d))
-                warm.append(run(call, d))
-        c, w = statistics.median(cold), statistics.median(warm)
-        results[name] = {"cold_s": c, "warm_s": w, "ratio": c / w}
-        print(f"{name:34s} cold {c:6.2f} s  warm {w:6.2f} s  ratio {c / w:5.1f}", flush=True)
-    Path(args.out).write_text(json.dumps(results, indent=2))
+                c, w = run(call, d)
+                cold.append(c)
+                cold_w.append(w)
+                c, w = run(call, d)
+                warm.append(c)
+                warm_w.append(w)
+        tc, tw = _stats(cold), _stats(warm)
+        tc["wall_median_s"] = _timing.quartiles(cold_w)[1]
+        tw["wall_median_s"] = _timing.quartiles(warm_w)[1]
+        q1, med, q3 = _timing.quartiles([a / b for a, b in zip(cold, warm)])
+        ratio = dict(ratio_of_medians=tc["median_s"] / tw["median_s"], median=med, q1=q1, q3=q3)
+        rows.append(dict(case=name, call=call, repeats=args.repeats, cold=tc, warm=tw,
+                         ratio=ratio))
+        print(f"{name:34s} cold {_timing.fmt_med_iqr(tc)}  warm {_timing.fmt_med_iqr(tw)}  "
+              f"ratio {_timing.fmt_ratio(ratio)}", flush=True)
+        md.append(_timing.markdown_row(
+            f"first call in a new process: {name}",
+            f"kernel-cold {_timing.fmt_med_iqr(tc)} (empty cache: kernels derived and compiled)",
+            f"warm {_timing.fmt_med_iqr(tw)} (a new process, kernels loaded from disk)",
+            f"{ratio['ratio_of_medians']:.2g}x cold / warm (IQR {q1:.2g}-{q3:.2g})",
+            SCRIPT if not md else "same"))
+    _timing.write_results("first_call", dict(
+        benchmark="first_call", machine=machine,
+        method=("CPU time (time.process_time) of the call in a fresh process, imports excluded, "
+                f"thread pools pinned to {_timing._THREADS} thread(s) (inherited), one new "
+                "empty REPLICA_CACHE_DIR per repetition, cold and warm processes interleaved "
+                "(cold, warm, cold, warm, ...), median and interquartile range over the "
+                "repetitions; ratio = median(cold) / median(warm), its range the "
+                "interquartile range of the per-repetition ratios."),
+        rows=rows), md)
 
 
 if __name__ == "__main__":
