@@ -166,3 +166,22 @@ def test_gradient_descent_trace_descends_and_records_certified_ranks():
     # the loss is the network's: recompute it from the final parameters
     F = np.maximum(tr.W @ X.T + tr.b[:, None], 0.0).T @ v
     assert tr.loss[-1] == pytest.approx(np.mean((F - y) ** 2) / 2, rel=1e-12)
+
+
+def test_vectorised_residues_give_the_rank_of_the_integer_matrix():
+    """The NumPy residues (mantissas times powers of two mod p) are the integer rows up to a
+    power of two per row, so the rank mod p is the same as from the exact big-integer rows;
+    scales from 1e-8 to 1e8, zero entries, zero and dependent rows."""
+    from simulate.relu import _PRIME, _integer_rows, _rank_mod_p, _rank_mod_p_kernel, _residues
+
+    rng = np.random.default_rng(0)
+    for trial in range(300):
+        r, c = int(rng.integers(1, 7)), int(rng.integers(1, 9))
+        J = rng.standard_normal((r, c)) * 10.0 ** rng.integers(-8, 8, size=(r, c))
+        J[rng.random((r, c)) < 0.3] = 0.0
+        if trial % 5 == 0 and r > 1:
+            J[1] = 3 * J[0]
+        if trial % 7 == 0:
+            J[0] = 0.0
+        assert _rank_mod_p_kernel(_residues(J), np.int64(_PRIME)) == \
+            _rank_mod_p(_integer_rows(J)), trial
