@@ -175,6 +175,42 @@ def _stabilities(XT, w, inv_root, out):
 
 
 @jit
+def _move_on_arcs(w, v, a, b, kappa, lo, hi, u):
+    """One hit-and-run move along the great circle of w and the direction v (stabilities a
+    and b): the feasible arcs, theta uniform on them from the uniform u, then w and a rotated
+    in place. Returns the number of arcs; no move if rounding left no feasible angle."""
+    m, arcs, length = _feasible_arcs(a, b, kappa, lo, hi)
+    if length > 0.0:
+        theta = _draw_on_arcs(lo, hi, m, length, u)
+        ct = cos(theta)
+        st = sin(theta)
+        for i in range(w.shape[0]):
+            w[i] = ct * w[i] + st * v[i]
+        for mu in range(a.shape[0]):
+            a[mu] = ct * a[mu] + st * b[mu]
+    return arcs
+
+
+@jit
+def _end_of_sweep(XT, w, w0, a, sweep, record_every, trace_q, trace_margin, snaps):
+    """Renormalise w to |w|^2 = N, recompute its stabilities from scratch, and record at the
+    sweeps that are multiples of record_every."""
+    N = w.shape[0]
+    root = math.sqrt(N)
+    scale = root / math.sqrt(dot(w, w))
+    for i in range(N):
+        w[i] *= scale
+    _stabilities(XT, w, 1.0 / root, a)
+    if sweep % record_every == 0:
+        r = sweep // record_every - 1
+        if r < trace_q.shape[0]:
+            trace_q[r] = dot(w, w0) / N
+            trace_margin[r] = np.min(a)
+            if snaps.shape[0] > 0:
+                snaps[r, :] = w
+
+
+@jit
 def _chain_kernel(XT, w, w0, kappa, n_sweeps, record_every, rng, trace_q, trace_margin,
                   snaps):
     """Run ONE chain for n_sweeps sweeps of N moves from w (in place), drawing every random
@@ -205,28 +241,8 @@ def _chain_kernel(XT, w, w0, kappa, n_sweeps, record_every, rng, trace_q, trace_
             for i in range(N):
                 v[i] *= scale
             _stabilities(XT, v, inv_root, b)
-            m, arcs, length = _feasible_arcs(a, b, kappa, lo, hi)
-            u = rng.random()
-            total_arcs += arcs
-            if length > 0.0:
-                theta = _draw_on_arcs(lo, hi, m, length, u)
-                ct = cos(theta)
-                st = sin(theta)
-                for i in range(N):
-                    w[i] = ct * w[i] + st * v[i]
-                for mu in range(P):
-                    a[mu] = ct * a[mu] + st * b[mu]
-        scale = root / math.sqrt(dot(w, w))
-        for i in range(N):
-            w[i] *= scale
-        _stabilities(XT, w, inv_root, a)
-        if sweep % record_every == 0:
-            r = sweep // record_every - 1
-            if r < trace_q.shape[0]:
-                trace_q[r] = dot(w, w0) / N
-                trace_margin[r] = np.min(a)
-                if snaps.shape[0] > 0:
-                    snaps[r, :] = w
+            total_arcs += _move_on_arcs(w, v, a, b, kappa, lo, hi, rng.random())
+        _end_of_sweep(XT, w, w0, a, sweep, record_every, trace_q, trace_margin, snaps)
     return total_arcs
 
 
@@ -271,29 +287,9 @@ def _chain_kernel_blocked(XT, w, w0, kappa, n_sweeps, record_every, rng, trace_q
                     v[i] *= scale
                 for mu in range(P):
                     b[mu] = scale * (DG[k, mu] * inv_root - proj * a[mu])
-                m, arcs, length = _feasible_arcs(a, b, kappa, lo, hi)
-                u = rng.random()
-                total_arcs += arcs
-                if length > 0.0:
-                    theta = _draw_on_arcs(lo, hi, m, length, u)
-                    ct = cos(theta)
-                    st = sin(theta)
-                    for i in range(N):
-                        w[i] = ct * w[i] + st * v[i]
-                    for mu in range(P):
-                        a[mu] = ct * a[mu] + st * b[mu]
+                total_arcs += _move_on_arcs(w, v, a, b, kappa, lo, hi, rng.random())
             done += nk
-        scale = root / math.sqrt(dot(w, w))
-        for i in range(N):
-            w[i] *= scale
-        _stabilities(XT, w, inv_root, a)
-        if sweep % record_every == 0:
-            r = sweep // record_every - 1
-            if r < trace_q.shape[0]:
-                trace_q[r] = dot(w, w0) / N
-                trace_margin[r] = np.min(a)
-                if snaps.shape[0] > 0:
-                    snaps[r, :] = w
+        _end_of_sweep(XT, w, w0, a, sweep, record_every, trace_q, trace_margin, snaps)
     return total_arcs
 
 
