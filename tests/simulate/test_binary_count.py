@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import simulate.binary as binary
+import simulate.binary_search as bbsearch
 from simulate.binary import (count_solutions, enumerate_solutions, instance_capacity,
                              list_solutions)
 
@@ -158,8 +159,8 @@ def test_buffer_growth(monkeypatch):
     xi = gaussian(rng, 2, 14)
     ref = enumerate_solutions(xi, -0.3)
     assert ref.count > 1000
-    monkeypatch.setattr(binary, "_BB_INITIAL_CODES", 3)
-    monkeypatch.setattr(binary, "_BB_NODES_PER_CALL", 17)  # many resumptions
+    monkeypatch.setattr(bbsearch, "_BB_INITIAL_CODES", 3)
+    monkeypatch.setattr(bbsearch, "_BB_NODES_PER_CALL", 17)  # many resumptions
     np.testing.assert_array_equal(list_solutions(xi, -0.3), ref.solutions)
     assert count_solutions(xi, -0.3) == ref.count
     assert list_solutions(xi, -0.3, max_solutions=ref.count - 1) is None
@@ -168,7 +169,7 @@ def test_buffer_growth(monkeypatch):
 def test_progress_callback_and_interrupt(monkeypatch):
     rng = np.random.default_rng([SEED, 8])
     xi = gaussian(rng, 8, 18)
-    monkeypatch.setattr(binary, "_BB_NODES_PER_CALL", 64)
+    monkeypatch.setattr(bbsearch, "_BB_NODES_PER_CALL", 64)
     seen = []
     c = count_solutions(xi, 0.0, progress=seen.append)
     assert c == enumerate_solutions(xi, 0.0).count
