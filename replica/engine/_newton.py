@@ -10,10 +10,9 @@ import numba
 import numpy as np
 from numba import types
 
+from ._sig import KERNEL_SIG, KERNEL_TYPE
+
 _arr = types.float64[::1]
-#: Signature of every generated kernel: (theta, ctrl, gl_x, gl_w, gh_x, gh_w, out) -> out.
-KERNEL_SIG = _arr(_arr, _arr, _arr, _arr, _arr, _arr, _arr)
-KERNEL_TYPE = types.FunctionType(KERNEL_SIG)
 _NEWTON_SIG = types.Tuple((_arr, _arr, types.int64, types.int64, types.float64))(
     KERNEL_TYPE, _arr, _arr, _arr, _arr, types.float64, types.float64, types.int64,
     types.int64, types.int64, _arr, _arr, _arr, _arr, types.int64)
@@ -207,3 +206,154 @@ def newton(kernel, theta0, ctrl, lo, hi, tol, xtol, max_iter, n_parts, nc, gl_x,
             return theta, out, 0, it, step_rel
         prev_step = step_rel
     return theta, out, 1, max_iter, step_rel
+
+
+_mat = types.float64[:, ::1]
+_CONT_SIG = types.int64(
+    KERNEL_TYPE, _arr, _arr, types.float64, _arr, types.int64, types.int64, _arr, types.int64,
+    types.int64, _arr, _arr, types.float64, types.float64, types.int64, types.int64,
+    types.int64, _arr, _arr, _arr, _arr, _arr, _arr, _arr, _arr, _mat, _mat, _mat, _mat)
+
+
+@numba.njit(cache=True, nogil=True, error_model='numpy')
+def _predict(theta, out, n, n_parts, nc, kidx, dv, lo, hi):
+    # tangent predictor theta + dv dtheta/dc with dtheta/dc = -H^-1 d(grad)/dc (the Hessian and
+    # the control derivatives of the kernel's output at theta); theta itself where the tangent
+    # is singular or the prediction leaves the domains
+    if kidx < 0:
+        return theta.copy()
+    hb = 1 + n_parts * n
+    cb = hb + n * n
+    h = np.empty((n, n))
+    b = np.empty(n)
+    for i in range(n):
+        for j in range(n):
+            h[i, j] = out[hb + i * n + j]
+        b[i] = -out[cb + i * nc + kidx]
+    tangent, ok = _solve_small(h, b)
+    if not ok:
+        return theta.copy()
+    pred = np.empty(n)
+    for i in range(n):
+        pred[i] = theta[i] + dv * tangent[i]
+    if not _inside(pred, lo, hi):
+        return theta.copy()
+    return pred
+
+
+@numba.njit(_CONT_SIG, cache=True, nogil=True, error_model='numpy')
+def continuation(kernel, theta_prev, out_prev, v_prev, ctrl, iv, kidx, grid, start, stop, lo,
+                 hi, tol, xtol, max_iter, n_parts, nc, gl_x, gl_w, gh_x, gh_w, cgl_x, cgl_w,
+                 cgh_x, cgh_w, thetas, outs, checks, info):
+    # The predictor-corrector loop of replica.solvers.sweep: from the solution (theta_prev,
+    # out_prev) at control value v_prev, solve grid[start], grid[start + 1], ... (control
+    # ctrl[iv]) by Newton from the tangent prediction (kidx: the control's column among the
+    # differentiated controls, -1 for none).  Row i of thetas / outs / checks / info receives the
+    # solution, the kernel's outputs on the rules and on the check rules, and (iterations, step).
+    # Stops before the first grid point where Newton does not converge from the prediction and
+    # returns its index (stop when all converged); the caller handles that point (step halving).
+    n = theta_prev.shape[0]
+    nout = out_prev.shape[0]
+    theta = theta_prev.copy()
+    out = out_prev.copy()
+    v0 = v_prev
+    for i in range(start, stop):
+        v = grid[i]
+        pred = _predict(theta, out, n, n_parts, nc, kidx, v - v0, lo, hi)
+        ctrl[iv] = v
+        th, o, code, it, step = newton(kernel, pred, ctrl, lo, hi, tol, xtol, max_iter, n_parts,
+                                       nc, gl_x, gl_w, gh_x, gh_w, nout)
+        if code != 0:
+            return i
+        chk = kernel(th, ctrl, cgl_x, cgl_w, cgh_x, cgh_w, np.empty(nout))
+        for j in range(n):
+            thetas[i, j] = th[j]
+        for j in range(nout):
+            outs[i, j] = o[j]
+            checks[i, j] = chk[j]
+        info[i, 0] = it
+        info[i, 1] = step
+        theta = th
+        out = o
+        v0 = v
+    return stop
+
+
+class KernelAddress(types.WrapperAddressProtocol):
+    """A generated kernel as a first-class function argument of the compiled drivers.
+
+    Passing the Numba dispatcher itself makes Numba look up its compiled wrapper on every call
+    (~25 us, as long as a Newton solve near convergence); the address is looked up once here.
+    Holds the dispatcher, so the compiled code stays alive.
+    """
+
+    def __init__(self, dispatcher):
+        self._dispatcher = dispatcher
+        cres = dispatcher.get_compile_result(KERNEL_SIG)
+        self._address = cres.library.get_pointer_to_function(cres.fndesc.llvm_cfunc_wrapper_name)
+
+    def __wrapper_address__(self):
+        return self._address
+
+    def signature(self):
+        return KERNEL_SIG
+
+
+@numba.njit(cache=True, nogil=True, error_model='numpy')
+def point_errors(hessian, parts, part_values, phi, check_parts, check_phi, floor_ulps):
+    # The a-posteriori error estimates of a saddle point (replica.solvers._make_point), in the
+    # order of operations of the NumPy expressions they replace.  parts: (n_parts, n) gradient
+    # parts on the rules; check_*: the same on the check rules.  Returns
+    # [step (n), shift (n), dphi, grad_err, scaled residual, max |gradient|]:
+    #   step  = |H^-1 g|                    (inf where H is singular)
+    #   shift = |H^-1 (g_check - g)|        (inf where H is singular or not finite)
+    #   dphi  = max(|phi_check - phi|, floor_ulps eps (|phi| + sum |part values|))
+    #   grad_err = max_i |g_check_i - g_i| / (1 + sum_parts |g_i^part|)
+    n_parts, n = parts.shape
+    res = np.empty(2 * n + 4)
+    g = np.zeros(n)
+    gc = np.zeros(n)
+    scale = np.empty(n)
+    for i in range(n):
+        a = 0.0
+        for p in range(n_parts):
+            g[i] += parts[p, i]
+            gc[i] += check_parts[p, i]
+            a += abs(parts[p, i])
+        scale[i] = 1.0 + a
+    step, ok = _solve_small(hessian, -g)
+    for i in range(n):
+        res[i] = abs(step[i]) if ok else math.inf
+    sv = 0.0
+    for p in range(n_parts):
+        sv += abs(part_values[p])
+    floor = floor_ulps * 2.220446049250313e-16 * (abs(phi) + sv)
+    dphi = abs(check_phi - phi)
+    if dphi < floor:  # (a NaN stays NaN)
+        dphi = floor
+    dg = np.empty(n)
+    finite = math.isfinite(dphi)
+    for i in range(n):
+        dg[i] = gc[i] - g[i]
+        finite = finite and math.isfinite(dg[i])
+    rmax = 0.0
+    gmax = 0.0
+    for i in range(n):
+        rmax = max(rmax, abs(g[i]) / scale[i])
+        gmax = max(gmax, abs(g[i]))
+    res[2 * n + 2] = rmax
+    res[2 * n + 3] = gmax
+    if not finite:
+        for i in range(n):
+            res[n + i] = math.inf
+        res[2 * n] = math.inf
+        res[2 * n + 1] = math.inf
+        return res
+    shift, ok = _solve_small(hessian, -dg)
+    gerr = 0.0
+    for i in range(n):
+        res[n + i] = abs(shift[i]) if ok else math.inf
+        gerr = max(gerr, abs(dg[i]) / scale[i])
+    res[2 * n] = dphi
+    res[2 * n + 1] = gerr
+    return res

@@ -38,7 +38,7 @@ from .special import GH, MPMATH_IMPLEMENTATIONS, NUMBA_NAMES, NUMPY_IMPLEMENTATI
 __all__ = ["compile_kernel", "evaluate_numpy", "evaluate_mpmath", "cache_dir"]
 
 _HERE = Path(__file__).resolve().parent
-_RUNTIME_FILES = ("_numba_special.py", "quadrature.py", "codegen.py", "_newton.py")
+_RUNTIME_FILES = ("_numba_special.py", "quadrature.py", "codegen.py", "_sig.py")
 
 
 def cache_dir() -> Path:
@@ -286,7 +286,7 @@ def generate_source(outputs, theta_syms, ctrl_syms, name="kernel"):
         "import numpy as np",
         "import numba",
         "from replica.engine import _numba_special as _sf",
-        "from replica.engine._newton import KERNEL_SIG",
+        "from replica.engine._sig import KERNEL_SIG",
         "from replica.engine.quadrature import panel_rule as _panel_rule, "
         "trunc_rule as _trunc_rule, tilt_next as _tilt_next, tilt_window as _tilt_window, "
         "rule_on as _rule_on, ZMAX, BASE_WIDTH",

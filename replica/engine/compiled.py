@@ -57,6 +57,7 @@ class CompiledFreeEntropy:
             self.module = compile_kernel(outputs, fe.order_params, fe.controls)
             index_kernel(fe.key, self.module)
         self.kernel = self.module.kernel
+        self._kernel_fn = _newton.KernelAddress(self.kernel)
         self._gl = _rule("gl", ORDER)
         self._gh = _rule("gh", GH_ORDER)
         self._gl_check = _rule("gl", CHECK_ORDER)
@@ -122,12 +123,26 @@ class CompiledFreeEntropy:
     def newton(self, theta0, ctrl, lo, hi, tol, xtol, max_iter):
         """The compiled Newton driver (see replica.solvers.newton)."""
         try:
-            return _newton.newton(self.kernel, _f64(theta0), _f64(ctrl), _f64(lo), _f64(hi),
+            return _newton.newton(self._kernel_fn, _f64(theta0), _f64(ctrl), _f64(lo), _f64(hi),
                                   float(tol), float(xtol), int(max_iter), self.n_parts,
                                   self.nc, self._gl[0], self._gl[1], self._gh[0], self._gh[1],
                                   self._out.shape[0])
         except _KERNEL_ERRORS as err:
             raise self._kernel_error(err, theta0, ctrl) from None
+
+    def continuation(self, theta_prev, out_prev, v_prev, ctrl, iv, kidx, grid, start, stop,
+                     tol, xtol, max_iter, thetas, outs, checks, info):
+        """The compiled predictor-corrector loop (see replica.solvers.sweep): fills rows
+        start.. of thetas, outs (the outputs on the rules), checks (on the check rules) and
+        info (iterations, step) and returns the index of the first grid point where Newton
+        from the tangent prediction does not converge (``stop`` if none).  A Python exception
+        of the kernel (a domain error) propagates; rows already filled stay valid."""
+        return _newton.continuation(
+            self._kernel_fn, _f64(theta_prev), _f64(out_prev), float(v_prev), ctrl, int(iv),
+            int(kidx), grid, int(start), int(stop), self.lo, self.hi, float(tol), float(xtol),
+            int(max_iter), self.n_parts, self.nc, self._gl[0], self._gl[1], self._gh[0],
+            self._gh[1], self._gl_check[0], self._gl_check[1], self._gh_check[0],
+            self._gh_check[1], thetas, outs, checks, info)
 
     def _first_nonfinite(self, out):
         npt = self.n_parts

@@ -21,8 +21,9 @@ import numpy as np
 from .._progress import progress_bar
 from .errors import ModelError, NonFiniteError, SaddlePointConvergenceError
 from .freeentropy import FreeEntropy
+from . import _newton
 from ._newton import _solve_small
-from .compiled import check_finite, compiled_free_entropy
+from .compiled import _KERNEL_ERRORS, check_finite, compiled_free_entropy
 from .results import Branch, SaddlePoint, Status
 
 __all__ = ["solve", "sweep", "newton", "solve_needing"]
@@ -247,48 +248,29 @@ POSTERIOR_STEP_ABS = 1e-10
 ROUNDING_ULPS = 8.0
 
 
-def _posterior_step(pb, theta, ev):
-    """The a-posteriori Newton step |H^-1 g| at the final point: an estimate of the absolute
-    error of each order parameter (inf where H is singular)."""
-    delta, ok = _solve_small(ev.hessian, -ev.gradient)
-    if not ok or not np.all(np.isfinite(delta)):
-        return np.full(len(theta), math.inf)
-    return np.abs(delta)
-
-
-def _quadrature_error(pb, theta, ev):
-    """A-posteriori quadrature error at a point: the same kernel on the check rules
-    (:func:`replica.engine.compiled.CompiledFreeEntropy.check`, higher-order rules on the same
-    panels and windows).  Returns |phi_check - phi| (at least the rounding floor
-    ROUNDING_ULPS eps (|phi| + sum_parts |part|)), the scaled gradient difference
-    max_i |g_i^check - g_i| / (1 + sum_parts |g_i^part|) (the measure of the residual), and
-    the shift |H^-1 (g^check - g)| of the saddle point it implies (inf where not finite)."""
-    ec = pb.cfe.check(theta, pb.ctrl)
-    dg = ec.gradient - ev.gradient
-    # the two rules share most rounding errors: where phi's parts cancel (terms ~ 1/(1-q)
-    # near q -> 1) their difference underestimates them; the floor is ROUNDING_ULPS units in
-    # the last place of the largest terms
-    floor = ROUNDING_ULPS * np.finfo(float).eps * float(
-        abs(ev.phi) + np.sum(np.abs(ev.part_values)))
-    dphi = max(abs(ec.phi - ev.phi), floor)
-    if not (math.isfinite(dphi) and np.all(np.isfinite(dg))):
-        return math.inf, math.inf, np.full(len(theta), math.inf)
-    scale = 1.0 + np.abs(ev.part_gradients).sum(axis=0)
-    shift, ok = _solve_small(ev.hessian, -dg)
-    if not ok or not np.all(np.isfinite(shift)):
-        shift = np.full(len(theta), math.inf)
-    return float(dphi), float(np.max(np.abs(dg) / scale)), np.abs(shift)
-
-
-def _make_point(pb, theta, ev, it, status, step, method, tol):
+def _make_point(pb, theta, ev, it, status, step, method, tol, ec=None):
     """A SaddlePoint with its error estimates; ``converged`` only if the equations are met,
     the point is determined (a-posteriori Newton step) and the quadrature error estimates of
-    phi and of its gradient are within the tolerance (otherwise ``inaccurate``)."""
+    phi and of its gradient are within the tolerance (otherwise ``inaccurate``).
+
+    The estimates (:func:`replica.engine._newton.point_errors`): the a-posteriori Newton step
+    |H^-1 g|; the same kernel on the check rules (``ec``, computed here when not given:
+    :meth:`replica.engine.compiled.CompiledFreeEntropy.check`, higher-order rules on the same
+    panels and windows) gives |phi_check - phi| (at least the rounding floor ROUNDING_ULPS
+    eps (|phi| + sum_parts |part|): the two rules share most rounding errors, and where phi's
+    parts cancel, near q -> 1, their difference underestimates them), the scaled gradient
+    difference max_i |g_i^check - g_i| / (1 + sum_parts |g_i^part|) (the measure of the
+    residual) and the shift |H^-1 (g^check - g)| of the saddle point it implies.
+    """
     cfe = pb.cfe
+    if ec is None:
+        ec = cfe.check(theta, pb.ctrl)
+    n = cfe.n
+    e = _newton.point_errors(ev.hessian, ev.part_gradients, ev.part_values, float(ev.phi),
+                             ec.part_gradients, float(ec.phi), ROUNDING_ULPS)
+    errors = e[:n] + e[n:2 * n]
+    phi_err, grad_err = float(e[2 * n]), float(e[2 * n + 1])
     values = dict(pb.values)
-    step_err = _posterior_step(pb, theta, ev)
-    phi_err, grad_err, shift = _quadrature_error(pb, theta, ev)
-    errors = step_err + shift
     from .strategies import _scale
     sc = np.maximum(_scale(np.asarray(theta, dtype=float), pb.domains),
                     POSTERIOR_STEP_ABS / POSTERIOR_STEP_TOL)
@@ -303,15 +285,15 @@ def _make_point(pb, theta, ev, it, status, step, method, tol):
                        alpha=float(values.get("alpha", math.nan)),
                        params={k: v for k, v in values.items() if k != "alpha"},
                        order_params={nm: float(v) for nm, v in zip(cfe.names, theta)},
-                       phi=float(ev.phi), residual=ev.scaled_residual,
-                       residual_abs=float(np.max(np.abs(ev.gradient))), step=float(step),
+                       phi=float(ev.phi), residual=float(e[2 * n + 2]),
+                       residual_abs=float(e[2 * n + 3]), step=float(step),
                        iterations=int(it), success=status == Status.CONVERGED,
                        status=status, method=method, hessian=ev.hessian.copy(),
                        control_derivatives=ev.control_derivatives.copy(),
                        derivatives={nm: float(v) for nm, v in
                                     zip(cfe.control_names, ev.phi_control_gradient)},
                        controls=values,
-                       errors={nm: float(e) for nm, e in zip(cfe.names, errors)},
+                       errors={nm: float(v) for nm, v in zip(cfe.names, errors)},
                        phi_error=phi_err, gradient_error=grad_err, exceeded=exceeded)
 
 
@@ -480,31 +462,91 @@ def _sweep_problem(pb, pname, grid, *, x0, tol, max_halvings, throw, top, stop=N
                    progress=False):
     if pname not in pb.values:
         raise ModelError(f"unknown control {pname!r}; known: {sorted(pb.values)}")
-    names = pb.cfe.control_names
+    cfe = pb.cfe
+    names = cfe.control_names
     kidx = names.index(pname) if pname in names else None
+    iv = cfe.input_names.index(pname)
+    values = np.array([pb.check(pname, v) for v in grid], dtype=float)  # fail before solving
+    npts, nout = len(values), cfe._out.shape[0]
+    thetas = np.full((npts, cfe.n), np.nan)
+    outs = np.full((npts, nout), np.nan)
+    checks = np.full((npts, nout), np.nan)
+    info = np.full((npts, 2), np.nan)
+    ctrl = pb.ctrl.copy()
+    # the compiled loop runs in chunks: progress, and early stops of the transition finders
+    chunk = 8 if stop is not None else max(16, npts // 50)
     points, folds = [], []
     prev = None  # (value, SaddlePoint)
-    bar = progress_bar(len(grid), f"sweep {pname}", progress)
-    for v in grid:
-        bar.update(1)
-        pv = pb.with_value(pname, v)
-        if prev is None:
-            sp_ = _solve_problem(pv, x0=x0, tol=tol, throw=False, fallback=top)
+    bar = progress_bar(npts, f"sweep {pname}", progress)
+    i = 0
+    while i < npts:
+        if prev is not None:  # as many points as converge from the tangent prediction
+            end = min(npts, i + chunk)
+            theta_p = np.array(list(prev[1].order_params.values()))
+            try:
+                j = cfe.continuation(theta_p, prev[2], prev[0], ctrl, iv,
+                                     -1 if kidx is None else kidx, values, i, end, tol, 1e-10,
+                                     60, thetas, outs, checks, info)
+            except _KERNEL_ERRORS:  # a domain error in the kernel: the rows done are valid
+                j = i + int(np.argmax(np.isnan(info[i:end, 0]))) if np.isnan(
+                    info[i:end, 0]).any() else end
+            for k in range(i, j):
+                pt = pb.with_value(pname, values[k])
+                ev = cfe.unpack(outs[k], thetas[k], pt.ctrl)
+                ec = cfe.unpack(checks[k], thetas[k], pt.ctrl, check=False)
+                sp_ = _make_point(pt, thetas[k].copy(), ev, int(info[k, 0]), Status.CONVERGED,
+                                  float(info[k, 1]), "continuation", tol, ec)
+                prev = _accept(cfe, points, folds, prev, float(values[k]), sp_, outs[k], pname,
+                               throw)
+                bar.update(1)
+                if stop is not None and stop(points):  # internal: transition finders
+                    bar.close()
+                    return Branch(pname, values[:len(points)], tuple(points), tuple(folds))
+            i = j
+            if i == npts:
+                break
+            if j < end:  # Newton failed from the prediction: step halving in Python
+                sp_ = _continue(pb, pname, prev, float(values[i]), kidx, tol, max_halvings)
+            else:
+                continue
         else:
-            sp_ = _continue(pb, pname, prev, float(v), kidx, tol, max_halvings)
-        if throw and not sp_.success:
-            raise SaddlePointConvergenceError(f"sweep failed at {pname}={v}", sp_)
-        if prev is not None and sp_.success:
-            if _det(prev[1].hessian) * _det(sp_.hessian) < 0:
-                folds.append((float(prev[0]), float(v)))
-        points.append(sp_)
-        if sp_.success or sp_.status == Status.INACCURATE:  # a solution, to rounding: go on
-            prev = (float(v), sp_)
-        if stop is not None and stop(points):  # internal: transition finders stop early
-            grid = grid[:len(points)]
+            sp_ = _solve_problem(pb.with_value(pname, values[i]), x0=x0, tol=tol, throw=False,
+                                 fallback=top)
+        prev = _accept(cfe, points, folds, prev, float(values[i]), sp_, None, pname, throw)
+        bar.update(1)
+        i += 1
+        if stop is not None and stop(points):
             break
     bar.close()
-    return Branch(pname, np.asarray(grid, dtype=float), tuple(points), tuple(folds))
+    return Branch(pname, values[:len(points)], tuple(points), tuple(folds))
+
+
+def _accept(cfe, points, folds, prev, v, sp_, out, pname, throw):
+    """Append a sweep point; returns the new start of the continuation (value, point, kernel
+    output), which a failed point does not replace."""
+    if throw and not sp_.success:
+        raise SaddlePointConvergenceError(f"sweep failed at {pname}={v}", sp_)
+    if prev is not None and sp_.success:
+        if _det(prev[1].hessian) * _det(sp_.hessian) < 0:
+            folds.append((float(prev[0]), float(v)))
+    points.append(sp_)
+    if sp_.success or sp_.status == Status.INACCURATE:  # a solution, to rounding: go on
+        if out is None:
+            out = _output_of(cfe, sp_)
+        return (v, sp_, np.ascontiguousarray(out))
+    return prev
+
+
+def _output_of(cfe, sp_):
+    """A kernel output buffer holding what the compiled tangent predictor reads of it (the
+    Hessian and the control derivatives; zeros elsewhere), from a SaddlePoint."""
+    n, nc = cfe.n, cfe.nc
+    out = np.zeros(cfe._out.shape[0])
+    hb = 1 + cfe.n_parts * n
+    out[hb:hb + n * n] = np.asarray(sp_.hessian, dtype=float).ravel()
+    out[hb + n * n:hb + n * n + n * nc] = np.asarray(sp_.control_derivatives,
+                                                     dtype=float).ravel()
+    return out
 
 
 def _det(h):
