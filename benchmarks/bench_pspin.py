@@ -8,15 +8,16 @@ Critical points (pure 3-spin instance, N = 4 / 6 / 10, 600 / 1500 / 1500 uniform
 same instance and starts on both sides):
 
 * Package: ``simulate.pspin.critical_points`` (one compiled Numba kernel runs the Riemannian
-  Newton from every start in turn; then deduplication, energies and Hessian indices of the
-  distinct points).
+  Newton from every start in turn, solving the bordered system in place with no allocation
+  per step; deduplication and the tangent Hessians of the distinct points are compiled too,
+  their eigenvalues come from one stacked ``eigvalsh``).
 * Plain twin (``numpy_batched``): the same Riemannian Newton (quarter-turn trust region, the
   same tolerance, iteration cap and deduplication) written in NumPy *batched over the starts*:
   each iteration computes the tensor contractions of all active starts in one BLAS product
   (T reshaped to (N^2, N) times the (N, starts) matrix), solves all Newton systems with one
   stacked ``numpy.linalg.solve`` (the bordered (N+1) x (N+1) system [[Hess - r I, s], [s^T, 0]],
   which gives the tangent Newton step without building a tangent basis; 5-10 % faster here
-  than the package's Householder basis, batched) and drops the converged starts; energies
+  than a Householder basis, batched) and drops the converged starts; energies
   and indices come from a stacked ``eigvalsh``.  At these small N a Python loop over the starts
   spends its time in interpreter overhead, so batching is what a competent NumPy user writes;
   the old baseline (a Python loop over the starts, ``numpy.linalg.solve`` per step) is timed

@@ -305,93 +305,220 @@ def _flat(J):
 
 
 @jit
-def _flat_derivs(flat, offs, degs, N, s, g, h):
-    """H(s); the Euclidean gradient in g and Hessian in h (compiled twin of _derivs)."""
+def _flat_derivs(flat, offs, degs, N, s, g, h, buf1, buf2):
+    """H(s); the Euclidean gradient in g and Hessian in h (compiled twin of _derivs).
+    buf1, buf2: scratch of at least N^(p-1) entries for the largest degree p."""
     H = 0.0
     g[:] = 0.0
     h[:, :] = 0.0
     for j in range(degs.size):
         p = degs[j]
         size = N ** p
-        cur = flat[offs[j]:offs[j] + size]
-        for _ in range(p - 2):
+        src = flat[offs[j]:offs[j] + size]
+        for t in range(p - 2):  # contract the last index with s, p - 2 times
             size //= N
-            cur = np.dot(cur.reshape(size, N), s)
-        M = cur.reshape(N, N)
-        gv = np.dot(M, s)
+            dst = buf1 if t % 2 == 0 else buf2
+            for i in range(size):
+                acc = 0.0
+                for a in range(N):
+                    acc += src[i * N + a] * s[a]
+                dst[i] = acc
+            src = dst
+        # src[:N * N] is the (p-2)-fold contraction M
+        c = p * (p - 1)
         for a in range(N):
-            g[a] += p * gv[a]
+            gv = 0.0
             for b in range(N):
-                h[a, b] += p * (p - 1) * M[a, b]
-        H += np.dot(gv, s)
+                m = src[a * N + b]
+                gv += m * s[b]
+                h[a, b] += c * m
+            g[a] += p * gv
+            H += gv * s[a]
     return H
 
 
 @jit
-def _solve_pivot(A, b):
-    """Gaussian elimination with partial pivoting; ok = False for a (numerically) singular A."""
-    n = b.size
-    A = A.copy()
-    x = b.copy()
-    scale = np.max(np.abs(A))
+def _bordered_step(h, r, s, gt, A, x, N):
+    """The tangent Newton step d: (Hess - r I) d + lam s = -gt, s.d = 0, by Gaussian elimination
+    with partial pivoting of the bordered (N+1) x (N+1) system in A (scratch) and x (the
+    solution).  Returns False when a pivot is below 1e-14 of the largest entry (singular)."""
+    n = N + 1
+    for a in range(N):
+        for b in range(N):
+            A[a, b] = h[a, b]
+        A[a, a] -= r
+        A[a, N] = s[a]
+        A[N, a] = s[a]
+        x[a] = -gt[a]
+    A[N, N] = 0.0
+    x[N] = 0.0
+    scale = 0.0
+    for a in range(n):
+        for b in range(n):
+            scale = max(scale, abs(A[a, b]))
     for k in range(n):
-        piv = k + np.argmax(np.abs(A[k:, k]))
+        piv = k
+        for i in range(k + 1, n):
+            if abs(A[i, k]) > abs(A[piv, k]):
+                piv = i
         if not abs(A[piv, k]) > 1e-14 * scale:
-            return x, False
+            return False
         if piv != k:
             for c in range(n):
                 A[k, c], A[piv, c] = A[piv, c], A[k, c]
             x[k], x[piv] = x[piv], x[k]
-        for r in range(k + 1, n):
-            f = A[r, k] / A[k, k]
-            for c in range(k, n):
-                A[r, c] -= f * A[k, c]
-            x[r] -= f * x[k]
+        for i in range(k + 1, n):
+            f = A[i, k] / A[k, k]
+            if f != 0.0:
+                for c in range(k, n):
+                    A[i, c] -= f * A[k, c]
+                x[i] -= f * x[k]
     for k in range(n - 1, -1, -1):
         acc = x[k]
         for c in range(k + 1, n):
             acc -= A[k, c] * x[c]
         x[k] = acc / A[k, k]
-    return x, True
+    return True
 
 
 @jit
 def _newton_starts(flat, offs, degs, N, starts, tol, max_iter):
     """Riemannian Newton from each start (rows of ``starts``), a quarter-turn trust region.
-    Returns the end points and whether each converged (|grad H|/sqrt(N) <= tol)."""
+    Returns the end points and whether each converged (|grad H|/sqrt(N) <= tol).
+
+    The Newton step solves the bordered system [[Hess - r I, s], [s^T, 0]] (d, lam) = (-gt, 0),
+    r = s.grad/N: the tangent step d with P (Hess - r I) d = -gt, P the tangent projector."""
     n = starts.shape[0]
     out = np.empty((n, N))
     ok = np.zeros(n, dtype=np.bool_)
     g = np.empty(N)
+    gt = np.empty(N)
     h = np.empty((N, N))
+    A = np.empty((N + 1, N + 1))
+    x = np.empty(N + 1)
+    pmax = 2
+    for j in range(degs.size):
+        pmax = max(pmax, degs[j])
+    buf1 = np.empty(N ** (pmax - 1))
+    buf2 = np.empty(N ** (pmax - 1))
+    s = np.empty(N)
     sqn = np.sqrt(N)
     for k in range(n):
-        s = starts[k].copy()
+        for a in range(N):
+            s[a] = starts[k, a]
         for _ in range(max_iter):
-            _flat_derivs(flat, offs, degs, N, s, g, h)
-            r = np.dot(g, s) / N
-            gt = g - r * s
-            if np.sqrt(np.dot(gt, gt)) / sqn <= tol:
+            _flat_derivs(flat, offs, degs, N, s, g, h, buf1, buf2)
+            r = 0.0
+            for a in range(N):
+                r += g[a] * s[a]
+            r /= N
+            nt = 0.0
+            for a in range(N):
+                gt[a] = g[a] - r * s[a]
+                nt += gt[a] * gt[a]
+            if np.sqrt(nt) / sqn <= tol:
                 ok[k] = True
                 break
-            # tangent basis: Householder reflection taking e_0 to -+ s/|s|
-            v = s / np.sqrt(np.dot(s, s))
-            v[0] += 1.0 if v[0] >= 0 else -1.0
-            v /= np.sqrt(np.dot(v, v))
-            Q = np.eye(N) - 2.0 * np.outer(v, v)
-            B = np.ascontiguousarray(Q[:, 1:])
-            A = B.T @ h @ B - r * np.eye(N - 1)
-            d, good = _solve_pivot(A, -(B.T @ gt))
-            if not good:
+            if not _bordered_step(h, r, s, gt, A, x, N):
                 break
-            step = B @ d
-            nrm = np.sqrt(np.dot(step, step))
-            if nrm > 0.5 * sqn:
-                step *= 0.5 * sqn / nrm
-            s = s + step
-            s *= sqn / np.sqrt(np.dot(s, s))
-        out[k] = s
+            nrm = 0.0
+            for a in range(N):
+                nrm += x[a] * x[a]
+            nrm = np.sqrt(nrm)
+            f = 0.5 * sqn / nrm if nrm > 0.5 * sqn else 1.0
+            ns = 0.0
+            for a in range(N):
+                s[a] += f * x[a]
+                ns += s[a] * s[a]
+            c = sqn / np.sqrt(ns)
+            for a in range(N):
+                s[a] *= c
+        for a in range(N):
+            out[k, a] = s[a]
     return out, ok
+
+
+@jit
+def _dedup(ends, ok, thr):
+    """The distinct converged end points in order of first occurrence (a point within thr of
+    an earlier distinct point is that point) and how often each was reached."""
+    n, N = ends.shape
+    pts = np.empty((n, N))
+    hits = np.zeros(n, dtype=np.int64)
+    m = 0
+    thr2 = thr * thr
+    for k in range(n):
+        if not ok[k]:
+            continue
+        found = -1
+        for i in range(m):
+            d2 = 0.0
+            for a in range(N):
+                d = pts[i, a] - ends[k, a]
+                d2 += d * d
+            if d2 <= thr2:
+                found = i
+                break
+        if found >= 0:
+            hits[found] += 1
+        else:
+            for a in range(N):
+                pts[m, a] = ends[k, a]
+            hits[m] = 1
+            m += 1
+    return pts[:m].copy(), hits[:m].copy()
+
+
+@jit
+def _tangent_hessians(flat, offs, degs, N, P):
+    """Energies H/N at the rows of P and the Riemannian Hessians on the tangent space in the
+    Householder basis of :func:`_tangent_basis` ((N-1) x (N-1) each)."""
+    n = P.shape[0]
+    en = np.empty(n)
+    red = np.empty((n, N - 1, N - 1))
+    g = np.empty(N)
+    h = np.empty((N, N))
+    pmax = 2
+    for j in range(degs.size):
+        pmax = max(pmax, degs[j])
+    buf1 = np.empty(N ** (pmax - 1))
+    buf2 = np.empty(N ** (pmax - 1))
+    v = np.empty(N)
+    hv = np.empty(N)
+    for k in range(n):
+        s = P[k]
+        H = _flat_derivs(flat, offs, degs, N, s, g, h, buf1, buf2)
+        en[k] = H / N
+        r = 0.0
+        ns = 0.0
+        for a in range(N):
+            r += g[a] * s[a]
+            ns += s[a] * s[a]
+        r /= N
+        nrm = np.sqrt(ns)
+        for a in range(N):
+            v[a] = s[a] / nrm
+        v[0] += 1.0 if v[0] >= 0 else -1.0
+        nv = 0.0
+        for a in range(N):
+            nv += v[a] * v[a]
+        nv = np.sqrt(nv)
+        for a in range(N):
+            v[a] /= nv
+        # Q h Q with Q = I - 2 v v^T: h - 2 v (h v)^T - 2 (h v) v^T + 4 (v.h v) v v^T
+        vhv = 0.0
+        for a in range(N):
+            acc = 0.0
+            for b in range(N):
+                acc += h[a, b] * v[b]
+            hv[a] = acc
+            vhv += v[a] * acc
+        for a in range(1, N):
+            for b in range(1, N):
+                red[k, a - 1, b - 1] = (h[a, b] - 2.0 * v[a] * hv[b] - 2.0 * hv[a] * v[b]
+                                        + 4.0 * vhv * v[a] * v[b])
+            red[k, a - 1, a - 1] -= r
+    return en, red
 
 
 def critical_points(J: Couplings, *, n_starts=2000, rng=0, tol=1e-11, max_iter=60,
@@ -402,6 +529,15 @@ def critical_points(J: Couplings, *, n_starts=2000, rng=0, tol=1e-11, max_iter=6
 
     Newton converges to critical points of every index; the count is a lower bound on the
     instance's number of critical points (``hits`` tells how often each was found).
+
+    Notes
+    -----
+    The Newton step d at s solves the bordered system
+    [[Hess_E - r I, s], [s^T, 0]] (d, lam) = (-grad_T, 0), r = s . grad_E / N, i.e. the
+    tangent step with P (Hess_E - r I) d = -grad_T (P the tangent projector); it is cut to a
+    length of sqrt(N)/2 and followed by the retraction onto the sphere.  The whole search,
+    the deduplication (first occurrence kept) and the tangent Hessians of the distinct points
+    run in compiled code; the indices are counted from one stacked ``eigvalsh``.
     """
     N = J.N
     if isinstance(n_starts, bool) or not float(n_starts).is_integer() or n_starts < 1:
@@ -412,19 +548,13 @@ def critical_points(J: Couplings, *, n_starts=2000, rng=0, tol=1e-11, max_iter=6
         starts[i] = _retract(gen.standard_normal(N), N)
     flat, offs, degs = _flat(J)
     ends, ok = _newton_starts(flat, offs, degs, N, starts, float(tol), int(max_iter))
-    pts, hits = [], []
     conv = int(ok.sum())
-    for s in ends[ok]:
-        for i, q in enumerate(pts):
-            if np.linalg.norm(q - s) <= dedup * math.sqrt(N):
-                hits[i] += 1
-                break
-        else:
-            pts.append(s)
-            hits.append(1)
-    P = np.array(pts).reshape(-1, N)
-    en = np.array([energy(J, p) for p in P])
-    idx = np.array([int(np.sum(tangent_eigenvalues(J, p) < 0)) for p in P], dtype=int)
+    P, hits = _dedup(ends, ok, float(dedup) * math.sqrt(N))
+    if P.shape[0]:
+        en, red = _tangent_hessians(flat, offs, degs, N, P)
+        idx = np.sum(np.linalg.eigvalsh(red) < 0, axis=1).astype(int)
+    else:
+        en, idx = np.zeros(0), np.zeros(0, dtype=int)
     counts = np.bincount(idx, minlength=N)[:N] if idx.size else np.zeros(N, dtype=int)
     return CriticalPoints(points=P, energies=en, indices=idx, counts_by_index=counts,
                           n_starts=int(n_starts), n_converged=conv, hits=np.array(hits))

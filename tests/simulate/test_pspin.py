@@ -73,6 +73,26 @@ def test_quadratic_form_critical_points_are_the_eigenvectors():
         np.testing.assert_allclose(e, lam[k], rtol=1e-10)
 
 
+def test_critical_points_of_a_mixed_model_are_critical_with_their_index():
+    """Mixed xi = 0.3 q^2 + q^4 (degrees 2 and 4: the compiled contractions of two tensors):
+    every reported point is critical by the NumPy gradient, its energy and index agree with
+    energy() and tangent_eigenvalues() (plain NumPy, Householder basis), the points are
+    distinct and every converged start is counted once."""
+    N = 5
+    J = pspin.couplings(N, {2: 0.3, 4: 1.0}, rng=4)
+    cp = pspin.critical_points(J, n_starts=300, rng=2)
+    assert cp.points.shape[0] >= 2 * 1  # at least the two global extrema
+    assert cp.hits.sum() == cp.n_converged <= cp.n_starts
+    for s, e, k in zip(cp.points, cp.energies, cp.indices):
+        assert np.linalg.norm(pspin.gradient(J, s)) / np.sqrt(N) <= 1e-10
+        assert e == pytest.approx(pspin.energy(J, s), rel=1e-12, abs=1e-12)
+        ev = pspin.tangent_eigenvalues(J, s)
+        assert np.min(np.abs(ev)) > 1e-8  # no marginal point: the index is well defined
+        assert k == int(np.sum(ev < 0))
+    d = np.linalg.norm(cp.points[:, None, :] - cp.points[None, :, :], axis=2)
+    assert np.all(d[np.triu_indices(len(d), 1)] > 1e-6 * np.sqrt(N))
+
+
 def test_descent_ends_at_a_local_minimum():
     J = pspin.couplings(40, {3: 1.0}, rng=5)
     r = pspin.gradient_descent(J, _on_sphere(np.random.default_rng(2), 40))
