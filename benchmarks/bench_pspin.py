@@ -283,16 +283,22 @@ def main(argv=None):
         cp = cmp["out"]["package"]
         pts, en, idx = cmp["out"]["numpy_batched"]
         assert np.array_equal(cp.points.shape, pts.shape), (cp.points.shape, pts.shape)
-        assert np.all(np.linalg.norm(cp.points - pts, axis=1) <= 1e-6 * math.sqrt(N))
-        assert np.allclose(cp.energies, en, rtol=0, atol=1e-9)
-        assert np.array_equal(cp.indices, idx)
+        # the same set of distinct points (the order of first discovery may differ where a
+        # start sits on a basin boundary and the two Newton iterations, equal up to rounding,
+        # end at different points), matched one to one, with the same energies and indices
+        d = np.linalg.norm(cp.points[:, None, :] - pts[None, :, :], axis=2)
+        match = np.argmin(d, axis=1)
+        assert np.all(d[np.arange(len(match)), match] <= 1e-6 * math.sqrt(N))
+        assert len(set(match.tolist())) == len(match)
+        assert np.allclose(cp.energies, en[match], rtol=0, atol=1e-9)
+        assert np.array_equal(cp.indices, idx[match])
         t0 = time.process_time()
         n_loop = loop_critical_points(J, starts)
         t_loop = time.process_time() - t0
         assert n_loop == cp.points.shape[0]
         T, r = cmp["timings"], cmp["ratios"]["numpy_batched"]
         rows.append(dict(case="critical_points", N=N, starts=n, found=int(cp.points.shape[0]),
-                         points_identical=True, **_timing.strip_out(cmp),
+                         points_identical_as_sets=True, **_timing.strip_out(cmp),
                          old_loop_baseline_s=t_loop,
                          old_loop_baseline_ratio=t_loop / T["package"]["median_s"]))
         print(f"critical points N={N} ({n} starts, {cp.points.shape[0]} found): package "
