@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import math
-import pathlib
 import sys
 import time
 import traceback
@@ -17,7 +16,7 @@ import numpy as np
 from .cache import PointCache, point_key
 from .records import Record, Row, summarise
 from .verdict import judge
-from .version import code_version
+from .version import code_version, dependency_hash
 
 __all__ = ["Profile", "Experiment", "instance_seed", "run_experiment", "run_point", "PROFILES"]
 
@@ -190,15 +189,17 @@ class Experiment:
 
 
 def _function_id(fn) -> dict:
-    """Name and source-file hash of a simulation callable (part of the cache key)."""
+    """Name of a simulation callable and the hash of its source file with every simulation
+    module and experiment module it imports, transitively
+    (:func:`validate.version.dependency_hash`): the code part of the cache key, so that
+    editing one simulator keeps the points of the experiments that never import it."""
     target = fn if inspect.isfunction(fn) or inspect.ismethod(fn) else type(fn)
     name = f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', repr(target))}"
     try:
-        src = pathlib.Path(inspect.getsourcefile(target)).read_bytes()
-        sha = hashlib.sha256(src).hexdigest()[:16]
+        sha, _ = dependency_hash(inspect.getsourcefile(target))
     except (TypeError, OSError):
         sha = "unknown"
-    return {"simulate_fn": name, "simulate_fn_sha": sha}
+    return {"simulate_fn": name, "simulate_deps_sha": sha}
 
 
 def _name_key(name: str) -> int:
@@ -374,9 +375,9 @@ def run_experiment(
     """
     prof = exp.profile(profile)
     version = code_version()
-    # the commit is recorded but not part of the resume key: a commit that leaves simulate/ alone
-    # keeps the finished points (the simulate source hash changes when the kernels do)
-    point_code = {k: version[k] for k in ("package", "simulate_sha")}
+    # the commit is recorded but not part of the resume key: a commit that leaves the
+    # simulators this experiment imports alone keeps its finished points
+    point_code = {"package": version["package"]}
     point_code.update(_function_id(exp.simulate))
     t_start = time.perf_counter()
     messages = []

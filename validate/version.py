@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import importlib.metadata
@@ -9,7 +10,7 @@ import importlib.util
 import pathlib
 import subprocess
 
-__all__ = ["code_version", "source_hash", "platform_info"]
+__all__ = ["code_version", "source_hash", "platform_info", "dependency_hash"]
 
 _DIST = "replica-landscapes"
 
@@ -85,3 +86,86 @@ def code_version() -> dict:
         "replica_sha": source_hash("replica"),
         **platform_info(),
     }
+
+
+_ROOT = pathlib.Path(__file__).resolve().parent.parent
+#: Packages whose modules a simulation callable's results can depend on (followed by
+#: :func:`dependency_hash`): the simulators and the experiment definitions, not the runner
+#: (the seed of a point is part of its key) and never ``replica`` (``simulate`` must not
+#: import it).
+_TRACKED = ("simulate", "validate.experiments")
+
+
+def _module_file(module: str) -> pathlib.Path | None:
+    """The source file of a dotted module name inside the tracked packages, or None."""
+    if not any(module == t or module.startswith(t + ".") for t in _TRACKED):
+        return None
+    base = _ROOT.joinpath(*module.split("."))
+    for f in (base.with_suffix(".py"), base / "__init__.py"):
+        if f.is_file():
+            return f
+    return None
+
+
+def _imports(path: pathlib.Path) -> set[pathlib.Path]:
+    """Files of the tracked modules that ``path`` imports, anywhere in it (also inside
+    functions). ``from pkg import name`` depends on ``pkg.name`` where that is a module,
+    otherwise on ``pkg`` itself (the module that defines or re-exports ``name``)."""
+    parts = list(path.relative_to(_ROOT).with_suffix("").parts)
+    package = parts[:-1]  # the package of a module, and of a package's __init__ itself
+    found: set[pathlib.Path] = set()
+    for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                f = _module_file(alias.name)
+                if f:
+                    found.add(f)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[:len(package) - (node.level - 1)] if node.level > 1 else package
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            for alias in node.names:
+                f = _module_file(f"{mod}.{alias.name}") or _module_file(mod)
+                if f:
+                    found.add(f)
+    return found
+
+
+@functools.cache
+def dependency_hash(path: str) -> tuple[str, tuple[str, ...]]:
+    """SHA-256 (16 hex digits) of a source file and of every ``simulate`` and
+    ``validate.experiments`` module it imports, transitively, and the files hashed (relative
+    paths).
+
+    The cache key of a simulation point uses it for the file of the experiment's simulation
+    callable, so that editing one simulator (``simulate/pspin.py``) keeps the cached points
+    of experiments that never import it.  A package's ``__init__`` is hashed only where a
+    module imports a name from it that is not a submodule (it re-exports many modules; the
+    modules actually imported are followed instead).  Simulation modules must have no
+    import-time effects on each other (they define functions and constants only).
+    """
+    start = pathlib.Path(path).resolve()
+    seen: set[pathlib.Path] = set()
+    todo = [start]
+    while todo:
+        f = todo.pop()
+        if f in seen:
+            continue
+        seen.add(f)
+        try:
+            todo.extend(_imports(f) - seen)
+        except (OSError, SyntaxError, ValueError):
+            continue
+    h = hashlib.sha256()
+    names = []
+    for f in sorted(seen):
+        try:
+            name = str(f.relative_to(_ROOT))
+        except ValueError:
+            name = str(f)
+        names.append(name)
+        h.update(name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16], tuple(names)
