@@ -185,3 +185,162 @@ def test_vectorised_residues_give_the_rank_of_the_integer_matrix():
             J[0] = 0.0
         assert _rank_mod_p_kernel(_residues(J), np.int64(_PRIME)) == \
             _rank_mod_p(_integer_rows(J)), trial
+
+
+# ---------------------------------------------------------------------------------------------
+# realisable_dichotomies: exact enumeration of one neuron's rows
+
+def _rows_set(R):
+    return {r.tobytes() for r in np.asarray(R, dtype=np.uint8)}
+
+
+@pytest.mark.parametrize("n,d0,bias", [
+    (1, 1, True), (2, 3, True), (3, 4, False), (3, 2, True),   # n <= D: all 2^n
+    (1, 1, False), (5, 1, False), (14, 1, False),                # D = 1
+    (9, 1, True), (14, 1, True), (12, 2, True), (14, 2, False), (13, 3, True),
+    (14, 3, False), (11, 4, True), (14, 4, False), (6, 4, True), (70, 2, True),
+    (130, 1, True)])                                             # n > 64: several words
+def test_enumerated_dichotomies_are_covers_count(n, d0, bias):
+    from replica.relu import cover_count, nonempty_regions
+
+    rng = np.random.default_rng(100 * n + 10 * d0 + bias)
+    X = rng.standard_normal((n, d0))
+    R = relu.realisable_dichotomies(X, bias=bias)
+    D = d0 + int(bias)
+    assert R.dtype == np.uint8 and R.ndim == 2 and R.shape[1] == n
+    assert np.all((R == 0) | (R == 1))
+    assert R.shape[0] == cover_count(n, D) == nonempty_regions(n, d0, 1, bias=bias)
+    assert len(_rows_set(R)) == R.shape[0]  # distinct
+    # lexicographic order (input 0 most significant), deterministic
+    assert [tuple(r) for r in R] == sorted(tuple(r) for r in R)
+    np.testing.assert_array_equal(R, relu.realisable_dichotomies(X.copy(), bias=bias))
+    # a realisable row's complement is realisable (w -> -w)
+    assert _rows_set(1 - R) == _rows_set(R)
+
+
+def test_enumeration_in_1d_with_bias_is_the_steps():
+    rng = np.random.default_rng(11)
+    for n in (1, 2, 7, 80):
+        X = rng.standard_normal((n, 1))
+        order = np.argsort(X[:, 0])
+        steps = np.empty((2 * n, n), dtype=np.uint8)
+        steps[:, order] = relu.step_patterns(n)
+        assert _rows_set(relu.realisable_dichotomies(X)) == _rows_set(steps)
+
+
+def test_enumeration_without_bias_in_1d_is_the_sign_and_its_complement():
+    R = relu.realisable_dichotomies(np.array([[1.0], [-2.0], [3.0]]), bias=False)
+    np.testing.assert_array_equal(R, [[0, 1, 0], [1, 0, 1]])
+
+
+@pytest.mark.parametrize("n,d0,bias", [(8, 1, False), (9, 2, True), (10, 3, False),
+                                       (7, 4, True), (12, 3, True)])
+def test_enumeration_is_exactly_the_lp_feasible_rows(n, d0, bias):
+    """Every enumerated row has an LP certificate, and the exhaustive LP over all 2^n rows
+    finds exactly the enumerated set."""
+    rng = np.random.default_rng(7 * n + d0)
+    X = rng.standard_normal((n, d0))
+    R = relu.realisable_dichotomies(X, bias=bias)
+    assert relu.region_nonempty(R, X, bias=bias)  # every row (one neuron per row)
+    lp = {bytes(bits) for bits in itertools.product((0, 1), repeat=n)
+          if relu._row_feasible(np.array(bits, dtype=np.uint8), X, bias)}
+    assert lp == _rows_set(R)
+
+
+def test_enumerated_rows_are_lp_feasible_at_larger_n():
+    rng = np.random.default_rng(12)
+    for n, d0, bias in [(40, 3, True), (70, 2, False), (25, 5, False)]:
+        X = rng.standard_normal((n, d0))
+        R = relu.realisable_dichotomies(X, bias=bias)
+        pick = rng.choice(R.shape[0], size=60, replace=False)
+        assert all(relu._row_feasible(R[i], X, bias) for i in pick)
+        # rows that are not enumerated (a random row is rarely realisable here) have none
+        others = rng.integers(0, 2, size=(200, n), dtype=np.uint8)
+        known = _rows_set(R)
+        for row in others:
+            assert relu._row_feasible(row, X, bias) == (row.tobytes() in known)
+
+
+@pytest.mark.parametrize("d0,bias", [(2, True), (3, False)])
+def test_nonempty_sampler_is_uniform_over_the_dichotomies_at_n20(d0, bias):
+    """n = 20, d0 = 2 with bias (382 realisable rows of 2^20: rejection sampling used to give
+    up): each neuron's row is uniform over the enumerated dichotomies, all non-empty."""
+    from scipy import stats
+
+    n, d1, trials = 20, 8, 4000
+    reg = relu.sample_regions(n, d0, d1, measure="nonempty", trials=trials, rng=5, bias=bias)
+    assert reg.patterns.shape == (trials, d1, n) and reg.patterns.dtype == np.uint8
+    R = relu.realisable_dichotomies(reg.X, bias=bias)
+    assert R.shape[0] == 382
+    index = {r.tobytes(): i for i, r in enumerate(R)}
+    rows = reg.patterns.reshape(-1, n)
+    idx = np.array([index[r.tobytes()] for r in rows])  # KeyError: a row not realisable
+    counts = np.bincount(idx, minlength=R.shape[0])
+    p = stats.chisquare(counts).pvalue
+    assert p > 1e-3, p
+    # every distinct sampled row has an LP certificate: all sampled regions are non-empty
+    seen = R[np.flatnonzero(counts)]
+    assert seen.shape[0] == R.shape[0]
+    assert relu.region_nonempty(seen, reg.X, bias=bias)
+
+
+def test_nonempty_sampler_in_1d_keeps_its_random_stream():
+    """d0 = 1 with bias: the data, then one gen.integers(0, 2n) per neuron (other code relies
+    on this stream)."""
+    n, d1, trials = 9, 4, 6
+    reg = relu.sample_regions(n, 1, d1, measure="nonempty", trials=trials, rng=17)
+    gen = np.random.default_rng(17)
+    X = np.sort(gen.standard_normal((n, 1)), axis=0)
+    pick = gen.integers(0, 2 * n, size=(trials, d1))
+    np.testing.assert_array_equal(reg.X, X)
+    np.testing.assert_array_equal(reg.patterns, relu.step_patterns(n)[pick])
+
+
+def test_nonempty_sampler_fallback_and_refusal(monkeypatch):
+    # over the enumeration limit, a high acceptance rate: rejection sampling, rows non-empty
+    monkeypatch.setattr(relu, "MAX_CANDIDATES", 10)
+    reg = relu.sample_regions(6, 3, 3, measure="nonempty", trials=5, rng=1)
+    assert all(relu.region_nonempty(A, reg.X) for A in reg.patterns)
+    # over the limit and too rare for rejection: a clear error
+    with pytest.raises(ValueError, match="MAX_CANDIDATES"):
+        relu.sample_regions(20, 2, 2, measure="nonempty", rng=1)
+
+
+def test_enumeration_refuses_beyond_the_limit():
+    X = np.random.default_rng(3).standard_normal((400, 6))
+    with pytest.raises(ValueError, match="over the limit"):
+        relu.realisable_dichotomies(X)
+    with pytest.raises(ValueError, match="over the limit"):
+        relu.realisable_dichotomies(X[:10], max_candidates=100)
+
+
+def test_non_generic_data_is_refused():
+    rng = np.random.default_rng(9)
+    X = rng.standard_normal((8, 2))
+    rep = X.copy()
+    rep[5] = rep[2]  # repeated point
+    with pytest.raises(ValueError, match="non-generic"):
+        relu.realisable_dichotomies(rep)
+    col = X.copy()
+    col[1:4] = [[0.0, 1.0], [1.0, 3.0], [2.0, 5.0]]  # three collinear points, d0 = 2, bias
+    with pytest.raises(ValueError, match="non-generic"):
+        relu.realisable_dichotomies(col)
+    with pytest.raises(ValueError, match="non-generic"):
+        relu.sample_regions(8, 2, 3, measure="nonempty", X=col)
+    # without a bias the collinear points are fine (no three on a line through the origin)
+    assert relu.realisable_dichotomies(col, bias=False).shape[0] == 16
+    # ... but two points on a line through the origin are not
+    ray = X.copy()
+    ray[4] = -2.5 * ray[0]
+    with pytest.raises(ValueError, match="non-generic"):
+        relu.realisable_dichotomies(ray, bias=False)
+    with pytest.raises(ValueError, match="non-generic"):  # the origin, no bias
+        relu.realisable_dichotomies(np.array([[1.0], [0.0]]), bias=False)
+    with pytest.raises(ValueError, match="non-generic"):  # repeated 1-d input, bias
+        relu.realisable_dichotomies(np.array([[0.3], [-1.0], [0.3]]))
+    with pytest.raises(ValueError, match="non-generic"):  # n < D, dependent
+        relu.realisable_dichotomies(np.array([[0.5, 1.0], [0.5, 1.0]]))
+    with pytest.raises(ValueError, match="non-generic"):  # repeated point, d0 = 3, no bias
+        Y = rng.standard_normal((7, 3))
+        Y[6] = Y[0]
+        relu.realisable_dichotomies(Y, bias=False)
