@@ -200,6 +200,14 @@ class _Rules:
         self.eta = legendre_reference(order)
 
 
+def _check_order(order):
+    """The order of the check rules: half the order (lower, hence a conservative estimate),
+    or twice it where halving would leave the per-panel Gauss-Legendre rules unchanged
+    (order < 28: they have at least 6 nodes) and the difference would be zero."""
+    low = max(8, 4 * (order // 8))
+    return low if max(6, low // 4) != max(6, order // 4) else 2 * order
+
+
 def _energy_points(v: Vertices, G, K, sigma, order):
     """Energies at rows of G (coefficients) with thresholds K (and smearing sigma), and their
     error estimates: the difference with the same quadrature at half the order (a lower-order
@@ -219,7 +227,7 @@ def _energy_points(v: Vertices, G, K, sigma, order):
     out = at(order)
     if not np.all(np.isfinite(out)):
         raise ReplicaError(f"non-finite energy at gamma = {G[~np.isfinite(out)][0]}")
-    check = at(max(8, 4 * (order // 8)))
+    check = at(_check_order(order))
     err = np.abs(check - out) + 8 * np.finfo(float).eps * (1.0 + np.abs(out))
     err[~np.isfinite(err)] = np.inf
     return out, err
@@ -401,19 +409,30 @@ def _path_energy_1rsb(model, v, tt, kap, path, order, m):
     sp = rsb_vertex(model, alpha=v.alpha, kappa_v=v.kappas[0], m=m)
     q0, q1 = sp.order_params["q0"], sp.order_params["q1"]
     mm = sp.order_params.get("m", sp.params.get("m"))
-    r = _Rules(order)
-    comp = {"q0": q0, "q1": q1, "m": mm, "saddle_point": sp}
-    for name, q12, same in (("same", q1, True), ("different", q0, False)):
-        G = _path_gamma(path, tt, q12)
-        K = kap * np.sqrt(G[:, 0] ** 2 + G[:, 1] ** 2 + 2 * q12 * G[:, 0] * G[:, 1])
-        comp[name] = np.array([
-            _bk.energy_1rsb_pair(q0, q1, mm, v.kappas[0], np.ascontiguousarray(G[i]),
-                                 float(K[i]), same, r.panel[0], r.panel[1], r.gl[0], r.gl[1])
-            for i in range(tt.size)])
-    e = (1 - mm) * comp["same"] + mm * comp["different"]
+
+    def at(order_):
+        r = _Rules(order_)
+        parts = {}
+        for name, q12, same in (("same", q1, True), ("different", q0, False)):
+            G = _path_gamma(path, tt, q12)
+            K = kap * np.sqrt(G[:, 0] ** 2 + G[:, 1] ** 2 + 2 * q12 * G[:, 0] * G[:, 1])
+            parts[name] = np.array([
+                _bk.energy_1rsb_pair(q0, q1, mm, v.kappas[0], np.ascontiguousarray(G[i]),
+                                     float(K[i]), same, r.panel[0], r.panel[1], r.gl[0],
+                                     r.gl[1])
+                for i in range(tt.size)])
+        return parts, (1 - mm) * parts["same"] + mm * parts["different"]
+
+    parts, e = at(order)
     if not np.all(np.isfinite(e)):
         raise ReplicaError(f"non-finite 1RSB path energy at t = {tt[~np.isfinite(e)]}")
-    return PathEnergy(path, kap, tt, e, _path_gamma(path, tt, q0), v, "1rsb", comp)
+    # the error estimate of the RS paths: the same quadrature on the check rules, plus 8 ulp
+    _, check = at(_check_order(order))
+    err = np.abs(check - e) + 8 * np.finfo(float).eps * (1.0 + np.abs(e))
+    err[~np.isfinite(err)] = np.inf
+    comp = {"q0": q0, "q1": q1, "m": mm, "saddle_point": sp, **parts}
+    return PathEnergy(path, kap, tt, e, _path_gamma(path, tt, q0), v, "1rsb", comp,
+                      energy_error=err)
 
 
 def _slack(model, alpha, kap, k2, tt):
