@@ -32,7 +32,7 @@ for k in KAPPAS:
     rs.append(a_rs)
     try:
         rsb.append(replica.capacity(m, ansatz="1rsb").alpha_c)
-    except replica.ReplicaError as err:  # e.g. the 1RSB branch folds before F = 0 (kappa ~ 0)
+    except replica.ReplicaError as err:  # none expected for kappa < 0; printed, never hidden
         print(f"kappa = {k:+.3f}: no 1RSB capacity: {err}")
         rsb.append(np.nan)
     if replica.stability(m, a_rs * (1 - 1e-6)).replicon < 0:

@@ -141,17 +141,20 @@ class _Generator:
                 s0 = ", ".join([f"float({self.pr(s_)})" for _, s_ in pts] + [f"_hs{L}"])
                 lines.append(f"{pad}_C{L} = np.array([{c0}])")
                 lines.append(f"{pad}_D{L} = np.array([{s0}])")
+                # (the Gauss-Legendre passes carry ln phi(z) in _P, added to the exponent:
+                # no Gaussian weight underflows on a window far in the tail)
                 lines.append(f"{pad}if _try{L} == 0:")
                 if len(pts):
                     lines.append(f"{pad}    _lo{L}, _hi{L} = _tilt_window(_C{L}[:-1], _D{L}[:-1])")
-                    lines.append(f"{pad}    _n{L}, _w{L} = _rule_on(_lo{L}, _hi{L}, _C{L}[:-1], "
-                                 f"_D{L}[:-1], gl_x, gl_w, BASE_WIDTH)")
+                    lines.append(f"{pad}    _n{L}, _w{L}, _P{L} = _rule_on_log(_lo{L}, _hi{L}, "
+                                 f"_C{L}[:-1], _D{L}[:-1], gl_x, gl_w, BASE_WIDTH)")
                 else:
                     lines.append(f"{pad}    _lo{L}, _hi{L} = -ZMAX, ZMAX")
-                    lines.append(f"{pad}    _n{L}, _w{L} = gh_x, gh_w")
+                    lines.append(f"{pad}    _n{L}, _w{L}, _P{L} = gh_x, gh_w, "
+                                 f"np.zeros(gh_x.shape[0])")
                 lines.append(f"{pad}else:")
-                lines.append(f"{pad}    _n{L}, _w{L} = _rule_on(_lo{L}, _hi{L}, _C{L}, _D{L}, "
-                             f"gl_x, gl_w, BASE_WIDTH)")
+                lines.append(f"{pad}    _n{L}, _w{L}, _P{L} = _rule_on_log(_lo{L}, _hi{L}, _C{L}, "
+                             f"_D{L}, gl_x, gl_w, BASE_WIDTH)")
             elif len(pts):
                 cs = ", ".join(f"float({self.pr(c)})" for c, _ in pts)
                 ss = ", ".join(f"float({self.pr(s_)})" for _, s_ in pts)
@@ -181,6 +184,7 @@ class _Generator:
             lines.append(f"{pad}    {self.pr(var)} = _n{L}[_i{L}]")
             lines.extend(body)
             if kind == "tilt":
+                lines.append(f"{pad}_G{L} += _P{L}")
                 lines.append(f"{pad}_M{L} = np.max(_G{L})")
                 lines.append(f"{pad}_E{L} = _w{L} * np.exp(_G{L} - _M{L})")
                 lines.append(f"{pad}_S{L} = np.sum(_E{L})")
@@ -203,6 +207,10 @@ class _Generator:
                           f"{pad}    if _done{L}:",
                           f"{pad}        break",
                           f"{pad}    _try{L} += 1"]
+                # a mass still at the window's ends or on too few nodes after the last pass is
+                # not integrated: NaN (the solver reports a non-finite point), never a number
+                lines += [f"{pad}if not _prev{L}:"]
+                lines += [f"{pad}    {acc} = math.nan" for acc in accs]
             for m, acc in zip(members, accs):
                 s_ = sp.Symbol(acc)
                 subs[m] = s_
@@ -289,7 +297,7 @@ def generate_source(outputs, theta_syms, ctrl_syms, name="kernel"):
         "from replica.engine._sig import KERNEL_SIG",
         "from replica.engine.quadrature import panel_rule as _panel_rule, "
         "trunc_rule as _trunc_rule, tilt_next as _tilt_next, tilt_window as _tilt_window, "
-        "rule_on as _rule_on, ZMAX, BASE_WIDTH",
+        "rule_on as _rule_on, rule_on_log as _rule_on_log, ZMAX, BASE_WIDTH",
         "",
         "",
         "@numba.njit(KERNEL_SIG, cache=True, nogil=True, fastmath=False, error_model='numpy')",

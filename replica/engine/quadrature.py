@@ -32,7 +32,7 @@ from ._numba_special import erfcx as _erfcx
 
 __all__ = ["ZMAX", "legendre_reference", "hermite_rule", "panel_rule", "trunc_rule",
            "gauss_average", "edges_on", "BASE_WIDTH", "TILT_EDGE_MASS", "tilt_next",
-           "tilt_window", "rule_on", "ORDER", "GH_ORDER", "CHECK_ORDER",
+           "tilt_window", "rule_on", "rule_on_log", "ORDER", "GH_ORDER", "CHECK_ORDER",
            "CHECK_GH_ORDER"]
 
 #: Half-width of the truncated integration domain of the outer Gaussian averages.
@@ -43,8 +43,12 @@ TILT_EDGE_MASS = 1e-15
 #: A tilted average whose mass sits on fewer (effective) nodes than this is redone with nodes
 #: graded around the mass.
 TILT_MIN_NODES = 6.0
-#: Largest half-width of a tilted average's window (the Gaussian weight is 1e-298 there).
-TILT_ZCAP = 37.0
+#: Largest half-width of a tilted average's window.  The tilted passes carry the Gaussian
+#: density in log space (:func:`rule_on_log`), so nothing underflows out there (a tilt such
+#: as exp(-mu d^2/2) with mu ~ 1e4 moves the mass of the 1RSB jamming limit to |z| ~ 1e3);
+#: beyond a width 2 _MAX_BASE_PANELS the coarse panels get wider than BASE_WIDTH, and the
+#: passes after the first grade the mesh around the mass they found.
+TILT_ZCAP = 1e4
 #: Width of the coarse panels away from the declared steep points.
 BASE_WIDTH = 2.0
 #: Default Gauss-Legendre order per panel.
@@ -57,6 +61,9 @@ GH_ORDER = 64
 CHECK_ORDER = 20
 CHECK_GH_ORDER = 96
 _MAX_EDGES = 512
+#: Most coarse panels of one mesh (a wider window gets wider coarse panels).
+_MAX_BASE_PANELS = 400
+_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 _SQRT2 = math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
@@ -85,7 +92,7 @@ def edges_on(lo, hi, centers, scales, base):
     # c +- s 2^k) around each usable hint (c, s) until the panels reach the coarse width
     buf = np.empty(_MAX_EDGES)
     n = 0
-    nb = max(1, int(math.ceil((hi - lo) / base - 1e-9)))
+    nb = min(_MAX_BASE_PANELS, max(1, int(math.ceil((hi - lo) / base - 1e-9))))
     for i in range(nb + 1):
         buf[n] = lo + (hi - lo) * i / nb
         n += 1
@@ -96,7 +103,7 @@ def edges_on(lo, hi, centers, scales, base):
             continue  # hint unusable here (e.g. centre at infinity when q = 0): smooth anyway
         if c < lo - base or c > hi + base or s >= base:
             continue
-        if lo < c < hi:
+        if lo < c < hi and n < _MAX_EDGES - 2:
             buf[n] = c
             n += 1
         d = s
@@ -184,6 +191,28 @@ def gauss_average(f, points=(), *, order: int = ORDER, zmax: float = ZMAX):
     x, w = legendre_reference(order)
     nodes, weights = panel_rule(centers, scales, x, w, zmax, BASE_WIDTH)
     return float(np.dot(weights, f(nodes)))
+
+
+@_jit
+def rule_on_log(lo, hi, centers, scales, ref_x, ref_w, base):
+    """The graded composite Gauss-Legendre rule on [lo, hi] with the Gaussian density apart:
+    nodes, the plain Gauss-Legendre weights and ln phi(z) at the nodes (the tilted averages
+    add ln phi to their exponent, so that no weight underflows far out in the tail)."""
+    e = edges_on(lo, hi, centers, scales, base)
+    npan = e.shape[0] - 1
+    k = ref_x.shape[0]
+    nodes = np.empty(npan * k)
+    weights = np.empty(npan * k)
+    logphi = np.empty(npan * k)
+    for p in range(npan):
+        h = 0.5 * (e[p + 1] - e[p])
+        m = 0.5 * (e[p + 1] + e[p])
+        for i in range(k):
+            z = m + h * ref_x[i]
+            nodes[p * k + i] = z
+            weights[p * k + i] = h * ref_w[i]
+            logphi[p * k + i] = -0.5 * z * z - _LOG_SQRT_2PI
+    return nodes, weights, logphi
 
 
 @_jit

@@ -330,9 +330,11 @@ def _continue_in_threshold(model, direct_error):
     bordered system dF/dq0 = dF/dmu = 0, F = 0 (:func:`_triple_newton`); a correction that
     moves y by more than 0.5 from the prediction is rejected (it would jump to the mu -> infinity
     tail where F -> 0) and the step is halved.  For the spherical negative perceptron the
-    branch folds at kappa* = -0.0860 (measured by pseudo-arclength continuation through the
-    fold: the branch turns back towards kappa < kappa* with q0 ~ 0.991 and mu growing); for
-    kappa in (kappa*, 0) an error names the fold.
+    branch reaches every kappa < 0: as kappa -> 0-, 1 - q0 ~ 1.44 kappa^2, mu (1 - q0) ->
+    2.08 and alpha_RS - alpha_1RSB ~ 0.509 |kappa|^3 (tests/replica/test_jamming.py).  (An
+    apparent fold at kappa = -0.086 was an artefact of the tilted averages' fixed window,
+    which the inner average's mass, at z1 ~ mu (1 - q0) / (1 + mu (1 - q0)) times the kink,
+    had left.)  Where a branch does fold, the error names the fold.
     """
     name = _threshold_parameter(model)
     kappa = model.params.get(name) if name else None

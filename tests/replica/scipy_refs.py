@@ -159,11 +159,16 @@ def jamming_parts(q0, mu, kappa):
     return ent, en / mu
 
 
+def jamming_alpha(q0, mu, kappa):
+    """-E/B: the alpha at which F(q0, mu) = 0."""
+    e, b = jamming_parts(q0, mu, kappa)
+    return -e / b
+
+
 def jamming_capacity(kappa, x0):
     """(alpha_1RSB, q0, mu): the stationary value of -E/B over (q0, mu), from x0."""
     def alpha_of(x):
-        e, b = jamming_parts(x[0], x[1], kappa)
-        return -e / b
+        return jamming_alpha(x[0], x[1], kappa)
 
     def grad(x):
         g = []
@@ -177,6 +182,42 @@ def jamming_capacity(kappa, x0):
     sol = optimize.root(grad, np.asarray(x0, float), method="hybr", options={"xtol": 1e-11})
     assert np.max(np.abs(grad(sol.x))) < 1e-8, sol
     return alpha_of(sol.x), float(sol.x[0]), float(sol.x[1])
+
+
+def jamming_gap_constant():
+    """C = lim_{kappa -> 0-} (alpha_RS - alpha_1RSB)/|kappa|^3 of the spherical negative
+    perceptron, from the asymptotic expansion of the jamming coefficient F (derived for these
+    tests, 2026-11-29; no engine code): in the double scaling 1 - q0 = a ~ kappa^2,
+    mu = g/a with g fixed,
+
+        F ~ (alpha_RS - alpha)/(4 (1+g)) - a phi0 |kappa| u(g) + 2 phi0 a^(3/2) r(g)/g,
+        u(g) = ln(1+g)/g - 1/(1+g),
+        r(g) = int dx [ln J(x; g) + theta(x) (g x^2/(2(1+g)) + ln(1+g)/2)],
+        J(x; g) = H(x) + exp(-g x^2/(2(1+g))) Phi(x/sqrt(1+g))/sqrt(1+g),
+
+    phi0 = 1/sqrt(2 pi).  dF/da = 0 and F = 0 give alpha_RS - alpha = (4 phi0/27) Psi(g)
+    |kappa|^3, Psi = (1+g) g^2 u^3/r^2, and the 1RSB capacity (the minimum of -E/B over
+    (q0, mu)) takes the largest gap: C = (4 phi0/27) max_g Psi.  Returns (C, g*)."""
+    from scipy.optimize import minimize_scalar
+    from scipy.special import log_ndtr
+
+    def ln_j(x, g):
+        t2 = -g * x * x / (2 * (1 + g)) + log_ndtr(x / math.sqrt(1 + g)) - 0.5 * math.log1p(g)
+        return np.logaddexp(log_ndtr(-x), t2)
+
+    def r(g):
+        f = lambda x: ln_j(x, g) + (x > 0) * (g * x * x / (2 * (1 + g))  # noqa: E731
+                                              + 0.5 * math.log1p(g))
+        return (quad(f, -40, 0, epsabs=1e-14, limit=400)[0]
+                + quad(f, 0, 40 * math.sqrt(1 + g), epsabs=1e-14, limit=400)[0])
+
+    def psi(g):
+        u = math.log1p(g) / g - 1 / (1 + g)
+        return (1 + g) * g * g * u ** 3 / r(g) ** 2
+
+    res = minimize_scalar(lambda lg: -psi(math.exp(lg)), bracket=(0.0, 1.5), tol=1e-10)
+    gs = math.exp(res.x)
+    return 4 * psi(gs) / (27 * math.sqrt(2 * math.pi)), gs
 
 
 def binary_zero_entropy(kappa, alpha0, x0=(0.6, 3.0), steps=3):
