@@ -338,6 +338,15 @@ def _flat_derivs(flat, offs, degs, N, s, g, h, buf1, buf2):
 
 
 @jit
+def _scratch(degs, N):
+    """Two buffers of N^(p-1) entries, p the largest degree (for _flat_derivs)."""
+    pmax = 2
+    for j in range(degs.size):
+        pmax = max(pmax, degs[j])
+    return np.empty(N ** (pmax - 1)), np.empty(N ** (pmax - 1))
+
+
+@jit
 def _bordered_step(h, r, s, gt, A, x, N):
     """The tangent Newton step d: (Hess - r I) d + lam s = -gt, s.d = 0, by Gaussian elimination
     with partial pivoting of the bordered (N+1) x (N+1) system in A (scratch) and x (the
@@ -396,11 +405,7 @@ def _newton_starts(flat, offs, degs, N, starts, tol, max_iter):
     h = np.empty((N, N))
     A = np.empty((N + 1, N + 1))
     x = np.empty(N + 1)
-    pmax = 2
-    for j in range(degs.size):
-        pmax = max(pmax, degs[j])
-    buf1 = np.empty(N ** (pmax - 1))
-    buf2 = np.empty(N ** (pmax - 1))
+    buf1, buf2 = _scratch(degs, N)
     s = np.empty(N)
     sqn = np.sqrt(N)
     for k in range(n):
@@ -478,11 +483,7 @@ def _tangent_hessians(flat, offs, degs, N, P):
     red = np.empty((n, N - 1, N - 1))
     g = np.empty(N)
     h = np.empty((N, N))
-    pmax = 2
-    for j in range(degs.size):
-        pmax = max(pmax, degs[j])
-    buf1 = np.empty(N ** (pmax - 1))
-    buf2 = np.empty(N ** (pmax - 1))
+    buf1, buf2 = _scratch(degs, N)
     v = np.empty(N)
     hv = np.empty(N)
     for k in range(n):
