@@ -131,12 +131,15 @@ def readme_table(summary: dict) -> str:
     counts = {}
     for r in recs:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
+    sim = sum(r.get("simulation_seconds") or 0.0 for r in recs)
     commit = str(cv.get("commit", "?"))
     commit = commit[:10] + ("-dirty" if commit.endswith("-dirty") else "")
     head = (f"Profile `{summary.get('profile')}`, run on {summary.get('date')} at commit "
             f"`{commit}` (Python {pf.get('python')}, numpy "
             f"{pf.get('numpy')}, scipy {pf.get('scipy')}, numba {pf.get('numba')}, "
-            f"{pf.get('machine')}); wall time {_num(summary.get('wall_seconds'), 4)} s. "
+            f"{pf.get('machine')}); wall time {_num(summary.get('wall_seconds'), 4)} s, "
+            f"simulation points {_num(sim, 4)} s of computing (points taken from the point "
+            f"cache count with the time they took when computed). "
             + ", ".join(f"{counts.get(s, 0)} {s}" for s in
                         ("passed", "failed", "inconclusive", "bad-fit")) +
             f", {counts.get('error', 0)} errors.")
