@@ -234,7 +234,8 @@ def test_enumeration_without_bias_in_1d_is_the_sign_and_its_complement():
 
 
 @pytest.mark.parametrize("n,d0,bias", [(8, 1, False), (9, 2, True), (10, 3, False),
-                                       (7, 4, True), (12, 3, True)])
+                                       (7, 4, True),
+                                       pytest.param(12, 3, True, marks=pytest.mark.slow)])
 def test_enumeration_is_exactly_the_lp_feasible_rows(n, d0, bias):
     """Every enumerated row has an LP certificate, and the exhaustive LP over all 2^n rows
     finds exactly the enumerated set."""
