@@ -141,3 +141,46 @@ def test_full_rank_bounds_contain_the_sampled_fraction():
     assert b.lower == pytest.approx(0.32189839075275506, rel=1e-12)  # regression pin
     est = sim.full_rank_fraction(n=24, d0=4, d1=7, measure="uniform", trials=300, rng=0)
     assert b.lower - 4 * est.stderr <= est.value <= b.upper + 4 * est.stderr
+
+
+def _version_space_entropy_scipy(alpha):
+    """Independent transcription (no engine code): max over q of
+    ln(1-q)/2 + q/2 + 2 alpha E_t[H(-c t) ln H(-c t)], c = sqrt(q/(1-q)), by QUADPACK and a
+    bounded scalar maximisation (Engel and Van den Broeck, Statistical Mechanics of Learning,
+    ch. 2: the Gibbs student's version-space entropy on the Nishimori line)."""
+    from scipy import integrate, optimize
+    from scipy.special import log_ndtr, ndtr
+
+    def f(q):
+        c = math.sqrt(q / (1 - q))
+        g = lambda t: math.exp(-t * t / 2) / math.sqrt(2 * math.pi) * ndtr(c * t) \
+            * log_ndtr(c * t)  # noqa: E731
+        integral = integrate.quad(g, -40, 40, points=[0.0], epsabs=1e-15, limit=400)[0]
+        return 0.5 * math.log(1 - q) + q / 2 + 2 * alpha * integral
+
+    r = optimize.minimize_scalar(lambda q: -f(q), bounds=(1e-9, 1 - 1e-9), method="bounded",
+                                 options={"xatol": 1e-12})
+    return f(r.x)
+
+
+@pytest.mark.parametrize("alpha", [0.5, 1.0, 3.0])
+def test_init_region_volume_against_independent_quadrature(alpha):
+    """Measured 2026-11-29: -0.32166580761133445 / -0.5964412556889797 at alpha = 0.5 / 1
+    (SciPy) against the engine's -0.3216658076113346 / -0.5964412556889793.  Tolerance 1e-9:
+    phi is stationary in q, so the reference's q error (1e-6 from the bounded search) enters
+    squared."""
+    assert relu.init_log_volume(alpha) == pytest.approx(_version_space_entropy_scipy(alpha),
+                                                          abs=1e-9)
+
+
+def test_init_region_volume_limits_and_size_bias():
+    # alpha -> 0: every label halves the volume, s = -alpha ln 2 + O(alpha^2)
+    a = 1e-3
+    assert abs(relu.init_log_volume(a) / a + math.log(2)) < 2 * a
+    # the initialisation draws regions with probability their volume: larger than the
+    # typical region of random labels at the same load
+    for a in (0.25, 0.5, 1.5):
+        assert relu.init_log_volume(a) > relu.typical_log_volume(a) + 1e-3
+    for bad in (0.0, -1.0, float("nan"), "x"):
+        with pytest.raises(ValueError, match="alpha"):
+            relu.init_log_volume(bad)

@@ -120,7 +120,7 @@ def test_default_registry_imports_without_backends():
                                                "spherical-vertices", "spherical-geodesic",
                                                "spherical-barycenter",
                                                "binary-lmc", "pspin-counts", "pspin-langevin",
-                                               "relu-fullrank-1d", "relu-volume"}
+                                               "relu-fullrank-1d", "relu-volume", "relu-volume-init"}
 
 
 def test_interrupt_then_resume(tmp_path, capsys):
