@@ -406,6 +406,36 @@ def test_local_entropy_transition_matches_the_published_value():
     assert 0.765 <= tr.value <= 0.785
 
 
+@pytest.mark.slow
+def test_large_deviation_local_entropy_brackets_the_published_interval():
+    """The large-deviation (y -> inf, RS, free reference) local entropy of Baldassi et al.
+    2015-2016, transcribed independently (tests/replica/large_deviation_ref.py): its first
+    non-monotonicity in d lies between alpha = 0.7540 and 0.7566 (computed 2026-11-29: 0.7553,
+    dip at d ~ 0.0207; min_d dS/dd = +3.1e-5 at 0.7553 and -3.0e-3 at 0.7555, equal with 600
+    and 1200 quadrature nodes), below the interval (0.77, 0.78).  A regression of that study,
+    not a check of the engine: it records where this construction puts the transition."""
+    from scipy.optimize import minimize_scalar
+
+    from . import large_deviation_ref as ld
+
+    def min_slope(alpha):
+        x = np.array([1.09528474e+00, 3.04974269e-06, 2.41880938e-03, 3.65280135e+02,
+                      6.40000144e-01])  # the solution at alpha = 0.1, d = 0.1
+        for a in np.linspace(0.1, alpha, 25)[1:]:
+            x, _, _ = ld.solve_free_fast(0.8, a, x)
+        best = (np.inf, None, None)
+        for d in np.geomspace(0.1, 0.012, 30):  # continuation in d (one branch)
+            x, _, _ = ld.solve_free_fast(1 - 2 * d, alpha, x)
+            if 2 * x[0] < best[0]:
+                best = (2 * x[0], d, x.copy())
+        r = minimize_scalar(lambda d: 2 * ld.solve_free_fast(1 - 2 * d, alpha, best[2])[0][0],
+                            bounds=(0.85 * best[1], 1.15 * best[1]), method="bounded",
+                            options={"xatol": 1e-6})
+        return r.fun  # dS/dd = 2P
+
+    assert min_slope(0.7540) > 0 > min_slope(0.7566)
+
+
 # ------------------------------------------------------------------------------------------
 # the local energy
 
