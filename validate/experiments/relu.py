@@ -120,15 +120,23 @@ _VOLUME_NOTE = ("1/N (N = d0): the quenched log-volume of the perceptron has O(1
                 "O(1/particles^2) per constraint.")
 
 
+#: What the two volume experiments share (sizes, fit, reproducibility, axis label).
+_VOLUME_COMMON = dict(
+    quick=Profile((16, 32, 48), (72, 36, 24)),
+    full=Profile((16, 32, 48, 64), (96, 64, 48, 32)),
+    scaling="1/N", degree=1, scaling_note=_VOLUME_NOTE,
+    reproducibility=("hit-and-run rejuvenation of the sequential Monte Carlo: chaotic "
+                     "trajectories computed with BLAS matrix products, whose summation order "
+                     "depends on the CPU's BLAS kernel: individual rows (not the verdict) can "
+                     "differ between machines"),
+    ylabel="log Gaussian volume per dimension (nats)")
+
+
 def _volume(alpha: float) -> Experiment:
     return Experiment(
         name=f"relu-volume-alpha{alpha:g}", group="relu-volume", observable="log_volume",
         params={"alpha": alpha}, theory=volume_theory, simulate=volume_simulate,
-        quick=Profile((16, 32, 48), (72, 36, 24)),
-        full=Profile((16, 32, 48, 64), (96, 64, 48, 32)),
-        scaling="1/N", degree=1, scaling_note=_VOLUME_NOTE, resolution=0.05,
-        reproducibility="hit-and-run rejuvenation of the sequential Monte Carlo: chaotic trajectories computed with BLAS matrix products, whose summation order depends on the CPU's BLAS kernel: individual rows (not the verdict) can differ between machines",
-        ylabel="log Gaussian volume per dimension (nats)",
+        resolution=0.05, **_VOLUME_COMMON,
         resolution_note=("0.05 in the log-volume per dimension (13 %): the annealed "
                          "log-volume alpha ln(1/2) = -0.35 is 0.03 away and not resolved; a "
                          "volume off by a factor e^(0.1 d0) is."),
@@ -162,11 +170,7 @@ def _init_volume(alpha: float) -> Experiment:
         name=f"relu-volume-init-alpha{alpha:g}", group="relu-volume-init",
         observable="log_volume", params={"alpha": alpha}, theory=init_volume_theory,
         simulate=init_volume_simulate,
-        quick=Profile((16, 32, 48), (72, 36, 24)),
-        full=Profile((16, 32, 48, 64), (96, 64, 48, 32)),
-        scaling="1/N", degree=1, scaling_note=_VOLUME_NOTE, resolution=0.028,
-        reproducibility="hit-and-run rejuvenation of the sequential Monte Carlo: chaotic trajectories computed with BLAS matrix products, whose summation order depends on the CPU's BLAS kernel: individual rows (not the verdict) can differ between machines",
-        ylabel="log Gaussian volume per dimension (nats)",
+        resolution=0.028, **_VOLUME_COMMON,
         resolution_note=("0.028, half the gap between the initialisation's region (-0.322 at "
                          "alpha = 0.5) and a region of uniformly random labels (-0.378): a "
                          "sampler or a theory that ignored the size bias of the "
