@@ -1,0 +1,220 @@
+"""Continuation: a saddle point followed along one control (:func:`sweep`).
+
+The predictor-corrector loop runs in compiled code (:func:`replica.engine._newton.continuation`:
+tangent predictor, Newton, the check-rule evaluation of every point); Python handles step
+halving after a failed prediction, the early stops of the transition finders and the
+building of the :class:`~replica.engine.results.SaddlePoint` s.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._progress import progress_bar
+from ._newton import _solve_small
+from .compiled import _KERNEL_ERRORS
+from .errors import ModelError, SaddlePointConvergenceError
+from .results import Branch, Status
+from .solvers import (_controls_dict, _inside, _make_point, _newton_safe, _problem,
+                      _solve_problem)
+
+__all__ = ["sweep"]
+
+
+def sweep(model, controls=None, *, ansatz=None, m=None, tol=1e-10, max_halvings=10,
+          throw=False, x0=None, progress=None, _top=True, _stop=None,
+          **kw_controls) -> Branch:
+    """Follow the saddle point along one control parameter with warm starts.
+
+    Exactly one control is an array (the swept one); the others are scalars.
+
+    Parameters
+    ----------
+    model : replica.models.Model or replica.freeentropy.FreeEntropy
+    controls : dict, optional
+        Controls by name, e.g. ``{"beta": numpy.linspace(1.6, 2.0, 50)}``; they may also be
+        given as keywords (``alpha=numpy.linspace(0.05, 0.9, 200)``,
+        ``kappa=array, alpha=0.5``).
+    ansatz : str, optional
+        For a model (default ``"rs"``); ``"1rsb"`` follows a 1RSB branch at fixed ``m`` (or
+        sweeps ``m`` itself at fixed alpha).
+    m : float, optional
+        The Parisi parameter of ``ansatz="1rsb"``.
+    tol : float
+    max_halvings : int
+        When a point fails from the predicted start, the step is halved up to this many times
+        (intermediate points are solved and discarded).
+    throw : bool
+        Raise on the first failed point instead of keeping it as a failed row.
+    x0 : dict, optional
+        Start of the first point.
+    progress : bool, optional
+        A progress bar on stderr: None (default) shows one only for a sweep that runs longer
+        than 2 s on a terminal, True always, False never.
+
+    Returns
+    -------
+    Branch
+
+    Notes
+    -----
+    Predictor: the tangent d theta/d c = -J^{-1} d grad/d c from the symbolic derivatives;
+    corrector: Newton.  A sign change of det J between consecutive points is reported in
+    ``Branch.folds``.
+    """
+    values = _controls_dict(controls, None, m, kw_controls)
+    arrays = {k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in values.items()
+              if np.ndim(v) > 0}
+    if len(arrays) != 1:
+        raise ValueError(f"sweep needs exactly one array-valued control, got {sorted(arrays)}")
+    (pname, grid), = arrays.items()
+    if grid.size == 0:
+        raise ValueError(f"{pname}: empty array")
+    if not np.all(np.isfinite(grid)):
+        raise ValueError(f"{pname}: non-finite values in the sweep")
+    scalars = {k: v for k, v in values.items() if k not in arrays}
+    pb = _problem(model, {**scalars, pname: float(grid[0])}, ansatz)
+    return _sweep_problem(pb, pname, grid, x0=x0, tol=tol, max_halvings=max_halvings,
+                          throw=throw, top=_top, stop=_stop,
+                          progress=progress if _top else False)
+
+
+def _sweep_problem(pb, pname, grid, *, x0, tol, max_halvings, throw, top, stop=None,
+                   progress=False):
+    if pname not in pb.values:
+        raise ModelError(f"unknown control {pname!r}; known: {sorted(pb.values)}")
+    cfe = pb.cfe
+    names = cfe.control_names
+    kidx = names.index(pname) if pname in names else None
+    iv = cfe.input_names.index(pname)
+    values = np.array([pb.check(pname, v) for v in grid], dtype=float)  # fail before solving
+    npts, nout = len(values), cfe._out.shape[0]
+    thetas = np.full((npts, cfe.n), np.nan)
+    outs = np.full((npts, nout), np.nan)
+    checks = np.full((npts, nout), np.nan)
+    info = np.full((npts, 2), np.nan)
+    ctrl = pb.ctrl.copy()
+    # the compiled loop runs in chunks: progress, and early stops of the transition finders
+    chunk = 8 if stop is not None else max(16, npts // 50)
+    points, folds = [], []
+    prev = None  # (value, SaddlePoint)
+    bar = progress_bar(npts, f"sweep {pname}", progress)
+    i = 0
+    while i < npts:
+        if prev is not None:  # as many points as converge from the tangent prediction
+            end = min(npts, i + chunk)
+            theta_p = np.array(list(prev[1].order_params.values()))
+            try:
+                j = cfe.continuation(theta_p, prev[2], prev[0], ctrl, iv,
+                                     -1 if kidx is None else kidx, values, i, end, tol, 1e-10,
+                                     60, thetas, outs, checks, info)
+            except _KERNEL_ERRORS:  # a domain error in the kernel: the rows done are valid
+                j = i + int(np.argmax(np.isnan(info[i:end, 0]))) if np.isnan(
+                    info[i:end, 0]).any() else end
+            for k in range(i, j):
+                pt = pb.with_value(pname, values[k])
+                ev = cfe.unpack(outs[k], thetas[k], pt.ctrl)
+                ec = cfe.unpack(checks[k], thetas[k], pt.ctrl, check=False)
+                sp_ = _make_point(pt, thetas[k].copy(), ev, int(info[k, 0]), Status.CONVERGED,
+                                  float(info[k, 1]), "continuation", tol, ec)
+                prev = _accept(cfe, points, folds, prev, float(values[k]), sp_, outs[k], pname,
+                               throw)
+                bar.update(1)
+                if stop is not None and stop(points):  # internal: transition finders
+                    bar.close()
+                    return Branch(pname, values[:len(points)], tuple(points), tuple(folds))
+            i = j
+            if i == npts:
+                break
+            if j < end:  # Newton failed from the prediction: step halving in Python
+                sp_ = _continue(pb, pname, prev, float(values[i]), kidx, tol, max_halvings)
+            else:
+                continue
+        else:
+            sp_ = _solve_problem(pb.with_value(pname, values[i]), x0=x0, tol=tol, throw=False,
+                                 fallback=top)
+        prev = _accept(cfe, points, folds, prev, float(values[i]), sp_, None, pname, throw)
+        bar.update(1)
+        i += 1
+        if stop is not None and stop(points):
+            break
+    bar.close()
+    return Branch(pname, values[:len(points)], tuple(points), tuple(folds))
+
+
+def _accept(cfe, points, folds, prev, v, sp_, out, pname, throw):
+    """Append a sweep point; returns the new start of the continuation (value, point, kernel
+    output), which a failed point does not replace."""
+    if throw and not sp_.success:
+        raise SaddlePointConvergenceError(f"sweep failed at {pname}={v}", sp_)
+    if prev is not None and sp_.success:
+        if _det(prev[1].hessian) * _det(sp_.hessian) < 0:
+            folds.append((float(prev[0]), float(v)))
+    points.append(sp_)
+    if sp_.success or sp_.status == Status.INACCURATE:  # a solution, to rounding: go on
+        if out is None:
+            out = _output_of(cfe, sp_)
+        return (v, sp_, np.ascontiguousarray(out))
+    return prev
+
+
+def _output_of(cfe, sp_):
+    """A kernel output buffer holding what the compiled tangent predictor reads of it (the
+    Hessian and the control derivatives; zeros elsewhere), from a SaddlePoint."""
+    n, nc = cfe.n, cfe.nc
+    out = np.zeros(cfe._out.shape[0])
+    hb = 1 + cfe.n_parts * n
+    out[hb:hb + n * n] = np.asarray(sp_.hessian, dtype=float).ravel()
+    out[hb + n * n:hb + n * n + n * nc] = np.asarray(sp_.control_derivatives,
+                                                     dtype=float).ravel()
+    return out
+
+
+def _det(h):
+    if h.shape == (1, 1):
+        return h[0, 0]
+    if h.shape == (2, 2):
+        return h[0, 0] * h[1, 1] - h[0, 1] * h[1, 0]
+    return np.linalg.det(h)
+
+
+def _predict(pb, prev_sp, kidx, dv):
+    """Tangent predictor theta + dv * d theta/d c, from the derivatives stored at prev_sp."""
+    theta = np.array(list(prev_sp.order_params.values()))
+    if kidx is None:
+        return theta
+    tangent, ok = _solve_small(prev_sp.hessian,
+                                             -prev_sp.control_derivatives[:, kidx])
+    if not ok:
+        return theta
+    pred = theta + dv * tangent
+    if not (np.all(np.isfinite(pred)) and _inside(pred, pb.domains)):
+        return theta
+    return pred
+
+
+def _continue(pb, pname, prev, v, kidx, tol, max_halvings):
+    current = prev
+    target = v
+    failures = 0
+    for _ in range(50 * (max_halvings + 1)):
+        dv = target - current[0]
+        pred = _predict(pb, current[1], kidx, dv)
+        pt = pb.with_value(pname, target)
+        res = _newton_safe(pt, pred, tol, 1e-10, 60)
+        if res is not None and res[3] == Status.CONVERGED:
+            theta, ev, it, status, step = res
+            sp_ = _make_point(pt, theta, ev, it, status, step, "continuation", tol)
+            if target == v:
+                return sp_
+            current = (target, sp_)
+            nxt = target + 2.0 * dv  # grow the step again after a success, never past v
+            target = v if (v - nxt) * (v - target) <= 0 else nxt
+            continue
+        failures += 1
+        if failures > max_halvings:
+            break
+        target = current[0] + 0.5 * (target - current[0])
+    # last resort: Newton from the last good point, without fallbacks
+    pv = pb.with_value(pname, v)
+    return _solve_problem(pv, x0=dict(current[1].order_params), tol=tol, throw=False,
+                          fallback=False)
