@@ -96,7 +96,7 @@ def _sweep_problem(pb, pname, grid, *, x0, tol, max_halvings, throw, top, stop=N
     # the compiled loop runs in chunks: progress, and early stops of the transition finders
     chunk = 8 if stop is not None else max(16, npts // 50)
     points, folds = [], []
-    prev = None  # (value, SaddlePoint)
+    prev = None  # (value, SaddlePoint, kernel output buffer): where the continuation starts
     bar = progress_bar(npts, f"sweep {pname}", progress)
     i = 0
     while i < npts:
