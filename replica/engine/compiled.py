@@ -116,7 +116,9 @@ class CompiledFreeEntropy:
             bad = self._first_nonfinite(out)
             raise NonFiniteError(
                 f"non-finite {bad} at {dict(zip(self.names, theta))}, "
-                f"controls {dict(zip(self.input_names, ctrl))}", quantity=bad,
+                f"controls {dict(zip(self.input_names, ctrl))} (a NaN is also what a tilted "
+                f"average returns when its mass could not be located on any window: see "
+                f"replica.quadrature.tilt_next)", quantity=bad,
                 point=(tuple(theta), tuple(ctrl)))
         return ev
 

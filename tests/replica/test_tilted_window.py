@@ -114,3 +114,24 @@ def test_franz_parisi_tilted_mass_outside_the_old_window():
     for i in (0, 1):
         grad = (4 * d(i, 5e-4) - d(i, 1e-3)) / 3
         assert abs(grad) < 1e-8  # the old kernel's saddle point has |grad| ~ 2e-3
+
+
+def _linear_tilt_kernel():
+    c = sp.Symbol("c", real=True)
+    # ln E_u exp(c u) = c^2/2 exactly: the tilted mass is N(c, 1), hinted at (c, 1)
+    outs = [LogAvgExp(c * u, u, [(c, sp.Integer(1))]) + dummy * 0]
+    return compile_kernel(outs, (dummy,), (c,)).kernel
+
+
+def test_tilted_mass_far_in_the_tail_and_beyond_reach():
+    """A linear tilt e^(c u) moves the Gaussian mass to u = c.  At c = 200 and 3000 (beyond
+    the old fixed cap |u| <= 37, where the Gaussian weights underflowed) the log-scale passes
+    give ln E e^(c u) = c^2/2 to 1e-12 relative.  At c = 5e4, beyond the largest window
+    (1e4), the average cannot locate its mass: it returns NaN, never a number."""
+    k = _linear_tilt_kernel()
+    gl, gh = legendre_reference(12), hermite_rule(64)
+    for c in (200.0, 3000.0):
+        out = k(np.zeros(1), np.array([c]), gl[0], gl[1], gh[0], gh[1], np.empty(1))
+        assert out[0] == pytest.approx(c * c / 2, rel=1e-12)
+    out = k(np.zeros(1), np.array([5e4]), gl[0], gl[1], gh[0], gh[1], np.empty(1))
+    assert np.isnan(out[0])
