@@ -279,10 +279,20 @@ def list_solutions(xi, kappa: float = 0.0, *, max_solutions: int = 100_000,
 
 
 def _first_violation(S, xi, kappa: float) -> np.ndarray:
-    """For each row w of S, the number of leading patterns of ``xi`` it satisfies."""
+    """For each row w of S, the number of leading patterns of ``xi`` it satisfies.
+
+    The stabilities are compared as in the search: for integer patterns exactly, with the
+    threshold kappa sqrt(N) snapped onto the integers (:func:`_integer_threshold`: a field
+    equal to a threshold that rounds to 0.9999999999999999 or 1.0000000000000002 is a tie
+    and satisfies the constraint), else in floating point."""
     N = S.shape[1]
-    h = (S.astype(np.float64) @ xi.T)  # (M, P) unnormalised fields
-    bad = h < kappa * math.sqrt(N)
+    amax = float(np.max(np.abs(xi))) if xi.size else 0.0
+    if bool(np.all(xi == np.rint(xi))) and amax * N < 2**30:
+        h = S.astype(np.int64) @ xi.astype(np.int64).T  # (M, P) exact integer fields
+        bad = h < _integer_threshold(kappa, N, int(amax) * N)
+    else:
+        h = S.astype(np.float64) @ xi.T  # (M, P) unnormalised fields
+        bad = h < kappa * math.sqrt(N)
     any_bad = bad.any(axis=1)
     first = np.where(any_bad, bad.argmax(axis=1), xi.shape[0])
     return first

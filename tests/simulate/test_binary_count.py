@@ -285,3 +285,23 @@ def test_bad_limit_and_max_solutions(bad):
 def test_bad_progress(fn):
     with pytest.raises(ValueError, match="progress"):
         fn(np.ones((2, 3)), 0.0, progress="yes")
+
+
+@pytest.mark.parametrize("N,k", [(15, -1), (22, 6)])
+def test_instance_capacity_at_integer_ties(N, k):
+    """kappa = k/sqrt(N) makes kappa sqrt(N) round to -0.9999999999999999 (N = 15) or
+    6.000000000000001 (N = 22): a +-1 pattern whose field is exactly k is a tie and satisfies
+    the constraint (the search snaps the threshold onto the integers).  The capacity must be
+    the largest P whose first P patterns have a solution by exhaustive enumeration (it was
+    smaller on every seed tried at N = 15 before the extension of the solutions to further
+    patterns compared the fields the same way: e.g. 14 against 23)."""
+    kappa = k / math.sqrt(N)
+    assert kappa * math.sqrt(N) != k  # the case is a rounding tie
+    for seed in range(3):
+        xi = np.random.default_rng([SEED, 20, seed]).choice([-1.0, 1.0], size=(4 * N, N))
+        scan = 0
+        for P in range(1, xi.shape[0] + 1):
+            if enumerate_solutions(xi[:P], kappa).count == 0:
+                break
+            scan = P
+        assert instance_capacity(xi, kappa) == scan
