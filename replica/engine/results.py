@@ -55,9 +55,10 @@ _STATUS_MESSAGES = {
     Status.NO_ROOT: "d phi/d theta keeps one sign on the whole domain: there is no saddle point "
                     "inside it at these controls (e.g. alpha beyond the capacity, or a "
                     "solution that has left the declared domain).",
-    Status.INACCURATE: "The equations are solved, but the estimated numerical error of phi or "
-                       "of its gradient exceeds the tolerance: the value is not trustworthy to "
-                       "the requested accuracy.",
+    Status.INACCURATE: "The equations are solved (to within the estimated error of the "
+                       "gradient, where Newton stalled at that noise floor), but the estimated "
+                       "numerical error of phi or of its gradient exceeds the tolerance: the "
+                       "value is not trustworthy to the requested accuracy.",
 }
 
 

@@ -240,6 +240,10 @@ def solve(model, controls=None, *, alpha=None, ansatz=None, m=None, x0=None, tol
 #: the point itself is not determined to that accuracy (an ill-conditioned Jacobian).
 POSTERIOR_STEP_TOL = 1e-7
 POSTERIOR_STEP_ABS = 1e-10
+#: A Newton stalled (line search, max_iter) with a scaled residual within this many gradient
+#: error estimates, where the estimate exceeds tol, stopped at the quadrature's noise floor:
+#: reported as ``inaccurate`` (solved to the accuracy the quadrature allows), not as a failure.
+NOISE_FLOOR_FACTOR = 3.0
 #: The rounding floor of phi's error estimate, in units of the last place of the sum of the
 #: absolute values of phi's parts (measured near the spherical capacity, where the parts
 #: ~ 1/(1-q) cancel: the true error is 2-6 of those units; tests/replica/test_error_estimates.py).
@@ -249,7 +253,8 @@ ROUNDING_ULPS = 8.0
 def _make_point(pb, theta, ev, it, status, step, method, tol, ec=None):
     """A SaddlePoint with its error estimates; ``converged`` only if the equations are met,
     the point is determined (a-posteriori Newton step) and the quadrature error estimates of
-    phi and of its gradient are within the tolerance (otherwise ``inaccurate``).
+    phi and of its gradient are within the tolerance (otherwise ``inaccurate``; also a Newton
+    that stalled with a residual within NOISE_FLOOR_FACTOR gradient error estimates above tol).
 
     The estimates (:func:`replica.engine._newton.point_errors`): the a-posteriori Newton step
     |H^-1 g|; the same kernel on the check rules (``ec``, computed here when not given:
@@ -278,6 +283,12 @@ def _make_point(pb, theta, ev, it, status, step, method, tol, ec=None):
                                         ("phi", phi_err > tol * (1.0 + abs(float(ev.phi)))))
                      if bad)
     if status == Status.CONVERGED and exceeded:
+        status = Status.INACCURATE
+    elif (status in (Status.LINE_SEARCH, Status.MAX_ITER) and "gradient" in exceeded
+          and float(e[2 * n + 2]) <= NOISE_FLOOR_FACTOR * grad_err):
+        # Newton stalled at the quadrature's noise floor (the residual is within a few error
+        # estimates of zero, and the estimate exceeds tol): the point solves the equations as
+        # well as the quadrature determines them, which is what "inaccurate" says
         status = Status.INACCURATE
     return SaddlePoint(model=pb.label, ansatz=pb.ansatz,
                        alpha=float(values.get("alpha", math.nan)),

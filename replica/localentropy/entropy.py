@@ -111,6 +111,10 @@ class _Coords:
         return th
 
 
+#: Gaps c (p - p*)^2 tried when the continuation's prediction fails (see local_entropy).
+_GAP_LADDER = (0.1, 1.0, 0.01)
+
+
 def _typical_start(cfe, ctrl, coords, typ, binary):
     """The FP saddle point at p = p*, where the neighbours do not feel their reference.
 
@@ -211,7 +215,9 @@ def local_entropy(model: Model, *, alpha, kappa_ref, overlaps=None, distances=No
     points are found by continuation from p*, where S(p*) = phi_RS(kappa) is the maximum (the
     neighbours do not feel the reference), outwards in both directions, with steps of at most
     0.04 in p and half the distance to p = +-1, and a linear predictor in feasible
-    coordinates.  dS/dp is the derivative at fixed saddle point (envelope theorem), from the
+    coordinates; where its guess fails, the Gaussian gaps (0 at p*, growing like (p - p*)^2)
+    are set to c (p - p*)^2 for c in (0.1, 1, 0.01).  A point that cannot be reached is
+    ``continuation_failed`` and the farther ones are tried from the last point reached.  dS/dp is the derivative at fixed saddle point (envelope theorem), from the
     compiled d phi/d p.
 
     References
@@ -285,14 +291,31 @@ def local_entropy(model: Model, *, alpha, kappa_ref, overlaps=None, distances=No
                     u_pred[0] = max(u_pred[0], 0.5 * u_last[0], 1e-12)
                     if binary:
                         u_pred[2] = max(u_pred[2], 0.5 * u_last[2], 1e-12)
-                    guess = coords.feasible(pv, u_pred, u_last)
-                    if guess is None:
-                        st = "infeasible_prediction"
-                    else:
+                    # off p* the Gaussian gaps (delta[, dhat]) are 0 at p* and grow like
+                    # (p - p*)^2: from p* (prediction 1e-12, where the averages degenerate) or
+                    # from a point close to it (a linear prediction of a quadratic gap) the
+                    # guess may sit far below the gap, so gaps c (p - p*)^2 are tried after it
+                    preds = [u_pred]
+                    g2 = (pv - p_star) ** 2
+                    for c in _GAP_LADDER:
+                        u_c = u_pred.copy()
+                        u_c[0] = max(u_c[0], c * g2)
+                        if binary:
+                            u_c[2] = max(u_c[2], c * g2)
+                        if not np.array_equal(u_c, u_pred):
+                            preds.append(u_c)
+                    for u_try in preds:
+                        guess = coords.feasible(pv, u_try, u_last)
+                        if guess is None:
+                            st = "infeasible_prediction"
+                            continue
                         try:
                             th, ev, st = solve_at(pv, guess)
                         except ReplicaError:
                             st = "non_finite"
+                        if st == "converged" or (st == "inaccurate"
+                                                 and ev.accurate("order_params", "phi")):
+                            break
                     # continue through points whose gradient carries a quadrature error
                     # above tol if the point and S are still determined (near p* the
                     # Franz-Parisi averages degenerate, sigma, b, delta -> 0; the status
@@ -320,7 +343,9 @@ def local_entropy(model: Model, *, alpha, kappa_ref, overlaps=None, distances=No
                         f"local entropy: continuation from p* = {p_star:.6g} failed before "
                         f"p = {target:.6g} (alpha = {alpha}, kappa_ref = {kappa_ref})",
                         result=None)
-                break  # farther points in this direction are not reached either
+                # farther points in this direction are still tried, from the last point
+                # reached (larger steps off p* are better conditioned: the gaps ~ (p - p*)^2)
+                continue
     return LocalEntropy(model=model.name, weights=model.prior.name, alpha=alpha,
                         params=dict(model.params), kappa_ref=kappa_ref, p=p_req.copy(),
                         phi=res["phi"], dphi_dp=res["dphi_dp"], order_params=ops,

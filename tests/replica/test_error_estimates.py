@@ -192,3 +192,31 @@ def test_path_energy_error_estimate_covers_a_higher_order_evaluation():
     ref = replica.path_energy(neg, alpha=1.0, kappas=(-0.5, -0.5), t=t, order=96)
     assert np.all(np.abs(pe.energy - ref.energy) <= 4 * pe.energy_error)
     assert np.all(pe.energy_error < 1e-12)
+
+
+def test_newton_stalled_at_the_noise_floor_is_inaccurate_not_a_failure():
+    """A Newton that stops (line search, max_iter) with a scaled residual within
+    NOISE_FLOOR_FACTOR gradient error estimates, the estimate above tol, solved the equations
+    as well as the quadrature determines them: ``inaccurate``.  A residual well above the
+    estimate stays a failure, and so does every other status.  (tol = 1e-17 puts the spherical
+    RS estimate, ~1e-16, above tol; the points are the saddle point shifted along q.)"""
+    from replica.engine import solvers
+    from replica.engine.results import Status
+
+    m = models.perceptron(weights="spherical", kappa=0.5)
+    sp0 = replica.solve(m, 0.5)
+    fe, values, label, _ = m.saddle_problem({"alpha": 0.5})
+    pb = solvers._Problem(m.compiled("rs"), values, label, "rs")
+    q0 = sp0.order_params["q"]
+    seen = set()
+    for dq in (0.0, 1e-16, 3e-16, 1e-15, 1e-14, 1e-12):
+        th = np.array([q0 + dq])
+        ev = pb.cfe(th, pb.ctrl)
+        for st in (Status.LINE_SEARCH, Status.MAX_ITER, Status.SINGULAR):
+            p = solvers._make_point(pb, th, ev, 5, st, 0.0, "test", 1e-17)
+            stalled = (st != Status.SINGULAR and p.gradient_error > 1e-17
+                       and p.residual <= solvers.NOISE_FLOOR_FACTOR * p.gradient_error)
+            assert p.status == (Status.INACCURATE if stalled else st), (dq, st, p.residual,
+                                                                        p.gradient_error)
+            seen.add(stalled)
+    assert seen == {True, False}  # both sides of the rule were exercised
