@@ -5,7 +5,12 @@ Three backends evaluate the same expressions (the tests check that they agree):
 * :func:`compile_kernel` — generated Python source compiled by Numba (``cache=True``): one loop
   per group of Gaussian averages sharing a variable and quadrature hints, common
   subexpressions shared (``sympy.cse``) and loop invariants hoisted; special functions map to the
-  tail-stable implementations of :mod:`replica._numba_special`.  The source is written to a
+  tail-stable implementations of :mod:`replica._numba_special`.  A group of tilted averages
+  evaluates only its exponent on each pass that locates the tilted mass, and its integrands
+  once, on the accepted pass (accumulated with the masses: no per-integrand arrays).  The
+  quadrature hints are passed as tuples and integer powers printed as products, so that a
+  kernel allocates no array of its own and compiles no Numba subroutine (the first call's
+  compile time, ``benchmarks/bench_first_call.py``).  The source is written to a
   cache directory named by a hash of the expressions and of the runtime library, so compiled
   code is reused across processes.
 * :func:`evaluate_numpy` — ``sympy.lambdify`` with NumPy/SciPy on the same quadrature rules.
@@ -66,10 +71,17 @@ class _Printer(PythonCodePrinter):
     def _print_Pow(self, expr, rational=False):
         # Numba raises ZeroDivisionError for 0.0**(-k) with an integer k, whatever the error
         # model; 1.0/x**k gives inf like every other division of the kernels
+        # (integer powers are products or float powers: Numba compiles its integer-power
+        # loop, a subroutine, once per process otherwise)
         b, e = expr.as_base_exp()
         if e.is_Integer and e < 0:
             return f"(1.0/{self.parenthesize(b ** -e, 0)})" if e != -1 else \
                 f"(1.0/{self.parenthesize(b, 100)})"
+        if e.is_Integer and 2 <= e <= 4:
+            x = self.parenthesize(b, 100)
+            return {2: f"({x}*{x})", 3: f"({x}*{x}*{x})", 4: f"(({x}*{x})*({x}*{x}))"}[int(e)]
+        if e.is_Integer and e > 4:
+            return f"{self.parenthesize(b, 100)}**{int(e)}.0"
         return super()._print_Pow(expr, rational=rational)
 
 
@@ -97,6 +109,74 @@ class _Generator:
 
     def pr(self, e):
         return self.printer.doprint(e)
+
+    def _hints(self, pts):
+        """The hints (c, s) as two tuples of floats (no array is allocated; an empty list of
+        hints is one unusable hint, which the rules skip)."""
+        if not len(pts):
+            return "(math.nan,), (math.nan,)"
+        cs = "".join(f"float({self.pr(c)}), " for c, _ in pts)
+        ss = "".join(f"float({self.pr(s_)}), " for _, s_ in pts)
+        return f"({cs}), ({ss})"
+
+    def _tilt_group(self, lines, members, accs, var, g, pad, indent, L, start):
+        """The tilted averages of one (variable, hints, exponent) group: the lines after the
+        rule's in ``lines`` (from ``start`` on), which are moved into the pass loop.
+
+        Each pass evaluates only the exponent g at its nodes (mass e^(g + ln phi), shifted by
+        its maximum: nothing underflows) and asks ``_tilt_next`` whether the mass is resolved;
+        the tilted integrands f_k are evaluated once, on the accepted pass's nodes, and
+        accumulated with the masses in one loop (no per-integrand arrays).
+        """
+        tilted = [m for m in members if isinstance(m, TiltedAvg)]
+        lines.append(f"{pad}_G{L} = np.empty(_n{L}.shape[0])")
+        hoisted, body = self.block([g], [(f"_G{L}[_i{L}]", "=")], indent + 1, var)
+        lines.extend(hoisted)
+        lines.append(f"{pad}for _i{L} in range(_n{L}.shape[0]):")
+        lines.append(f"{pad}    {self.pr(var)} = _n{L}[_i{L}]")
+        lines.extend(body)
+        lines += [f"{pad}_M{L} = -math.inf",
+                  f"{pad}for _i{L} in range(_n{L}.shape[0]):",
+                  f"{pad}    _G{L}[_i{L}] += _P{L}[_i{L}]",
+                  f"{pad}    if _G{L}[_i{L}] > _M{L} or _G{L}[_i{L}] != _G{L}[_i{L}]:",
+                  f"{pad}        _M{L} = _G{L}[_i{L}]",
+                  f"{pad}_E{L} = np.empty(_n{L}.shape[0])",
+                  f"{pad}_S{L} = 0.0",
+                  f"{pad}for _i{L} in range(_n{L}.shape[0]):",
+                  f"{pad}    _E{L}[_i{L}] = _w{L}[_i{L}] * math.exp(_G{L}[_i{L}] - _M{L})",
+                  f"{pad}    _S{L} += _E{L}[_i{L}]"]
+        # the tilt moves the mass: a narrow mass, or one still at the window's ends, is
+        # integrated again with a hint at its mean and width (see _tilt_next)
+        group = ["    " + ln for ln in lines[start:]]
+        del lines[start:]
+        out = [f"{pad}_try{L} = 0", f"{pad}_hc{L} = math.inf", f"{pad}_hs{L} = 1.0",
+               f"{pad}_prev{L} = False", f"{pad}while True:"]
+        out += group
+        out += [f"{pad}    _done{L}, _prev{L}, _lo{L}, _hi{L}, _hc{L}, _hs{L} = "
+                f"_tilt_next(_n{L}, _E{L}, _S{L}, _try{L}, _prev{L}, _lo{L}, _hi{L})",
+                f"{pad}    if _done{L}:",
+                f"{pad}        break",
+                f"{pad}    _try{L} += 1"]
+        # the tilted integrands on the accepted pass: sum_i E_i f_k(u_i) / S
+        t_accs = [acc for m, acc in zip(members, accs) if isinstance(m, TiltedAvg)]
+        for m, acc in zip(members, accs):
+            out.append(f"{pad}{acc} = " + ("0.0" if isinstance(m, TiltedAvg)
+                                            else f"_M{L} + math.log(_S{L})"))
+        if tilted:
+            hoisted, body = self.block([m.integrand for m in tilted],
+                                       [(acc, f"+= _wi{L} *") for acc in t_accs],
+                                       indent + 1, var)
+            out.extend(hoisted)
+            out.append(f"{pad}for _i{L} in range(_n{L}.shape[0]):")
+            out.append(f"{pad}    {self.pr(var)} = _n{L}[_i{L}]")
+            out.append(f"{pad}    _wi{L} = _E{L}[_i{L}]")
+            out.extend(body)
+            out += [f"{pad}{acc} /= _S{L}" for acc in t_accs]
+        # a mass still at the window's ends or on too few nodes after the last pass is not
+        # integrated: NaN (the solver reports a non-finite point), never a number
+        out += [f"{pad}if not _prev{L}:"]
+        out += [f"{pad}    {acc} = math.nan" for acc in accs]
+        return out
 
     def block(self, exprs, targets, indent, loopvar):
         pad = "    " * indent
@@ -127,20 +207,16 @@ class _Generator:
                 accs.append(f"_A{self.n_acc}")
             start = len(lines)
             if kind == "trunc":
-                cs = ", ".join(f"float({self.pr(c)})" for c, _ in pts)
-                ss = ", ".join(f"float({self.pr(s_)})" for _, s_ in pts)
-                arr_c = f"np.array([{cs}])" if len(pts) else "np.empty(0)"
-                arr_s = f"np.array([{ss}])" if len(pts) else "np.empty(0)"
-                lines.append(f"{pad}_n{L}, _w{L} = _trunc_rule(float({self.pr(g)}), {arr_c}, "
-                             f"{arr_s}, gl_x, gl_w, ZMAX, BASE_WIDTH)")
+                lines.append(f"{pad}_n{L}, _w{L} = _trunc_rule(float({self.pr(g)}), "
+                             f"{self._hints(pts)}, gl_x, gl_w, ZMAX, BASE_WIDTH)")
             elif kind == "tilt":
                 # first pass: the declared hints on a window that contains them (or
                 # Gauss-Hermite without hints); later passes add a hint at the tilted mass
                 # found by the previous pass, on a window that contains it (see tilt_next)
-                c0 = ", ".join([f"float({self.pr(c)})" for c, _ in pts] + [f"_hc{L}"])
-                s0 = ", ".join([f"float({self.pr(s_)})" for _, s_ in pts] + [f"_hs{L}"])
-                lines.append(f"{pad}_C{L} = np.array([{c0}])")
-                lines.append(f"{pad}_D{L} = np.array([{s0}])")
+                c0 = "".join([f"float({self.pr(c)}), " for c, _ in pts] + [f"_hc{L},"])
+                s0 = "".join([f"float({self.pr(s_)}), " for _, s_ in pts] + [f"_hs{L},"])
+                lines.append(f"{pad}_C{L} = ({c0})")
+                lines.append(f"{pad}_D{L} = ({s0})")
                 # (the Gauss-Legendre passes carry ln phi(z) in _P, added to the exponent:
                 # no Gaussian weight underflows on a window far in the tail)
                 lines.append(f"{pad}if _try{L} == 0:")
@@ -156,61 +232,23 @@ class _Generator:
                 lines.append(f"{pad}    _n{L}, _w{L}, _P{L} = _rule_on_log(_lo{L}, _hi{L}, _C{L}, "
                              f"_D{L}, gl_x, gl_w, BASE_WIDTH)")
             elif len(pts):
-                cs = ", ".join(f"float({self.pr(c)})" for c, _ in pts)
-                ss = ", ".join(f"float({self.pr(s_)})" for _, s_ in pts)
-                lines.append(f"{pad}_n{L}, _w{L} = _panel_rule(np.array([{cs}]), "
-                             f"np.array([{ss}]), gl_x, gl_w, ZMAX, BASE_WIDTH)")
+                lines.append(f"{pad}_n{L}, _w{L} = _panel_rule({self._hints(pts)}, gl_x, gl_w, "
+                             f"ZMAX, BASE_WIDTH)")
             else:
                 lines.append(f"{pad}_n{L}, _w{L} = gh_x, gh_w")
             if kind in ("gauss", "trunc"):
                 for acc in accs:
                     lines.append(f"{pad}{acc} = 0.0")
                 hoisted, body = self.block([m.integrand for m in members],
-                                           [(acc, f"+= _w{L}[_i{L}] *") for acc in accs],
+                                           [(acc, f"+= _wi{L} *") for acc in accs],
                                            indent + 1, var)
+                lines.extend(hoisted)
+                lines.append(f"{pad}for _i{L} in range(_n{L}.shape[0]):")
+                lines.append(f"{pad}    {self.pr(var)} = _n{L}[_i{L}]")
+                lines.append(f"{pad}    _wi{L} = _w{L}[_i{L}]")
+                lines.extend(body)
             else:
-                # one pass stores the exponent g and every tilted integrand f_k per node;
-                # the reduction is shifted by max g (no underflow of e^g)
-                tilted = [m for m in members if isinstance(m, TiltedAvg)]
-                lines.append(f"{pad}_G{L} = np.empty(_n{L}.shape[0])")
-                for k, _ in enumerate(tilted):
-                    lines.append(f"{pad}_F{L}_{k} = np.empty(_n{L}.shape[0])")
-                tg = [(f"_G{L}[_i{L}]", "=")] + [(f"_F{L}_{k}[_i{L}]", "=")
-                                                 for k in range(len(tilted))]
-                hoisted, body = self.block([g] + [m.integrand for m in tilted], tg,
-                                           indent + 1, var)
-            lines.extend(hoisted)
-            lines.append(f"{pad}for _i{L} in range(_n{L}.shape[0]):")
-            lines.append(f"{pad}    {self.pr(var)} = _n{L}[_i{L}]")
-            lines.extend(body)
-            if kind == "tilt":
-                lines.append(f"{pad}_G{L} += _P{L}")
-                lines.append(f"{pad}_M{L} = np.max(_G{L})")
-                lines.append(f"{pad}_E{L} = _w{L} * np.exp(_G{L} - _M{L})")
-                lines.append(f"{pad}_S{L} = np.sum(_E{L})")
-                k = 0
-                for m, acc in zip(members, accs):
-                    if isinstance(m, LogAvgExp):
-                        lines.append(f"{pad}{acc} = _M{L} + math.log(_S{L})")
-                    else:
-                        lines.append(f"{pad}{acc} = np.sum(_E{L} * _F{L}_{k}) / _S{L}")
-                        k += 1
-                # the tilt moves the mass: a narrow mass, or one still at the window's ends,
-                # is integrated again with a hint at its mean and width (see _tilt_next)
-                group = ["    " + ln for ln in lines[start:]]
-                del lines[start:]
-                lines += [f"{pad}_try{L} = 0", f"{pad}_hc{L} = math.inf",
-                          f"{pad}_hs{L} = 1.0", f"{pad}_prev{L} = False", f"{pad}while True:"]
-                lines += group
-                lines += [f"{pad}    _done{L}, _prev{L}, _lo{L}, _hi{L}, _hc{L}, _hs{L} = "
-                          f"_tilt_next(_n{L}, _E{L}, _S{L}, _try{L}, _prev{L}, _lo{L}, _hi{L})",
-                          f"{pad}    if _done{L}:",
-                          f"{pad}        break",
-                          f"{pad}    _try{L} += 1"]
-                # a mass still at the window's ends or on too few nodes after the last pass is
-                # not integrated: NaN (the solver reports a non-finite point), never a number
-                lines += [f"{pad}if not _prev{L}:"]
-                lines += [f"{pad}    {acc} = math.nan" for acc in accs]
+                lines.extend(self._tilt_group(lines, members, accs, var, g, pad, indent, L, start))
             for m, acc in zip(members, accs):
                 s_ = sp.Symbol(acc)
                 subs[m] = s_

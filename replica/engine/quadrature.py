@@ -88,6 +88,7 @@ def hermite_rule(order: int = 64):
 
 @_jit
 def edges_on(lo, hi, centers, scales, base):
+    # (centers, scales: arrays or tuples of floats, as in every rule below)
     # a uniform mesh of panels of width <= base on [lo, hi], refined geometrically (edges at
     # c +- s 2^k) around each usable hint (c, s) until the panels reach the coarse width
     buf = np.empty(_MAX_EDGES)
@@ -96,7 +97,7 @@ def edges_on(lo, hi, centers, scales, base):
     for i in range(nb + 1):
         buf[n] = lo + (hi - lo) * i / nb
         n += 1
-    for j in range(centers.shape[0]):
+    for j in range(len(centers)):
         c = centers[j]
         s = scales[j]
         if not (math.isfinite(c) and math.isfinite(s)) or s <= 0.0:
@@ -115,7 +116,14 @@ def edges_on(lo, hi, centers, scales, base):
                 buf[n] = c + d
                 n += 1
             d *= 2.0
-    e = np.sort(buf[:n])
+    e = buf[:n]
+    for i in range(1, n):  # insertion sort: the edges arrive in short sorted runs
+        x = e[i]
+        j = i - 1
+        while j >= 0 and e[j] > x:
+            e[j + 1] = e[j]
+            j -= 1
+        e[j + 1] = x
     # drop edges closer than a tiny fraction of the smallest scale (duplicates)
     out = np.empty(n)
     m = 0
@@ -155,12 +163,13 @@ def trunc_rule(lower, centers, scales, ref_x, ref_w, zmax, base):
         gh = 0.0
     if not hi > lo:  # lower >= zmax cannot happen for lower > 0; lower = nan lands here
         return np.full(1, np.nan), np.full(1, np.nan)
-    c2 = np.empty(centers.shape[0] + 1)
-    s2 = np.empty(centers.shape[0] + 1)
+    c2 = np.empty(len(centers) + 1)
+    s2 = np.empty(len(centers) + 1)
     c2[0] = lo
     s2[0] = s0
-    c2[1:] = centers
-    s2[1:] = scales
+    for j in range(len(centers)):
+        c2[j + 1] = centers[j]
+        s2[j + 1] = scales[j]
     e = edges_on(lo, hi, c2, s2, base)
     npan = e.shape[0] - 1
     k = ref_x.shape[0]
@@ -218,11 +227,19 @@ def rule_on_log(lo, hi, centers, scales, ref_x, ref_w, base):
 @_jit
 def rule_on(lo, hi, centers, scales, ref_x, ref_w, base):
     """Nodes and Gaussian weights of the graded composite Gauss-Legendre rule on [lo, hi]."""
-    nodes, weights, _ = rule_on_log(lo, hi, centers, scales, ref_x, ref_w, base)
+    e = edges_on(lo, hi, centers, scales, base)
+    npan = e.shape[0] - 1
+    k = ref_x.shape[0]
+    nodes = np.empty(npan * k)
+    weights = np.empty(npan * k)
     inv = 1.0 / math.sqrt(2.0 * math.pi)
-    for i in range(nodes.shape[0]):
-        z = nodes[i]
-        weights[i] = weights[i] * inv * math.exp(-0.5 * z * z)
+    for p in range(npan):
+        h = 0.5 * (e[p + 1] - e[p])
+        m = 0.5 * (e[p + 1] + e[p])
+        for i in range(k):
+            z = m + h * ref_x[i]
+            nodes[p * k + i] = z
+            weights[p * k + i] = h * ref_w[i] * inv * math.exp(-0.5 * z * z)
     return nodes, weights
 
 
@@ -237,7 +254,7 @@ def tilt_window(centers, scales):
     """
     lo = -ZMAX
     hi = ZMAX
-    for j in range(centers.shape[0]):
+    for j in range(len(centers)):
         c = centers[j]
         s = scales[j]
         if not (math.isfinite(c) and math.isfinite(s)) or s <= 0.0 or s >= BASE_WIDTH:
