@@ -98,9 +98,15 @@ class FreeEntropy:
 
     @cached_property
     def hessian(self):
+        """d^2 phi / d theta_i d theta_j, differentiated once per pair i <= j: the entry below
+        the diagonal is the same expression (the kernel evaluates it once; mixed partials of
+        the averages commute, tests/replica/test_derivatives.py checks both orders)."""
         n = len(self.order_params)
-        return tuple(tuple(sp.diff(self.gradient[i], self.order_params[j]) for j in range(n))
-                     for i in range(n))
+        h = [[None] * n for _ in range(n)]
+        for i in range(n):
+            for j in range(i, n):
+                h[i][j] = h[j][i] = sp.diff(self.gradient[i], self.order_params[j])
+        return tuple(tuple(row) for row in h)
 
     @cached_property
     def control_derivatives(self):
