@@ -2,7 +2,9 @@
 
 Three backends evaluate the same expressions (the tests check that they agree):
 
-* :func:`compile_kernel` — generated Python source compiled by Numba (``cache=True``): one loop
+* :func:`compile_kernel` — generated Python source compiled by Numba into a C-callable function
+  (``numba.cfunc``, ``cache=True``; the module's ``kernel`` wraps it for calls from Python,
+  :class:`replica.engine._newton.Kernel`, and the compiled drivers call its address): one loop
   per group of Gaussian averages sharing a variable and quadrature hints, common
   subexpressions shared (``sympy.cse``) and loop invariants hoisted; special functions map to the
   tail-stable implementations of :mod:`replica._numba_special`.  A group of tilted averages
@@ -338,7 +340,7 @@ def generate_source(outputs, theta_syms, ctrl_syms, name="kernel"):
         "rule_on as _rule_on, rule_on_log as _rule_on_log, ZMAX, BASE_WIDTH",
         "",
         "",
-        "@numba.njit(KERNEL_SIG, cache=True, nogil=True, fastmath=False, error_model='numpy')",
+        "@numba.cfunc(KERNEL_SIG, cache=True, nogil=True, fastmath=False, error_model='numpy')",
         f"def {name}(theta, ctrl, gl_x, gl_w, gh_x, gh_w, out):",
         f"    {doc}",
     ]
@@ -378,6 +380,8 @@ def _load(key, path):
     mod = importlib.util.module_from_spec(spec)
     sys.modules[modname] = mod
     spec.loader.exec_module(mod)
+    from ._newton import Kernel
+    mod.kernel = Kernel(mod.kernel)  # the cfunc, callable from Python
     _LOADED[key] = mod
     return mod
 

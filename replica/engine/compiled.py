@@ -57,7 +57,7 @@ class CompiledFreeEntropy:
             self.module = compile_kernel(outputs, fe.order_params, fe.controls)
             index_kernel(fe.key, self.module)
         self.kernel = self.module.kernel
-        self._kernel_fn = _newton.KernelAddress(self.kernel)
+        self._kernel_fn = self.kernel.address
         self._gl = _rule("gl", ORDER)
         self._gh = _rule("gh", GH_ORDER)
         self._gl_check = _rule("gl", CHECK_ORDER)
