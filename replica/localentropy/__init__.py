@@ -4,7 +4,9 @@ The free entropy of the construction (:mod:`.franzparisi`) and its solution alon
 with the reference (:mod:`.entropy`), on the engine's public ``solve``.
 """
 from .entropy import kappa_max, local_energy, local_entropy, local_entropy_transition
+from .largedev import LargeDeviationEntropy, large_deviation_entropy, large_deviation_free_entropy
 from .results import LocalEnergy, LocalEntropy
 
 __all__ = ["local_entropy", "local_energy", "local_entropy_transition", "kappa_max",
-           "LocalEntropy", "LocalEnergy"]
+           "LocalEntropy", "LocalEnergy", "large_deviation_entropy",
+           "large_deviation_free_entropy", "LargeDeviationEntropy"]
