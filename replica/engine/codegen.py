@@ -121,6 +121,15 @@ class _Generator:
         ss = "".join(f"float({self.pr(s_)}), " for _, s_ in pts)
         return f"({cs}), ({ss})"
 
+    def _accumulation(self, integrands, accs, weights, var, pad, indent, L):
+        """The loop acc_k += weights[i] f_k(var_i) over the nodes _n{L} (loop invariants
+        hoisted before it)."""
+        hoisted, body = self.block(integrands, [(acc, f"+= _wi{L} *") for acc in accs],
+                                   indent + 1, var)
+        return hoisted + [f"{pad}for _i{L} in range(_n{L}.shape[0]):",
+                          f"{pad}    {self.pr(var)} = _n{L}[_i{L}]",
+                          f"{pad}    _wi{L} = {weights}[_i{L}]"] + body
+
     def _tilt_group(self, lines, members, accs, var, g, pad, indent, L, start):
         """The tilted averages of one (variable, hints, exponent) group: the lines after the
         rule's in ``lines`` (from ``start`` on), which are moved into the pass loop.
@@ -165,14 +174,8 @@ class _Generator:
             out.append(f"{pad}{acc} = " + ("0.0" if isinstance(m, TiltedAvg)
                                             else f"_M{L} + math.log(_S{L})"))
         if tilted:
-            hoisted, body = self.block([m.integrand for m in tilted],
-                                       [(acc, f"+= _wi{L} *") for acc in t_accs],
-                                       indent + 1, var)
-            out.extend(hoisted)
-            out.append(f"{pad}for _i{L} in range(_n{L}.shape[0]):")
-            out.append(f"{pad}    {self.pr(var)} = _n{L}[_i{L}]")
-            out.append(f"{pad}    _wi{L} = _E{L}[_i{L}]")
-            out.extend(body)
+            out += self._accumulation([m.integrand for m in tilted], t_accs, f"_E{L}", var,
+                                      pad, indent, L)
             out += [f"{pad}{acc} /= _S{L}" for acc in t_accs]
         # a mass still at the window's ends or on too few nodes after the last pass is not
         # integrated: NaN (the solver reports a non-finite point), never a number
@@ -241,14 +244,8 @@ class _Generator:
             if kind in ("gauss", "trunc"):
                 for acc in accs:
                     lines.append(f"{pad}{acc} = 0.0")
-                hoisted, body = self.block([m.integrand for m in members],
-                                           [(acc, f"+= _wi{L} *") for acc in accs],
-                                           indent + 1, var)
-                lines.extend(hoisted)
-                lines.append(f"{pad}for _i{L} in range(_n{L}.shape[0]):")
-                lines.append(f"{pad}    {self.pr(var)} = _n{L}[_i{L}]")
-                lines.append(f"{pad}    _wi{L} = _w{L}[_i{L}]")
-                lines.extend(body)
+                lines += self._accumulation([m.integrand for m in members], accs, f"_w{L}",
+                                            var, pad, indent, L)
             else:
                 lines.extend(self._tilt_group(lines, members, accs, var, g, pad, indent, L, start))
             for m, acc in zip(members, accs):

@@ -124,14 +124,13 @@ def edges_on(lo, hi, centers, scales, base):
             e[j + 1] = e[j]
             j -= 1
         e[j + 1] = x
-    # drop edges closer than a tiny fraction of the smallest scale (duplicates)
-    out = np.empty(n)
+    # drop edges closer than a tiny fraction of the smallest scale (duplicates), in place
     m = 0
     for i in range(n):
-        if m == 0 or e[i] - out[m - 1] > 1e-13 * (1.0 + abs(e[i])):
-            out[m] = e[i]
+        if m == 0 or e[i] - e[m - 1] > 1e-13 * (1.0 + abs(e[i])):
+            e[m] = e[i]
             m += 1
-    return out[:m]
+    return e[:m]
 
 
 @_jit
@@ -227,19 +226,11 @@ def rule_on_log(lo, hi, centers, scales, ref_x, ref_w, base):
 @_jit
 def rule_on(lo, hi, centers, scales, ref_x, ref_w, base):
     """Nodes and Gaussian weights of the graded composite Gauss-Legendre rule on [lo, hi]."""
-    e = edges_on(lo, hi, centers, scales, base)
-    npan = e.shape[0] - 1
-    k = ref_x.shape[0]
-    nodes = np.empty(npan * k)
-    weights = np.empty(npan * k)
+    nodes, weights, _ = rule_on_log(lo, hi, centers, scales, ref_x, ref_w, base)
     inv = 1.0 / math.sqrt(2.0 * math.pi)
-    for p in range(npan):
-        h = 0.5 * (e[p + 1] - e[p])
-        m = 0.5 * (e[p + 1] + e[p])
-        for i in range(k):
-            z = m + h * ref_x[i]
-            nodes[p * k + i] = z
-            weights[p * k + i] = h * ref_w[i] * inv * math.exp(-0.5 * z * z)
+    for i in range(nodes.shape[0]):
+        z = nodes[i]
+        weights[i] = weights[i] * inv * math.exp(-0.5 * z * z)
     return nodes, weights
 
 
