@@ -180,8 +180,10 @@ def large_deviation_entropy(alpha, *, distances=None, overlaps=None, kappa=0.0,
     0.2242579, 0.2314780, 0.2334812 (ratio 3.60), extrapolated to 0.2341489 +- 2.6e-4; with
     y = 20, 40, 80: 0.2341584 (ratio 3.94); the independent y = infinity transcription in
     ``tests/replica/large_deviation_ref.py`` (proximal maxima, SciPy) gives 0.2341575.  At
-    d = 0.05 the finite-y branch stalls near y = 50 (line search, a nearly singular Hessian),
-    so the default y stop at 40 (0.1647338 +- 7.3e-4 there, against 0.1647717).
+    d = 0.05 the finite-y branch stalls near y = 50 (line search, a nearly singular Hessian:
+    apparently a fold in y), so the default y stop at 40 (0.1647338 +- 7.3e-4 there, against
+    0.1647717).  Closer to the transition it can stall below y = 40 (alpha = 0.75, d = 0.03):
+    such a point is ``continuation_failed`` (NaN), never a number from a shorter ladder.
 
     References
     ----------
