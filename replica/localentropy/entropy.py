@@ -283,11 +283,16 @@ def local_entropy(model: Model, *, alpha, kappa_ref, overlaps=None, distances=No
                 sol = None
                 h = pv - p_last
                 for _halving in range(5):
-                    if len(hist) >= 2 and hist[-1][0] != hist[-2][0] and pv != p_last:
+                    # (the linear predictor needs two distinct points: a target equal to p*
+                    # up to rounding would divide by ~1e-16)
+                    if (len(hist) >= 2 and abs(hist[-1][0] - hist[-2][0]) > 1e-9
+                            and pv != p_last):
                         (p1, u1), (p2, u2) = hist[-2], hist[-1]
                         u_pred = u2 + (u2 - u1) * (pv - p2) / (p2 - p1)
                     else:
                         u_pred = u_last.copy()
+                    if coords.feasible(pv, u_pred) is None:
+                        u_pred = u_last.copy()  # the guess the solver would start from
                     u_pred[0] = max(u_pred[0], 0.5 * u_last[0], 1e-12)
                     if binary:
                         u_pred[2] = max(u_pred[2], 0.5 * u_last[2], 1e-12)

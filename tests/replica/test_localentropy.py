@@ -121,7 +121,9 @@ def test_typical_overlap_gives_the_rs_entropy(weights):
             assert le.order_params[nm][0] == pytest.approx(rs.order_params["qhat"], rel=1e-7)
 
 
-@pytest.mark.parametrize("weights,alpha_", [("spherical", 0.5), ("binary", 0.3)])
+@pytest.mark.parametrize("weights,alpha_", [("spherical", 0.5),
+                                             pytest.param("binary", 0.3,
+                                                          marks=pytest.mark.slow)])
 def test_close_to_the_typical_overlap_of_a_typical_reference(weights, alpha_):
     """kappa_ref = kappa: at p* the Gaussian gaps of the Franz-Parisi averages vanish and grow
     like (p - p*)^2, the worst-conditioned region of the continuation (a typical reference is
@@ -146,6 +148,20 @@ def test_close_to_the_typical_overlap_of_a_typical_reference(weights, alpha_):
     slope = le.dphi_dp * (ps - p_star)
     assert np.allclose(slope[[0, 2]], 2 * ds[[0, 2]], rtol=0.02), (slope, ds)
     assert np.allclose(slope[[1, 3]], 2 * ds[[1, 3]], rtol=0.1), (slope, ds)
+
+
+def test_a_requested_point_at_p_star_up_to_rounding_does_not_derail_the_continuation():
+    """Notebook 03's grid ends at d* = (1 - p*)/2, which maps back to p* + 1 ulp: the linear
+    predictor then divided by 1e-16 and, on this session's kernels, every point beyond failed
+    (binary, alpha = 0.5, kappa_ref = 0; 70 s, three continuation_failed).  The predictor
+    needs two distinct points, and the gap ladder starts from the guess actually used."""
+    m = models.perceptron(weights="binary", kappa=0.0)
+    p_star = replica.local_entropy(m, alpha=0.5, kappa_ref=0.0, overlaps=[0.5]).p_typical
+    ds = np.geomspace(1e-2, (1 - p_star) / 2, 4)
+    le = replica.local_entropy(m, alpha=0.5, kappa_ref=0.0, distances=ds, throw=False)
+    assert le.status == ("converged",) * 4, le.status
+    assert np.all(np.diff(le.phi[::-1]) < 0)  # S decreases from p* towards the reference
+    assert le.phi[-1] == pytest.approx(le.phi_typical, abs=1e-10)
 
 
 def test_other_margin_reference_maximum_is_the_rs_entropy_of_the_neighbours():
