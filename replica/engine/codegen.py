@@ -44,6 +44,8 @@ __all__ = ["compile_kernel", "evaluate_numpy", "evaluate_mpmath", "cache_dir"]
 
 _HERE = Path(__file__).resolve().parent
 _RUNTIME_FILES = ("_numba_special.py", "quadrature.py", "codegen.py", "_sig.py")
+#: Hint tuples are padded to a multiple of this length (see _Generator._hints).
+HINT_BLOCK = 3
 
 
 def cache_dir() -> Path:
@@ -110,14 +112,20 @@ class _Generator:
     def pr(self, e):
         return self.printer.doprint(e)
 
-    def _hints(self, pts):
-        """The hints (c, s) as two tuples of floats (no array is allocated; an empty list of
-        hints is one unusable hint, which the rules skip)."""
-        if not len(pts):
-            return "(math.nan,), (math.nan,)"
-        cs = "".join(f"float({self.pr(c)}), " for c, _ in pts)
-        ss = "".join(f"float({self.pr(s_)}), " for _, s_ in pts)
-        return f"({cs}), ({ss})"
+    def _hints(self, pts, extra=None):
+        """The hints (c, s) as two tuples of floats, ``extra`` (two source strings) appended,
+        padded with NaN (an unusable hint, which the rules skip) to a multiple of HINT_BLOCK:
+        no array is allocated in the kernel, and the quadrature helpers are compiled for a
+        few tuple lengths per machine, not one per number of hints."""
+        cs = [f"float({self.pr(c)})" for c, _ in pts]
+        ss = [f"float({self.pr(s_)})" for _, s_ in pts]
+        if extra is not None:
+            cs.append(extra[0])
+            ss.append(extra[1])
+        size = HINT_BLOCK * max(1, -(-len(cs) // HINT_BLOCK))
+        cs += ["math.nan"] * (size - len(cs))
+        ss += ["math.nan"] * (size - len(ss))
+        return f"({', '.join(cs)},)", f"({', '.join(ss)},)"
 
     def _accumulation(self, integrands, accs, weights, var, pad, indent, L):
         """The loop acc_k += weights[i] f_k(var_i) over the nodes _n{L} (loop invariants
@@ -210,23 +218,28 @@ class _Generator:
                 accs.append(f"_A{self.n_acc}")
             start = len(lines)
             if kind == "trunc":
-                lines.append(f"{pad}_n{L}, _w{L} = _trunc_rule(float({self.pr(g)}), "
-                             f"{self._hints(pts)}, gl_x, gl_w, ZMAX, BASE_WIDTH)")
+                cs, ss = self._hints(pts)
+                lines.append(f"{pad}_n{L}, _w{L} = _trunc_rule(float({self.pr(g)}), {cs}, {ss}, "
+                             f"gl_x, gl_w, ZMAX, BASE_WIDTH)")
             elif kind == "tilt":
                 # first pass: the declared hints on a window that contains them (or
                 # Gauss-Hermite without hints); later passes add a hint at the tilted mass
                 # found by the previous pass, on a window that contains it (see tilt_next)
-                c0 = "".join([f"float({self.pr(c)}), " for c, _ in pts] + [f"_hc{L},"])
-                s0 = "".join([f"float({self.pr(s_)}), " for _, s_ in pts] + [f"_hs{L},"])
-                lines.append(f"{pad}_C{L} = ({c0})")
-                lines.append(f"{pad}_D{L} = ({s0})")
+                # _C0, _D0: the declared hints (first pass); _C, _D: with the hint at the
+                # mass found by the previous pass in the first free slot (same length)
+                c0, s0 = self._hints(pts, ("math.nan", "math.nan"))
+                c1, s1 = self._hints(pts, (f"_hc{L}", f"_hs{L}"))
+                lines.append(f"{pad}_C{L} = {c1}")
+                lines.append(f"{pad}_D{L} = {s1}")
                 # (the Gauss-Legendre passes carry ln phi(z) in _P, added to the exponent:
                 # no Gaussian weight underflows on a window far in the tail)
                 lines.append(f"{pad}if _try{L} == 0:")
                 if len(pts):
-                    lines.append(f"{pad}    _lo{L}, _hi{L} = _tilt_window(_C{L}[:-1], _D{L}[:-1])")
+                    lines.append(f"{pad}    _C0{L} = {c0}")
+                    lines.append(f"{pad}    _D0{L} = {s0}")
+                    lines.append(f"{pad}    _lo{L}, _hi{L} = _tilt_window(_C0{L}, _D0{L})")
                     lines.append(f"{pad}    _n{L}, _w{L}, _P{L} = _rule_on_log(_lo{L}, _hi{L}, "
-                                 f"_C{L}[:-1], _D{L}[:-1], gl_x, gl_w, BASE_WIDTH)")
+                                 f"_C0{L}, _D0{L}, gl_x, gl_w, BASE_WIDTH)")
                 else:
                     lines.append(f"{pad}    _lo{L}, _hi{L} = -ZMAX, ZMAX")
                     lines.append(f"{pad}    _n{L}, _w{L}, _P{L} = gh_x, gh_w, "
@@ -235,8 +248,9 @@ class _Generator:
                 lines.append(f"{pad}    _n{L}, _w{L}, _P{L} = _rule_on_log(_lo{L}, _hi{L}, _C{L}, "
                              f"_D{L}, gl_x, gl_w, BASE_WIDTH)")
             elif len(pts):
-                lines.append(f"{pad}_n{L}, _w{L} = _panel_rule({self._hints(pts)}, gl_x, gl_w, "
-                             f"ZMAX, BASE_WIDTH)")
+                cs, ss = self._hints(pts)
+                lines.append(f"{pad}_n{L}, _w{L} = _panel_rule({cs}, {ss}, gl_x, gl_w, ZMAX, "
+                             f"BASE_WIDTH)")
             else:
                 lines.append(f"{pad}_n{L}, _w{L} = gh_x, gh_w")
             if kind in ("gauss", "trunc"):
