@@ -27,13 +27,14 @@ main
 
 from .cache import PointCache
 from .cli import main
-from .experiment import Experiment, Profile, instance_seed, run_experiment
+from .experiment import ClusterError, Experiment, Profile, instance_seed, run_experiment
 from .extrapolate import Extrapolation, extrapolate
 from .records import Record, Row, SizeSummary, read_json, write_json
 from .registry import default_registry, select
 from .report import write_report
 
 __all__ = [
+    "ClusterError",
     "Experiment",
     "Extrapolation",
     "PointCache",

@@ -25,7 +25,7 @@ import sys
 import time
 
 from .cache import PointCache
-from .experiment import run_experiment
+from .experiment import ClusterError, run_experiment
 from .records import write_json
 from .registry import default_registry, select
 from .report import write_report
@@ -190,6 +190,9 @@ def main(argv=None, *, registry=None) -> int:
         print(f"\ninterrupted: finished points are cached in {out / 'cache'}/; "
               "re-run the same command to resume", file=sys.stderr)
         return 130
+    except ClusterError as exc:
+        print(f"error: {exc} (cache: {out / 'cache'}/)", file=sys.stderr)
+        return 2
     finally:
         if client is not None:
             _close(client)

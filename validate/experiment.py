@@ -217,6 +217,16 @@ def instance_seed(base_seed: int, name: str, N: int, index: int) -> int:
     return int(ss.generate_state(1, dtype=np.uint64)[0])
 
 
+class ClusterError(RuntimeError):
+    """The Dask cluster lost a point's task (a worker died or stopped answering); ``experiment``
+    and ``point`` = (N, index) name it.  The points already returned are in the cache."""
+
+    def __init__(self, message, *, experiment=None, point=None):
+        super().__init__(message)
+        self.experiment = experiment
+        self.point = point
+
+
 def run_point(simulate, params: Mapping, N: int, index: int, seed: int) -> Row:
     """One simulation point: ``simulate(N, default_rng(seed), **params)`` as a :class:`Row`.
 
@@ -324,7 +334,15 @@ def _run_distributed(exp, prof, profile, cache, client, point_code, progress) ->
             futures[fut] = (N, index, key)
         for fut in as_completed(futures):
             N, index, key = futures[fut]
-            row = fut.result()
+            try:
+                row = fut.result()
+            except Exception as exc:  # run_point returns failed rows: this is the cluster
+                raise ClusterError(
+                    f"{exp.name}: the Dask cluster lost the point N = {N}, index {index} "
+                    f"({type(exc).__name__}: {exc}); {len(done)} of {total} points are done"
+                    + (" and cached: the same command resumes from the cache"
+                       if cache is not None else ""), experiment=exp.name,
+                    point=(N, index)) from exc
             if cache is not None:
                 cache.put(exp.name, key, row, profile=profile)
             done[(N, index)] = row

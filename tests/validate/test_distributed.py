@@ -57,3 +57,44 @@ def test_cli_workers(tmp_path, capsys):
     _same_rows(a, b)
     assert main(["--out", str(tmp_path / "x"), "--workers", "0"], registry=reg) == 2
     assert "--workers must be >= 1" in capsys.readouterr().err
+
+
+class _LostFuture:
+    def result(self):
+        raise RuntimeError("worker tcp://127.0.0.1:1 lost")  # what a cluster raises, in kind
+
+    def cancel(self):
+        pass
+
+
+class _LosingClient:
+    """A client whose every task is lost (no cluster is started)."""
+
+    def scatter(self, x, broadcast=True):
+        return x
+
+    def submit(self, fn, *args, pure=False):
+        return _LostFuture()
+
+    def close(self):
+        pass
+
+
+def test_a_lost_task_is_a_named_error_with_the_point(tmp_path, monkeypatch, capsys):
+    """A task the cluster loses (a worker killed or stopped past its heartbeat) used to escape
+    as a raw distributed exception and a traceback; now it is a ClusterError naming the
+    experiment and the point, and the CLI prints it and returns 2 (the cache keeps the rest)."""
+    from validate import cli
+    from validate.experiment import ClusterError
+
+    monkeypatch.setattr(distributed, "as_completed", lambda futs: iter(list(futs)))
+    exp = synthetic_experiment("syn-lost", sizes=(10, 20, 40), instances=2)
+    with pytest.raises(ClusterError) as err:
+        run_experiment(exp, progress=None, client=_LosingClient(),
+                       cache=PointCache(tmp_path / "c"))
+    assert err.value.experiment == "syn-lost" and err.value.point == (10, 0)
+    assert "resumes from the cache" in str(err.value)
+    monkeypatch.setattr(cli, "_client", lambda args: _LosingClient())
+    reg = make_registry([exp])
+    assert main(["--out", str(tmp_path / "o"), "--quiet", "--workers", "2"], registry=reg) == 2
+    assert "the Dask cluster lost the point N = 10, index 0" in capsys.readouterr().err
