@@ -3,7 +3,8 @@
 The free entropy of the construction (:mod:`.franzparisi`) and its solution along the overlap
 with the reference (:mod:`.entropy`), on the engine's public ``solve``.
 """
-from .entropy import kappa_max, local_energy, local_entropy, local_entropy_transition
+from .entropy import kappa_max, local_entropy, local_entropy_transition
+from .localenergy import local_energy
 from .largedev import LargeDeviationEntropy, large_deviation_entropy, large_deviation_free_entropy
 from .results import LocalEnergy, LocalEntropy
 
