@@ -172,7 +172,7 @@ def test_replicon_error_estimate_covers_the_true_error(weights, kappa, alpha):
 
 def test_local_energy_error_estimate_covers_the_true_error():
     from replica.engine.quadrature import hermite_rule, legendre_reference
-    from replica.localentropy.entropy import _le_compiled
+    from replica.localentropy.localenergy import _le_compiled
 
     sph = models.perceptron(weights="spherical", kappa=0.0)
     le = replica.local_energy(sph, alpha=1.0, kappa_ref=0.3, overlaps=[0.5, 0.9, 0.99])
