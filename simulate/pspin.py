@@ -7,6 +7,14 @@ E[H(s) H(s')] = N xi(s.s'/N), xi(q) = sum_p c_p q^p (``xi={3: 1.0}``: the normal
 Auffinger, Ben Arous and Cerny; ``{3: 0.5}``: Crisanti and Sommers).  The tensors are stored
 symmetrised (same H), dense: N^p numbers per degree (p = 3: N <= ~300 in memory).
 
+A **deformation** adds a deterministic function of the overlap with a fixed direction v
+(|v|^2 = N): H(s) = H_xi(s) + N h(s.v/N), h(m) = sum_r d_r m^r (``deformation={2: 0.3}``).
+Its Euclidean Hessian is the rank-one h''(m) v v^T/N, so the Riemannian Hessian at a critical
+point is the Gaussian one plus a deterministic rank-one term: the "GOE plus low-rank" model of
+general activations.  A degree r >= 2 term is the rank-one tensor d_r N^{1-r} v^{(x)r}; a
+linear term d_1 s.v is written on the sphere as d_1 (s.v)(s.s)/N, a degree-3 tensor (the
+Riemannian derivatives only see H on the sphere).
+
 Energies are per spin, e = H/N.  ``gradient`` and ``hessian`` are Riemannian, of H itself (not
 per spin): grad = P grad_E H, Hess = P (Hess_E H - (s.grad_E H / N) I) P with P the projector
 on the tangent space at s (the radial direction is mapped to 0); the index of a critical point
@@ -47,6 +55,53 @@ class Couplings:
     N: int
     xi: dict
     tensors: tuple
+    deformation: dict = None
+    direction: np.ndarray = None
+
+
+def _check_deformation(deformation):
+    if deformation is None:
+        return {}
+    if not isinstance(deformation, dict):
+        raise ValueError(f"deformation must be a dict {{r: d_r}} (h(m) = sum_r d_r m^r), got "
+                         f"{deformation!r}")
+    out = {}
+    for r, d in deformation.items():
+        if isinstance(r, bool) or not isinstance(r, numbers.Real) or not float(r).is_integer() \
+                or r < 1:
+            raise ValueError(f"deformation: the degree {r!r} must be an integer >= 1")
+        if isinstance(d, bool) or not isinstance(d, numbers.Real) or not math.isfinite(d):
+            raise ValueError(f"deformation[{r}] = {d!r} must be a finite real number")
+        if d != 0:
+            out[int(r)] = float(d)
+    return dict(sorted(out.items()))
+
+
+def _direction(direction, N):
+    if direction is None:
+        return np.ones(N)
+    v = np.asarray(direction, dtype=float)
+    if v.shape != (N,) or not np.all(np.isfinite(v)) or not np.any(v != 0):
+        raise ValueError(f"direction must be a finite nonzero vector of shape ({N},)")
+    return v * math.sqrt(N / float(v @ v))
+
+
+def _deformation_tensors(deformation, v, N):
+    """{degree: tensor} of N h(s.v/N) on the sphere (degree 1 lifted to 3)."""
+    out = {}
+    for r, d in deformation.items():
+        if r == 1:
+            t = np.einsum("i,jk->ijk", v, np.eye(N))
+            t = (t + t.transpose(1, 0, 2) + t.transpose(2, 1, 0)) * (d / (3.0 * N))
+            deg = 3
+        else:
+            t = v
+            for _ in range(r - 1):
+                t = np.multiply.outer(t, v)
+            t = t * (d * N ** (1.0 - r))
+            deg = r
+        out[deg] = out[deg] + t if deg in out else t
+    return out
 
 
 def _check_xi(xi):
@@ -88,25 +143,44 @@ def _symmetrise(a):
     return out / len(perms)
 
 
-def couplings(N, xi, rng=0) -> Couplings:
+def couplings(N, xi, rng=0, *, deformation=None, direction=None) -> Couplings:
     """Draw the coupling tensors (seeded; one Gaussian tensor per degree, in increasing p).
+
+    Parameters
+    ----------
+    N : int
+    xi : dict
+        {p: c_p}, p >= 2, c_p >= 0.
+    rng : int or numpy.random.Generator
+    deformation : dict, optional
+        {r: d_r}, r >= 1: adds N h(s.v/N), h(m) = sum_r d_r m^r (module notes).  The Gaussian
+        draws do not depend on it (same seed, same random part).
+    direction : array, optional
+        v (rescaled to |v|^2 = N); default the all-ones vector.
 
     Raises
     ------
     ValueError
-        Bad N or xi, or a tensor larger than MAX_TENSOR_ENTRIES.
+        Bad N, xi, deformation or direction, or a tensor larger than MAX_TENSOR_ENTRIES.
     """
     N = _check_N(N)
     xi = _check_xi(xi)
-    gen = _rng(rng)
-    tensors = []
-    for p, c in xi.items():
+    defo = _check_deformation(deformation)
+    v = _direction(direction, N)
+    degrees = set(xi) | {3 if r == 1 else r for r in defo}
+    for p in degrees:
         if N ** p > MAX_TENSOR_ENTRIES:
             raise ValueError(f"a dense degree-{p} tensor at N = {N} has {N ** p:.3g} entries "
                              f"(limit {MAX_TENSOR_ENTRIES:.3g})")
+    gen = _rng(rng)
+    tensors = {}
+    for p, c in xi.items():
         g = gen.standard_normal((N,) * p)
-        tensors.append((p, math.sqrt(c) * N ** (-(p - 1) / 2.0) * _symmetrise(g)))
-    return Couplings(N=N, xi=xi, tensors=tuple(tensors))
+        tensors[p] = math.sqrt(c) * N ** (-(p - 1) / 2.0) * _symmetrise(g)
+    for p, t in _deformation_tensors(defo, v, N).items():
+        tensors[p] = tensors[p] + t if p in tensors else t
+    return Couplings(N=N, xi=xi, tensors=tuple(sorted(tensors.items())),
+                     deformation=defo, direction=v if defo else None)
 
 
 def _check_s(J, s):

@@ -177,7 +177,7 @@ def E_inf(xi) -> float:
     return 2.0 * math.sqrt(rt.dd1) * (rt.x1 - rt.det / (2.0 * rt.dd1)) / rt.d1
 
 
-def complexity(xi, u, k=None) -> float:
+def complexity(xi, u, k=None, *, deformation=None) -> float:
     """Annealed complexity Theta(u) = lim (1/N) ln E Crit_N(H/N <= u), or of index k.
 
     Parameters
@@ -188,6 +188,9 @@ def complexity(xi, u, k=None) -> float:
         Energy per spin (critical values <= N u are counted).
     k : int, optional
         The Hessian index (number of negative eigenvalues); None counts all critical points.
+    deformation : dict, optional
+        {r: d_r}: the model H_xi + N h(s.v/N), h(m) = sum_r d_r m^r (the "GOE plus low-rank"
+        model of general activations, :mod:`replica.spinglass.deformed`; k = None or 0).
 
     Returns
     -------
@@ -200,6 +203,9 @@ def complexity(xi, u, k=None) -> float:
     Theta(u) = ln(p-1)/2 - (p-2) u^2/(4(p-1)) - I_1(u) below -E_inf, without I_1 up to 0 and
     ln(p-1)/2 above.  General xi: the supremum in the module notes, evaluated numerically.
     """
+    if deformation:
+        from .deformed import complexity as _deformed
+        return _deformed(xi, u, deformation, k)
     cv = covariance(xi)
     u = check_finite("u", u)
     k = _check_k(k)
@@ -519,7 +525,7 @@ EXACT_MAX_N = 16
 
 
 def expected_count(N, xi, *, window=None, method="auto", samples=20000, rng=0,
-                   nodes=96) -> KacRiceCount:
+                   nodes=96, deformation=None) -> KacRiceCount:
     """The exact finite-N Kac-Rice expectation E[Crit_N], by index and energy window.
 
     Parameters
@@ -540,6 +546,10 @@ def expected_count(N, xi, *, window=None, method="auto", samples=20000, rng=0,
     rng : int or numpy.random.Generator
     nodes : int
         Gauss-Legendre nodes of the r average (per piece).
+    deformation : dict, optional
+        {r: d_r}: count the critical points of H_xi + N h(s.v/N), h(m) = sum_r d_r m^r
+        (:func:`replica.spinglass.deformed.expected_count`: conditional Monte Carlo over the
+        GOE plus a rank-one term; ``method`` must be "auto" or "monte_carlo").
 
     Returns
     -------
@@ -557,6 +567,12 @@ def expected_count(N, xi, *, window=None, method="auto", samples=20000, rng=0,
         raise ModelError(f"N must be an integer >= 2, got {N!r}")
     N = int(N)
     cv = covariance(xi)
+    if deformation:
+        if method not in ("auto", "monte_carlo"):
+            raise ValueError(f"a deformed count is a Monte Carlo one: method must be 'auto' "
+                             f"or 'monte_carlo', got {method!r}")
+        from .deformed import expected_count as _deformed
+        return _deformed(N, cv, deformation, window=window, samples=samples, rng=rng)
     lo, hi = _window(window)
     if method == "auto":
         method = "exact" if N <= EXACT_MAX_N else "monte_carlo"
