@@ -133,3 +133,36 @@ def test_bad_input_is_named():
         deformed.expected_count(3, {3: 1.0}, {2: 0.1}, samples=1)
     with pytest.raises(ModelError, match="overlap m"):
         deformed.sigma({3: 1.0}, {2: 0.1}, -1.6, 1.0)
+
+
+def _log_ratio(N, xi, h, samples, seed):
+    # common random numbers: both counts average over the same GOE matrices
+    a = deformed.expected_count(N, xi, h, samples=samples, rng=seed)
+    b = deformed.expected_count(N, xi, {}, samples=samples, rng=seed)
+    return math.log(a.total / b.total) / N
+
+
+def test_finite_n_counts_approach_the_large_n_effect_of_a_field():
+    """(1/N) ln(E Crit_N(h) / E Crit_N(0)) from the finite-N Monte Carlo (an independent route)
+    extrapolated linearly in 1/N from N = 10, 20 against the large-N difference of the
+    complexities (-0.0150 for h = 0.3 m).  Tolerance 0.003: three times the seed-to-seed
+    scatter of the extrapolation (0.0004 over seeds 1-3) plus its 1/N^2 remainder (the slow
+    test's N = 40, 60 values lie within 0.0005 of the line); a factor-2 error in the gradient
+    penalty or the field's energy shift moves the target by more than 0.01."""
+    xi, h = {3: 1.0}, {1: 0.3}
+    target = kacrice.complexity(xi, 10.0, deformation=h) - kacrice.complexity(xi, 10.0)
+    assert target == pytest.approx(-0.015, abs=1e-6)  # = -h'(0)^2 / (2 xi'(1)) at u = inf
+    r10, r20 = (_log_ratio(N, xi, h, 600, 1) for N in (10, 20))
+    assert abs(r20 - target) < abs(r10 - target)
+    assert 2 * r20 - r10 == pytest.approx(target, abs=0.003)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("h", [{1: 0.3}, {2: -1.0}])
+def test_finite_n_counts_approach_the_large_n_effect_slow(h):
+    xi = {3: 1.0}
+    target = kacrice.complexity(xi, 10.0, deformation=h) - kacrice.complexity(xi, 10.0)
+    Ns = np.array([20, 40, 60])
+    vals = np.array([_log_ratio(int(N), xi, h, 1500, 7) for N in Ns])
+    a, b = np.polynomial.polynomial.polyfit(1.0 / Ns, vals, 1)
+    assert a == pytest.approx(target, abs=0.002), (vals, a, target)
