@@ -29,6 +29,7 @@ from itertools import permutations
 
 import numpy as np
 
+from . import _pspin_packed as _packed
 from ._jit import jit
 
 __all__ = ["Couplings", "couplings", "energy", "gradient", "hessian", "tangent_eigenvalues",
@@ -37,6 +38,8 @@ __all__ = ["Couplings", "couplings", "energy", "gradient", "hessian", "tangent_e
 
 #: Largest number of entries of one dense coupling tensor.
 MAX_TENSOR_ENTRIES = 64_000_000
+#: Largest number of entries of one packed 3-tensor (N = 1000: 1.7e8, 1.3 GB).
+MAX_PACKED_ENTRIES = 200_000_000
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,13 @@ class Couplings:
     xi : dict
         {p: c_p}.
     tensors : tuple of (int, numpy.ndarray)
-        (p, T_p) with T_p = sqrt(c_p) N^{-(p-1)/2} sym(J^{(p)}), shape (N,)*p.
+        (p, T_p) with T_p = sqrt(c_p) N^{-(p-1)/2} sym(J^{(p)}), shape (N,)*p; with
+        ``storage="packed"`` the degree-3 entry is the 1-d packed array of
+        :mod:`simulate._pspin_packed`.
+    deformation : dict or None
+    direction : numpy.ndarray or None
+    storage : str
+        ``"dense"`` or ``"packed"``.
     """
 
     N: int
@@ -57,6 +66,7 @@ class Couplings:
     tensors: tuple
     deformation: dict = None
     direction: np.ndarray = None
+    storage: str = "dense"
 
 
 def _check_deformation(deformation):
@@ -143,7 +153,8 @@ def _symmetrise(a):
     return out / len(perms)
 
 
-def couplings(N, xi, rng=0, *, deformation=None, direction=None) -> Couplings:
+def couplings(N, xi, rng=0, *, deformation=None, direction=None,
+              storage="dense") -> Couplings:
     """Draw the coupling tensors (seeded; one Gaussian tensor per degree, in increasing p).
 
     Parameters
@@ -157,30 +168,60 @@ def couplings(N, xi, rng=0, *, deformation=None, direction=None) -> Couplings:
         draws do not depend on it (same seed, same random part).
     direction : array, optional
         v (rescaled to |v|^2 = N); default the all-ones vector.
+    storage : {"dense", "packed"}
+        ``"packed"`` keeps the degree-3 tensor as its N(N+1)(N+2)/6 independent entries
+        (:mod:`simulate._pspin_packed`; N up to ~1000), drawn directly with their law (a
+        different random stream from the dense tensor of the same seed); degrees other than
+        2 and 3 are not supported there.  ``critical_points`` needs dense storage.
 
     Raises
     ------
     ValueError
-        Bad N, xi, deformation or direction, or a tensor larger than MAX_TENSOR_ENTRIES.
+        Bad N, xi, deformation, direction or storage, or a tensor larger than
+        MAX_TENSOR_ENTRIES (dense) or MAX_PACKED_ENTRIES (packed).
     """
     N = _check_N(N)
     xi = _check_xi(xi)
     defo = _check_deformation(deformation)
     v = _direction(direction, N)
+    if storage not in ("dense", "packed"):
+        raise ValueError(f"storage must be 'dense' or 'packed', got {storage!r}")
     degrees = set(xi) | {3 if r == 1 else r for r in defo}
+    packed = storage == "packed"
+    if packed and not degrees <= {2, 3}:
+        raise ValueError(f"storage='packed' supports degrees 2 and 3 (deformation degrees 1-3), "
+                         f"got {sorted(degrees)}")
     for p in degrees:
-        if N ** p > MAX_TENSOR_ENTRIES:
+        if packed and p == 3:
+            if _packed.size(N) > MAX_PACKED_ENTRIES:
+                raise ValueError(f"a packed 3-tensor at N = {N} has {_packed.size(N):.3g} "
+                                 f"entries (limit {MAX_PACKED_ENTRIES:.3g})")
+        elif N ** p > MAX_TENSOR_ENTRIES:
+            hint = "; storage='packed' holds degree 3 up to N ~ 1000" if p == 3 else ""
             raise ValueError(f"a dense degree-{p} tensor at N = {N} has {N ** p:.3g} entries "
-                             f"(limit {MAX_TENSOR_ENTRIES:.3g})")
+                             f"(limit {MAX_TENSOR_ENTRIES:.3g}){hint}")
     gen = _rng(rng)
     tensors = {}
     for p, c in xi.items():
+        if packed and p == 3:
+            tensors[p] = _packed.gaussian(N, c, gen)
+            continue
         g = gen.standard_normal((N,) * p)
         tensors[p] = math.sqrt(c) * N ** (-(p - 1) / 2.0) * _symmetrise(g)
-    for p, t in _deformation_tensors(defo, v, N).items():
-        tensors[p] = tensors[p] + t if p in tensors else t
+    if packed:
+        for r, d in defo.items():
+            if r in (1, 3):
+                if 3 not in tensors:
+                    tensors[3] = np.zeros(_packed.size(N))
+                _packed._add_rank_one(tensors[3], N, v, d, r == 1)
+            else:
+                t = _deformation_tensors({r: d}, v, N)[r]
+                tensors[r] = tensors[r] + t if r in tensors else t
+    else:
+        for p, t in _deformation_tensors(defo, v, N).items():
+            tensors[p] = tensors[p] + t if p in tensors else t
     return Couplings(N=N, xi=xi, tensors=tuple(sorted(tensors.items())),
-                     deformation=defo, direction=v if defo else None)
+                     deformation=defo, direction=v if defo else None, storage=storage)
 
 
 def _check_s(J, s):
@@ -202,6 +243,9 @@ def _derivs(J, s, order):
     g = np.zeros(N)
     hess = np.zeros((N, N)) if order >= 2 else None
     for p, T in J.tensors:
+        if T.ndim == 1:  # packed degree 3
+            H += _packed.derivs(T, N, s, g, hess, order)
+            continue
         v = T
         for _ in range(p - 2):
             v = v @ s  # contract the last index
@@ -370,6 +414,9 @@ class CriticalPoints:
 
 def _flat(J):
     """The tensors as one flat buffer, their offsets and degrees (for the compiled kernels)."""
+    if J.storage != "dense":
+        raise ValueError("critical_points needs storage='dense' couplings (Newton from many "
+                         "starts is for small N)")
     flat = np.concatenate([T.ravel() for _, T in J.tensors])
     degs = np.array([p for p, _ in J.tensors], dtype=np.int64)
     offs = np.zeros(len(J.tensors), dtype=np.int64)
