@@ -74,5 +74,6 @@ axes[1].plot(widths, final_rank, "o-")
 axes[1].axhline(n_gd, color="k", lw=0.5, ls=":")
 axes[1].set(xlabel="d1 (width)", ylabel="rank at the end", title="measure: GD from 'init'")
 axes[2].plot(widths, visited, "o-", label="distinct regions visited")
-axes[2].set(xlabel="d1 (width)", ylabel="regions", title="regions met at the records")
+axes[2].set(xlabel="d1 (width)", ylabel="regions (count)",
+            title="distinct regions visited (every iterate)")
 fig.savefig(HERE / "relu_gradient_descent.png", dpi=110)

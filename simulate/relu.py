@@ -581,7 +581,10 @@ class DescentTrace:
     rank : numpy.ndarray
         Certified rank of the region Jacobian at each record.
     distinct_patterns : int
-        Number of distinct activation patterns met at the records.
+        Number of distinct activation patterns among all the iterates (the initial point and
+        every step taken), i.e. the regions visited.
+    iterates : int
+        Number of iterates (steps taken + 1; fewer than ``steps + 1`` after an early stop).
     W, b : numpy.ndarray
         Final parameters.
     """
@@ -592,14 +595,26 @@ class DescentTrace:
     distinct_patterns: int
     W: np.ndarray
     b: np.ndarray
+    iterates: int = 0
 
 
 def gradient_descent_trace(X, y, d1, *, v=None, lr=0.05, steps=2000, record_every=50, rng=0,
-                           bias=True) -> DescentTrace:
-    """Full-batch gradient descent on L = (1/2n) sum_j (v^T relu(W x_j + b) - y_j)^2 from a
-    standard Gaussian initialisation of (W, b), v fixed (default: +-1 alternating); the
-    activation pattern and the certified rank of its Jacobian are recorded every
-    ``record_every`` steps (rank along training, regions visited).
+                           bias=True, optimizer="gd", init_scale=1.0,
+                           loss_tol=0.0) -> DescentTrace:
+    """Full-batch descent on L = (1/2n) sum_j (v^T relu(W x_j + b) - y_j)^2 from a Gaussian
+    initialisation of (W, b), v fixed (default: +-1 alternating); the activation pattern of
+    every iterate is hashed (regions visited) and the certified rank of its Jacobian is
+    recorded every ``record_every`` steps (rank along training).
+
+    Parameters
+    ----------
+    optimizer : {"gd", "adam"}
+        Plain gradient descent with step ``lr``, or Adam (Kingma and Ba; betas 0.9 and 0.999,
+        eps 1e-8, bias-corrected moments: PyTorch's defaults) with learning rate ``lr``.
+    init_scale : float
+        W and b are i.i.d. N(0, init_scale^2) (sqrt(2/d0): Kaiming normal).
+    loss_tol : float
+        Stop once L <= loss_tol (default 0: run every step).
     """
     X = _check_X(X)
     n, d0 = X.shape
@@ -610,28 +625,54 @@ def gradient_descent_trace(X, y, d1, *, v=None, lr=0.05, steps=2000, record_ever
     v = _check_v(np.where(np.arange(d1) % 2 == 0, 1.0, -1.0) if v is None else v, d1)
     steps = _check_int("steps", steps, 1)
     record_every = _check_int("record_every", record_every, 1)
-    lr = float(lr)
-    if not (math.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be finite and > 0, got {lr!r}")
+    if optimizer not in ("gd", "adam"):
+        raise ValueError(f"optimizer must be 'gd' or 'adam', got {optimizer!r}")
+    for name, val, positive in (("lr", lr, True), ("init_scale", init_scale, True),
+                                ("loss_tol", loss_tol, False)):
+        val = float(val)
+        if not (math.isfinite(val) and (val > 0 if positive else val >= 0)):
+            raise ValueError(f"{name} must be finite and {'> 0' if positive else '>= 0'}, "
+                             f"got {val!r}")
+    lr, init_scale, loss_tol = float(lr), float(init_scale), float(loss_tol)
     gen = _rng(rng)
-    W = gen.standard_normal((d1, d0))
-    b = gen.standard_normal(d1) if bias else np.zeros(d1)
+    W = init_scale * gen.standard_normal((d1, d0))
+    b = init_scale * gen.standard_normal(d1) if bias else np.zeros(d1)
+    if optimizer == "adam":
+        mW, vW = np.zeros_like(W), np.zeros_like(W)
+        mb, vb = np.zeros_like(b), np.zeros_like(b)
+        beta1, beta2, eps = 0.9, 0.999, 1e-8
     rec_s, rec_l, rec_r, seen = [], [], [], set()
-    for t in range(steps + 1):
+    t = 0
+    while True:
         pre = W @ X.T + b[:, None]
         act = pre > 0
         r = (v @ (pre * act)) - y
-        if t % record_every == 0 or t == steps:
-            A = act.astype(np.uint8)
-            seen.add(A.tobytes())
+        loss = float(r @ r) / (2 * n)
+        A = act.astype(np.uint8)
+        seen.add(A.tobytes())
+        done = t == steps or loss <= loss_tol
+        if t % record_every == 0 or done:
             rec_s.append(t)
-            rec_l.append(float(r @ r) / (2 * n))
+            rec_l.append(loss)
             rec_r.append(jacobian_rank(region_jacobian(A, X, v=v, bias=bias)))
-        if t == steps:
+        if done:
             break
         g = (v[:, None] * act) * r[None, :] / n  # dL/dpre, shape (d1, n)
-        W -= lr * g @ X
-        if bias:
-            b -= lr * g.sum(axis=1)
+        gW = g @ X
+        gb = g.sum(axis=1)
+        t += 1
+        if optimizer == "gd":
+            W -= lr * gW
+            if bias:
+                b -= lr * gb
+        else:
+            c1, c2 = 1.0 - beta1 ** t, 1.0 - beta2 ** t
+            mW = beta1 * mW + (1 - beta1) * gW
+            vW = beta2 * vW + (1 - beta2) * gW * gW
+            W -= lr * (mW / c1) / (np.sqrt(vW / c2) + eps)
+            if bias:
+                mb = beta1 * mb + (1 - beta1) * gb
+                vb = beta2 * vb + (1 - beta2) * gb * gb
+                b -= lr * (mb / c1) / (np.sqrt(vb / c2) + eps)
     return DescentTrace(steps=np.array(rec_s), loss=np.array(rec_l), rank=np.array(rec_r),
-                        distinct_patterns=len(seen), W=W, b=b)
+                        distinct_patterns=len(seen), W=W, b=b, iterates=t + 1)

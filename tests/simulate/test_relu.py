@@ -168,6 +168,58 @@ def test_gradient_descent_trace_descends_and_records_certified_ranks():
     assert tr.loss[-1] == pytest.approx(np.mean((F - y) ** 2) / 2, rel=1e-12)
 
 
+def test_adam_trace_counts_every_iterate_and_stops_at_the_loss_tolerance():
+    rng = np.random.default_rng(9)
+    n = 12
+    X = np.sort(rng.standard_normal((n, 1)), axis=0)
+    y = rng.standard_normal(n)
+    tr = relu.gradient_descent_trace(X, y, 40, lr=0.05, steps=400, record_every=400, rng=1,
+                                     optimizer="adam")
+    assert tr.iterates == 401 and tr.loss[-1] < 0.25 * tr.loss[0]  # Adam descends (7.6x here)
+    # regions visited: at least the distinct ones among the two records, at most one per iterate
+    assert 2 <= tr.distinct_patterns <= tr.iterates
+    stop = relu.gradient_descent_trace(X, y, 40, lr=0.05, steps=400, record_every=400, rng=1,
+                                       optimizer="adam", loss_tol=float(tr.loss[-1]) * 10)
+    assert stop.iterates < 401 and stop.loss[-1] <= tr.loss[-1] * 10
+    assert stop.steps[-1] == stop.iterates - 1  # the stopping iterate is recorded
+    with pytest.raises(ValueError, match="optimizer"):
+        relu.gradient_descent_trace(X, y, 4, optimizer="sgd")
+    with pytest.raises(ValueError, match="init_scale"):
+        relu.gradient_descent_trace(X, y, 4, init_scale=0.0)
+
+
+@pytest.mark.slow
+def test_regions_visited_against_width_reproduce_the_papers_code():
+    """Distinct activation patterns among the 1001 iterates of Adam (lr 0.5, 1000 epochs, stop
+    at MSE <= 1e-9) on a two-layer ReLU net, d0 = 1, n = 200, x ~ N(0, 1), y a quadratic with
+    coefficients U(-1, 1), W ~ N(0, 2) and b ~ N(0, 2) (Kaiming normal), v ~ N(0, 1/d1) fixed.
+    Reference: the saved output of jupyter_notebooks/width_to_patterns_num.ipynb (cell 3) in
+    the public code of Karhadkar et al. (github.com/kedar2/loss-landscape, commit 47e0448; read
+    there, 4 runs per width): means 739.5, 876.75, 886.25 with standard deviations 46.6, 54.2,
+    69.4 at d1 = 100, 500, 1000.  Our 8 runs per width use a new dataset per run (theirs: one
+    dataset); z-test on the difference of the means, tolerance 4 combined standard errors."""
+    import math
+
+    ref = {100: (739.5, 46.61), 500: (876.75, 54.18), 1000: (886.25, 69.39)}
+    n = 200
+    for d1, (mean_ref, sd_ref) in ref.items():
+        counts = []
+        for seed in range(8):
+            g = np.random.default_rng(seed)
+            x = g.standard_normal((n, 1))
+            co = g.uniform(-1, 1, 3)
+            y = co[0] * x[:, 0] ** 2 + co[1] * x[:, 0] + co[2]
+            gr = np.random.default_rng(1000 + seed)
+            v = gr.standard_normal(d1) / math.sqrt(d1)
+            tr = relu.gradient_descent_trace(x, y, d1, v=v, lr=0.5, steps=1000,
+                                             record_every=1000, rng=gr, optimizer="adam",
+                                             init_scale=math.sqrt(2.0), loss_tol=0.5e-9)
+            counts.append(tr.distinct_patterns)
+        counts = np.array(counts, dtype=float)
+        se = math.hypot(counts.std(ddof=1) / math.sqrt(counts.size), sd_ref / 2.0)
+        assert abs(counts.mean() - mean_ref) < 4 * se, (d1, counts, mean_ref, se)
+
+
 def test_vectorised_residues_give_the_rank_of_the_integer_matrix():
     """The NumPy residues (mantissas times powers of two mod p) are the integer rows up to a
     power of two per row, so the rank mod p is the same as from the exact big-integer rows;
