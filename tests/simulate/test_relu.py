@@ -188,6 +188,29 @@ def test_adam_trace_counts_every_iterate_and_stops_at_the_loss_tolerance():
         relu.gradient_descent_trace(X, y, 4, init_scale=0.0)
 
 
+def test_a_float32_jacobian_with_a_float64_tolerance_hides_rank_deficiency():
+    """Why the d0 >= 2 full-rank heatmaps of the paper's public code (kedar2/loss-landscape,
+    jupyter_notebooks/jacobian_rank.py at commit e87ac17, read there: PyTorch float32
+    gradients accumulated row by row, then numpy.linalg.matrix_rank of the float64 cast, whose
+    default tolerance is sigma_max max(m, n) eps_float64) show every region full rank for
+    n <= d1 (d0 + 1), while the certified ranks here are often deficient: float32 rounding
+    (1e-7 sigma_max) is 1e6 times that tolerance and is counted as rank.  Regions of a
+    Gaussian initialisation at n = 30, d0 = 2, d1 = 15 (45 parameters per output)."""
+    reg = relu.sample_regions(30, 2, 15, measure="init", trials=12, rng=4)
+    v = np.where(np.arange(15) % 2 == 0, 1.0, -1.0)
+    certified, rule32 = [], []
+    for A in reg.patterns:
+        J = relu.region_jacobian(A, reg.X, v=v, bias=True)
+        certified.append(relu.jacobian_rank(J))
+        rows32 = np.cumsum(J.astype(np.float32), axis=0, dtype=np.float32)
+        rule32.append(np.linalg.matrix_rank(rows32.astype(np.float64)))
+        # the cumulative rows span the same space: same rank in exact arithmetic
+        assert np.linalg.matrix_rank(np.cumsum(J, axis=0)) == certified[-1]
+    certified, rule32 = np.array(certified), np.array(rule32)
+    assert np.sum(certified < 30) >= 3, certified  # deficient regions exist
+    assert np.all(rule32 == 30), rule32  # and the float32 rule calls every one full
+
+
 @pytest.mark.slow
 def test_regions_visited_against_width_reproduce_the_papers_code():
     """Distinct activation patterns among the 1001 iterates of Adam (lr 0.5, 1000 epochs, stop
