@@ -2,6 +2,8 @@
 theory passes and a theory wrong by the resolution that matters is rejected."""
 import dataclasses
 
+import pytest
+
 from validate import Profile, run_experiment
 from validate.experiments import spinglass as sg
 
@@ -41,7 +43,30 @@ def test_registered_and_imports_without_backends():
     from validate.registry import default_registry
 
     names = set(default_registry())
-    assert {"pspin-counts-all", "pspin-counts-index0", "pspin-langevin-beta0.5"} <= names
+    assert {"pspin-counts-all", "pspin-counts-index0", "pspin-langevin-beta0.5",
+            "pspin-counts-deformed-all", "pspin-counts-deformed-index0", "pspin-gd-energy",
+            "pspin-gd-spectrum"} <= names
+
+
+def test_semicircle_distance_is_the_ks_statistic_and_has_power():
+    """semicircle_ks against scipy.stats.kstest with the semicircle CDF (an independent
+    evaluation), on GOE(300) eigenvalues; a radius 10 % off or a centre off by one radius/10
+    exceeds the row's resolution (0.02)."""
+    import numpy as np
+    from scipy import stats
+
+    g = np.random.default_rng(0).standard_normal((300, 300))
+    lam = np.linalg.eigvalsh((g + g.T) / np.sqrt(2 * 300))  # semicircle on [-2, 2]
+
+    def cdf(x):
+        y = np.clip(x / 2.0, -1.0, 1.0)
+        return 0.5 + (y * np.sqrt(1 - y * y) + np.arcsin(y)) / np.pi
+
+    ks = sg.semicircle_ks(lam, 0.0, 2.0)
+    assert ks == pytest.approx(stats.kstest(lam, cdf).statistic, abs=1e-12)
+    assert ks < 0.02
+    assert sg.semicircle_ks(lam, 0.0, 2.2) > 0.02
+    assert sg.semicircle_ks(lam, 0.2, 2.0) > 0.02
 
 
 def test_relu_full_rank_fraction_matches_the_exact_1d_probability():
