@@ -370,7 +370,6 @@ def main(argv=None):
         f"matrix-vector products over N^3 entries)",
         f"{per_step['numpy_twin_dense'] / per_step['package_packed']:.2g}x per step "
         f"(different instances: the packed entries are drawn directly)", "same"))
-    del Jd, Jp
 
     if not args.skip_reach:
         for storage, sizes in (("dense", (100, 150, 200, 250, 300)),

@@ -2,6 +2,7 @@
 threshold -E_inf (issue #13; the numbers quoted in the README's status section).
 
 Run:  python studies/gd_threshold.py run 32,64,128,256,384 40,40,40,20,12 [--out DIR]
+      python studies/gd_threshold.py run 512 8 --storage packed [--out DIR]
       python studies/gd_threshold.py fit [--out DIR]
 
 ``run`` writes one JSON per instance (resumable): couplings seeded 10000 N + i (dense
@@ -27,7 +28,7 @@ E_INF = 2.0 * math.sqrt(2.0 / 3.0)
 TOL = 1e-6
 
 
-def run(Ns, counts, out: Path):
+def run(Ns, counts, out: Path, storage="dense"):
     from simulate import pspin as sim
 
     out.mkdir(parents=True, exist_ok=True)
@@ -36,11 +37,11 @@ def run(Ns, counts, out: Path):
             fn = out / f"N{N}_i{i}.json"
             if fn.exists():
                 continue
-            J = sim.couplings(N, {3: 1.0}, rng=10_000 * N + i)
+            J = sim.couplings(N, {3: 1.0}, rng=10_000 * N + i, storage=storage)
             x = np.random.default_rng(20_000_000 + 10_000 * N + i).standard_normal(N)
             r = sim.gradient_descent(J, x * math.sqrt(N) / np.linalg.norm(x), tol=TOL,
                                      max_steps=100_000)
-            fn.write_text(json.dumps({"N": N, "inst": i, "gd": dict(
+            fn.write_text(json.dumps({"N": N, "inst": i, "storage": storage, "gd": dict(
                 energy=r.energy, grad_norm=r.grad_norm, steps=r.steps, converged=r.converged,
                 index=r.index, lmin=float(r.hessian_eigenvalues[0]))}))
             print(f"N = {N} instance {i}: e = {r.energy:.5f} ({r.steps} steps)", flush=True)
@@ -95,10 +96,13 @@ def main(argv=None):
     ap.add_argument("Ns", nargs="?", default="32,64,128,256,384")
     ap.add_argument("counts", nargs="?", default="40,40,40,20,12")
     ap.add_argument("--out", default=os.environ.get("GD_STUDY_OUT", "gd_threshold_out"))
+    ap.add_argument("--storage", choices=("dense", "packed"), default="dense",
+                    help="packed: degree-3 couplings as N^3/6 entries (N up to ~1000; a "
+                         "different random stream from dense)")
     a = ap.parse_args(argv)
     if a.cmd == "run":
         run([int(v) for v in a.Ns.split(",")], [int(v) for v in a.counts.split(",")],
-            Path(a.out))
+            Path(a.out), a.storage)
     else:
         fit(Path(a.out))
 
