@@ -119,7 +119,8 @@ def test_default_registry_imports_without_backends():
                                                "binary-local-entropy", "spherical-local-energy",
                                                "spherical-vertices", "spherical-geodesic",
                                                "spherical-barycenter",
-                                               "binary-lmc", "pspin-counts", "pspin-langevin",
+                                               "binary-lmc", "pspin-counts", "pspin-counts-deformed",
+                                               "pspin-gd", "pspin-langevin",
                                                "relu-fullrank-1d", "relu-volume", "relu-volume-init"}
 
 

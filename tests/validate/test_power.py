@@ -27,7 +27,7 @@ SUMMARY = read_summary(QUICK) if QUICK.exists() else {"records": []}
 ENTRIES = {e["name"]: e for e in SUMMARY["records"]}
 REGISTRY = default_registry()
 #: groups whose observable is simulation / exact value (theory 1 at every N by construction)
-RATIO_GROUPS = {"pspin-counts", "relu-fullrank-1d"}
+RATIO_GROUPS = {"pspin-counts", "pspin-counts-deformed", "relu-fullrank-1d"}
 
 
 def test_the_quick_summary_is_published_for_every_experiment():
@@ -69,6 +69,8 @@ def test_theory_two_resolutions_away_is_rejected(name, sign):
 
 @pytest.mark.parametrize("name", sorted(ENTRIES))
 def test_a_zero_theory_is_rejected(name):
+    if ENTRIES[name]["theory"] == 0.0:  # e.g. an excess distance: 0 is the theory itself
+        pytest.skip("the theory is 0; the shifts by +-2 resolutions cover it")
     v = replay(ENTRIES[name], 0.0)
     assert v.status != "passed", (v.z, v.messages)
 
