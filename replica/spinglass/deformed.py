@@ -314,7 +314,7 @@ class _Deformed:
         return self.sigma(ug, m, r)
 
 
-def _grid_sup(model, u, k, n_m=801, n_t=801):
+def _grid_sup(model, u, k, n_m=401, n_t=401):
     rt = model.rt
     scale = math.sqrt(rt.vr)
     ms = np.linspace(-1.0, 1.0, n_m + 2)[1:-1]
