@@ -217,12 +217,17 @@ def _counts(index, deformed=False):
     )
 
 
+_GD_QUICK = Profile((32, 64, 128), (40, 30, 16))
+_GD_FULL = Profile((32, 64, 128, 256), (80, 60, 40, 16))
+_GD_REPRODUCIBILITY = ("gradient descent with BLAS tensor contractions: the end point can "
+                       "differ between CPUs at the last bits, rarely its basin")
+
+
 def _gd_energy():
     return Experiment(
         name="pspin-gd-energy", group="pspin-gd", observable="e",
         params={}, theory=gd_energy_theory, simulate=gd_energy_simulate,
-        quick=Profile((32, 64, 128), (40, 30, 16)),
-        full=Profile((32, 64, 128, 256), (80, 60, 40, 16)),
+        quick=_GD_QUICK, full=_GD_FULL,
         scaling="N^(-2/3)", degree=1,
         scaling_note=("N^(-2/3) declared before the data (the finite-N approach of descent end "
                       "points to the threshold is not known; 1/N and 1/sqrt(N) are reported "
@@ -232,8 +237,7 @@ def _gd_energy():
                          "ground state -E_0 = -1.6570 are 0.024 apart; a descent that "
                          "stopped at the ground state or 0.01 above the threshold is "
                          "rejected."),
-        reproducibility=("gradient descent with BLAS tensor contractions: the end point can "
-                         "differ between CPUs at the last bits, rarely its basin"),
+        reproducibility=_GD_REPRODUCIBILITY,
         ylabel="energy per spin H / N at the end point",
         description=(
             "Energy per spin where Riemannian gradient descent of the pure spherical 3-spin "
@@ -246,8 +250,7 @@ def _gd_spectrum():
     return Experiment(
         name="pspin-gd-spectrum", group="pspin-gd", observable="ks_excess",
         params={}, theory=gd_spectrum_theory, simulate=gd_spectrum_simulate,
-        quick=Profile((32, 64, 128), (40, 30, 16)),
-        full=Profile((32, 64, 128, 256), (80, 60, 40, 16)),
+        quick=_GD_QUICK, full=_GD_FULL,
         scaling="1/N", degree=1,
         scaling_note=("1/N: the GOE reference removes the O(log N / N) distance of a finite "
                       "sample; what remains is the pushed left edge of minima above the "
@@ -256,8 +259,7 @@ def _gd_spectrum():
         resolution=0.02,
         resolution_note=("0.02 in the KS distance: a semicircle 10 % too wide or too narrow "
                          "(excess ~0.03), or centred at -2 e instead of -3 e, is rejected."),
-        reproducibility=("gradient descent with BLAS tensor contractions: the end point can "
-                         "differ between CPUs at the last bits, rarely its basin"),
+        reproducibility=_GD_REPRODUCIBILITY,
         ylabel="KS distance to the semicircle (centre -3 e, radius 2 sqrt 6) minus a GOE's",
         description=(
             "Kolmogorov-Smirnov distance between the tangent Hessian spectrum at gradient-"
