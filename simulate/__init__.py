@@ -26,8 +26,8 @@ from .localentropy import LocalEntropyCounts, local_entropy_counts, solution_mar
 from .paths import (PathEnergy, barycenter_energy, geodesic_energy, hamming_path_energy,
                     simplex_energy, straight_energy)
 from .patterns import binary_patterns, gaussian_patterns
-from .perceptron import (ConvergenceError, MaxMarginResult, instance_capacity, is_sat,
-                         max_margin, max_margin_certified)
+from .feasibility import instance_capacity, is_sat
+from .perceptron import ConvergenceError, MaxMarginResult, max_margin, max_margin_certified
 from .sampler import SamplerResult, hit_and_run
 
 __all__ = [

@@ -4,11 +4,10 @@ import pytest
 from scipy.optimize import linprog, minimize
 
 from simulate.patterns import binary_patterns, gaussian_patterns
+from simulate.feasibility import instance_capacity, is_sat
 from simulate.perceptron import (
     ConvergenceError,
     MaxMarginResult,
-    instance_capacity,
-    is_sat,
     max_margin,
     max_margin_certified,
 )
