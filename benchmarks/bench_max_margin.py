@@ -40,7 +40,8 @@ import scipy.sparse as sps  # noqa: E402
 from scipy.optimize import linprog  # noqa: E402
 
 from simulate.patterns import gaussian_patterns  # noqa: E402
-from simulate.perceptron import is_sat, max_margin_certified  # noqa: E402
+from simulate.feasibility import is_sat  # noqa: E402
+from simulate.perceptron import max_margin_certified  # noqa: E402
 
 TOL = 1e-8
 DECISION_TWIN = {"lp_feasibility": "HiGHS feasibility LP", "lp_max_t": "HiGHS bounded max-t LP",

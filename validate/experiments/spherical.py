@@ -8,7 +8,7 @@ Two families:
     prediction obtained by inverting ``alpha_c(kappa) = alpha`` (bracketing root finder).
 ``psat``
     Per-instance capacities ``alpha_inst = P_c / N`` with
-    ``P_c = simulate.perceptron.instance_capacity(xi, kappa)``; their empirical
+    ``P_c = simulate.feasibility.instance_capacity(xi, kappa)``; their empirical
     distribution gives the P(SAT)(alpha) curves, their mean the finite-size capacity,
     against the replica ``alpha_c(kappa)``.
 
@@ -105,7 +105,7 @@ def psat_simulate(N: int, rng, *, kappa: float):
         ``P_c`` and the number of patterns drawn ``P_max``.
     """
     from simulate.patterns import gaussian_patterns
-    from simulate.perceptron import instance_capacity
+    from simulate.feasibility import instance_capacity
 
     P_max = int(math.ceil(1.6 * _alpha_guess(kappa) * N)) + 20
     xi = gaussian_patterns(P_max, N, rng=rng)
