@@ -302,6 +302,19 @@ class _Deformed:
         th = float(self.h(np.array(m), 2)) * (1.0 - m * m) / self.rt.xscale
         return th + 1.0 / (2.0 * th) if th < -1.0 / _SQRT2 else math.nan
 
+    def rtop(self, u, m, k):
+        """Upper end of the r search at overlap m (vectorised): x <= xmax, i.e.
+        r <= xmax sqrt(2 xi'') - m h'(m), and for a pure model r <= (xi'/xi)(u - h(m)) (its
+        energy is fixed by r); the search runs 40 standard deviations of r below it."""
+        rt = self.rt
+        m = np.asarray(m, dtype=float)
+        xm = self.xmax(m, k)
+        top = np.where(np.isfinite(xm), xm * rt.xscale - m * self.h(m, 1),
+                       20.0 * math.sqrt(rt.vr))
+        if rt.pure:
+            top = np.minimum(top, (u - self.h(m)) * rt.d1 / rt.x1)
+        return top
+
     def best(self, u, m, r):
         """Sigma at (m, r) with the best u' <= u (vectorised)."""
         rt, h = self.rt, self.h
@@ -315,57 +328,40 @@ class _Deformed:
 
 
 def _grid_sup(model, u, k, n_m=401, n_t=401):
-    rt = model.rt
-    scale = math.sqrt(rt.vr)
+    scale = math.sqrt(model.rt.vr)
     ms = np.linspace(-1.0, 1.0, n_m + 2)[1:-1]
-    xm = model.xmax(ms, k)
-    hm1 = model.h(ms, 1)
-    # r range per m: x <= xmax  <=>  r <= xmax * xscale - m h'(m); pure: also r <= beta (u - h)
-    rtop = np.where(np.isfinite(xm), xm * rt.xscale - ms * hm1, 20.0 * scale)
-    if rt.pure:
-        rtop = np.minimum(rtop, (u - model.h(ms)) * rt.d1 / rt.x1)
     tau = np.linspace(0.0, 1.0, n_t)
-    R = rtop[:, None] - 40.0 * scale * tau[None, :]
+    R = model.rtop(u, ms, k)[:, None] - 40.0 * scale * tau[None, :]
     M = np.broadcast_to(ms[:, None], R.shape)
-    vals = model.best(u, M, R)
-    return ms, rtop, R, vals
+    return ms, R, model.best(u, M, R)
 
 
-def _refine(model, u, k, m0, tau0, ms, rtop):
-    rt = model.rt
-    scale = math.sqrt(rt.vr)
-
-    def rtop_of(m):
-        xm = float(model.xmax(np.array(m), k))
-        top = xm * rt.xscale - m * float(model.h(np.array(m), 1)) if math.isfinite(xm) \
-            else 20.0 * scale
-        if rt.pure:
-            top = min(top, (u - float(model.h(np.array(m)))) * rt.d1 / rt.x1)
-        return top
+def _refine(model, u, k, m0, tau0):
+    scale = math.sqrt(model.rt.vr)
 
     def f(z):
         m, tau = z
         if not -1.0 < m < 1.0 or tau < 0.0:
             return math.inf
-        r = rtop_of(m) - 40.0 * scale * tau
+        r = float(model.rtop(u, m, k)) - 40.0 * scale * tau
         v = float(model.best(u, np.array(m), np.array(r)))
         return -v if math.isfinite(v) else math.inf
 
     res = optimize.minimize(f, np.array([m0, tau0]), method="Nelder-Mead",
                             options={"xatol": 1e-12, "fatol": 1e-15, "maxiter": 4000})
     m, tau = float(res.x[0]), float(res.x[1])
-    return -float(res.fun), m, rtop_of(m) - 40.0 * scale * tau
+    return -float(res.fun), m, float(model.rtop(u, m, k)) - 40.0 * scale * tau
 
 
 def _theta(cv, h, u, k):
     model = _Deformed(cv, h)
-    ms, rtop, R, vals = _grid_sup(model, u, k)
+    ms, R, vals = _grid_sup(model, u, k)
     if not np.any(np.isfinite(vals)):
         return -math.inf, math.nan, math.nan
     j, i = np.unravel_index(int(np.argmax(vals)), vals.shape)
     if i == vals.shape[1] - 1:
         raise ReplicaError("the deformed Kac-Rice exponent has no maximum in the search window")
-    best, m, r = _refine(model, u, k, ms[j], i / (vals.shape[1] - 1), ms, rtop)
+    best, m, r = _refine(model, u, k, ms[j], i / (vals.shape[1] - 1))
     if float(vals[j, i]) > best:
         best, m, r = float(vals[j, i]), float(ms[j]), float(R[j, i])
     if k == 0:
@@ -433,12 +429,7 @@ def sigma(xi, h, u, m, k=None) -> float:
         raise ModelError(f"k must be None (all critical points) or 0 (minima), got {k!r}")
     model = _Deformed(cv, hh)
     rt = model.rt
-    scale = math.sqrt(rt.vr)
-    xm = float(model.xmax(np.array(m), k))
-    top = xm * rt.xscale - m * float(hh(np.array(m), 1)) if math.isfinite(xm) else 20 * scale
-    if rt.pure:
-        top = min(top, (u - float(hh(np.array(m)))) * rt.d1 / rt.x1)
-    rs = top - 40.0 * scale * np.linspace(0.0, 1.0, 4001)
+    rs = float(model.rtop(u, m, k)) - 40.0 * math.sqrt(rt.vr) * np.linspace(0.0, 1.0, 4001)
     vals = model.best(u, np.full(rs.shape, m), rs)
     i = int(np.argmax(vals))
     if not np.isfinite(vals[i]):
