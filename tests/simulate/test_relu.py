@@ -247,7 +247,8 @@ def test_vectorised_residues_give_the_rank_of_the_integer_matrix():
     """The NumPy residues (mantissas times powers of two mod p) are the integer rows up to a
     power of two per row, so the rank mod p is the same as from the exact big-integer rows;
     scales from 1e-8 to 1e8, zero entries, zero and dependent rows."""
-    from simulate.relu import _PRIME, _integer_rows, _rank_mod_p, _rank_mod_p_kernel, _residues
+    from simulate.certified_rank import (_PRIME, _integer_rows, _rank_mod_p,
+                                         _rank_mod_p_kernel, _residues)
 
     rng = np.random.default_rng(0)
     for trial in range(300):
