@@ -21,6 +21,13 @@ __all__ = ["is_sat", "instance_capacity"]
 _CAPACITY_WARM = True
 
 
+def _checked(xi, kappa, tol, max_iter):
+    """The validated problem and parameters of a decision (named errors on bad input)."""
+    xi = _check_patterns(xi)
+    kappa, tol, max_iter = _check_kappa(kappa), _check_tol(tol), _check_max_iter(max_iter)
+    return _Problem(xi), kappa, tol, max_iter
+
+
 def _decide(prob, P, kappa, lam0, tol, max_iter, warm=False):
     """Certified decision of kappa_max(first P patterns) >= kappa (kappa >= 0).
 
@@ -81,13 +88,8 @@ def is_sat(xi, kappa, *, tol=1e-10, max_iter=_DEFAULT_MAX_ITER) -> bool:
     .. [1] E. Gardner, "The space of interactions in neural network models",
        J. Phys. A 21, 257 (1988).
     """
-    xi = _check_patterns(xi)
-    kappa = _check_kappa(kappa)
-    tol = _check_tol(tol)
-    max_iter = _check_max_iter(max_iter)
-    prob = _Problem(xi)
-    sat, _ = _decide(prob, prob.P, kappa, np.full(prob.P, 1.0 / prob.P), tol, max_iter)
-    return sat
+    prob, kappa, tol, max_iter = _checked(xi, kappa, tol, max_iter)
+    return _decide(prob, prob.P, kappa, np.full(prob.P, 1.0 / prob.P), tol, max_iter)[0]
 
 
 def instance_capacity(xi, kappa, *, tol=1e-10, max_iter=_DEFAULT_MAX_ITER) -> int:
@@ -125,11 +127,7 @@ def instance_capacity(xi, kappa, *, tol=1e-10, max_iter=_DEFAULT_MAX_ITER) -> in
     .. [1] E. Gardner, "The space of interactions in neural network models",
        J. Phys. A 21, 257 (1988).
     """
-    xi = _check_patterns(xi)
-    kappa = _check_kappa(kappa)
-    tol = _check_tol(tol)
-    max_iter = _check_max_iter(max_iter)
-    prob = _Problem(xi)
+    prob, kappa, tol, max_iter = _checked(xi, kappa, tol, max_iter)
     P_max = prob.P
     sat, _ = _decide(prob, P_max, kappa, np.full(P_max, 1.0 / P_max), tol, max_iter)
     if sat:
