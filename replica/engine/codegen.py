@@ -10,8 +10,10 @@ Three backends evaluate the same expressions (the tests check that they agree):
   tail-stable implementations of :mod:`replica._numba_special`.  A group of tilted averages
   evaluates only its exponent on each pass that locates the tilted mass, and its integrands
   once, on the accepted pass (accumulated with the masses: no per-integrand arrays).  The
-  quadrature hints are passed as tuples and integer powers printed as products, so that a
-  kernel allocates no array of its own and compiles no Numba subroutine (the first call's
+  graded and truncated rules are called through a C ABI by symbol
+  (:mod:`replica.engine._rules_c`: hints on the kernel's stack, nodes and weights in a buffer
+  the kernel frees), not linked into the kernel, and integer powers are printed as products,
+  so that a kernel compiles no Numba subroutine and recompiles no rule (the first call's
   compile time, ``benchmarks/bench_first_call.py``).  The source is written to a
   cache directory named by a hash of the expressions and of the runtime library, so compiled
   code is reused across processes.
@@ -43,7 +45,11 @@ from .special import GH, NUMBA_NAMES, logH
 __all__ = ["compile_kernel", "evaluate_numpy", "evaluate_mpmath", "cache_dir"]
 
 _HERE = Path(__file__).resolve().parent
-_RUNTIME_FILES = ("_numba_special.py", "quadrature.py", "codegen.py", "_sig.py")
+_RUNTIME_FILES = ("_numba_special.py", "quadrature.py", "codegen.py", "_sig.py",
+                  "_rules_c.py")
+#: ``kind`` of the C rules (:data:`replica.engine._rules_c.PANEL` / ``TRUNC``; not imported
+#: here: importing that module loads compiled code, which only a kernel needs).
+_PANEL, _TRUNC = 0, 1
 #: Hint tuples are padded to a multiple of this length (see _Generator._hints).
 HINT_BLOCK = 3
 
@@ -127,14 +133,33 @@ class _Generator:
         ss += ["math.nan"] * (size - len(ss))
         return f"({', '.join(cs)},)", f"({', '.join(ss)},)"
 
-    def _accumulation(self, integrands, accs, weights, var, pad, indent, L):
+    def _accumulation(self, integrands, accs, weights, var, pad, indent, L, buffer=False):
         """The loop acc_k += weights[i] f_k(var_i) over the nodes _n{L} (loop invariants
-        hoisted before it)."""
+        hoisted before it); with ``buffer``, over the _m{L} nodes and then weights of the C
+        rule's buffer _b{L} (see :meth:`_c_rule`)."""
         hoisted, body = self.block(integrands, [(acc, f"+= _wi{L} *") for acc in accs],
                                    indent + 1, var)
+        if buffer:
+            return hoisted + [f"{pad}for _i{L} in range(_m{L}):",
+                              f"{pad}    {self.pr(var)} = _b{L}[_i{L}]",
+                              f"{pad}    _wi{L} = _b{L}[_m{L} + _i{L}]"] + body
         return hoisted + [f"{pad}for _i{L} in range(_n{L}.shape[0]):",
                           f"{pad}    {self.pr(var)} = _n{L}[_i{L}]",
                           f"{pad}    _wi{L} = {weights}[_i{L}]"] + body
+
+    def _c_rule(self, kind, pts, lower, pad, L):
+        """The call of a quadrature rule through its C ABI (:mod:`replica.engine._rules_c`):
+        the hints on the kernel's stack, the nodes and weights in the buffer _b{L} (freed
+        after the loop), their number in _m{L} (-1 without memory)."""
+        nh = len(pts)
+        lines = [f"{pad}_h{L} = _stack_f64({2 * nh + 1})"]
+        for j, (c, s_) in enumerate(pts):
+            lines.append(f"{pad}_h{L}[{j}] = float({self.pr(c)})")
+            lines.append(f"{pad}_h{L}[{nh + j}] = float({self.pr(s_)})")
+        lines.append(f"{pad}_b{L} = _rule_c(_h{L}, {nh}, _dp(gl_x), _dp(gl_w), gl_x.shape[0], "
+                     f"{lower}, ZMAX, BASE_WIDTH, {kind})")
+        lines.append(f"{pad}_m{L} = int(_h{L}[{2 * nh}])")
+        return lines
 
     def _tilt_group(self, lines, members, accs, var, g, pad, indent, L, start):
         """The tilted averages of one (variable, hints, exponent) group: the lines after the
@@ -218,9 +243,7 @@ class _Generator:
                 accs.append(f"_A{self.n_acc}")
             start = len(lines)
             if kind == "trunc":
-                cs, ss = self._hints(pts)
-                lines.append(f"{pad}_n{L}, _w{L} = _trunc_rule(float({self.pr(g)}), {cs}, {ss}, "
-                             f"gl_x, gl_w, ZMAX, BASE_WIDTH)")
+                lines += self._c_rule(_TRUNC, pts, f"float({self.pr(g)})", pad, L)
             elif kind == "tilt":
                 # first pass: the declared hints on a window that contains them (or
                 # Gauss-Hermite without hints); later passes add a hint at the tilted mass
@@ -248,16 +271,19 @@ class _Generator:
                 lines.append(f"{pad}    _n{L}, _w{L}, _P{L} = _rule_on_log(_lo{L}, _hi{L}, _C{L}, "
                              f"_D{L}, gl_x, gl_w, BASE_WIDTH)")
             elif len(pts):
-                cs, ss = self._hints(pts)
-                lines.append(f"{pad}_n{L}, _w{L} = _panel_rule({cs}, {ss}, gl_x, gl_w, ZMAX, "
-                             f"BASE_WIDTH)")
+                lines += self._c_rule(_PANEL, pts, "0.0", pad, L)
             else:
                 lines.append(f"{pad}_n{L}, _w{L} = gh_x, gh_w")
             if kind in ("gauss", "trunc"):
+                c_rule = kind == "trunc" or len(pts) > 0
                 for acc in accs:
                     lines.append(f"{pad}{acc} = 0.0")
                 lines += self._accumulation([m.integrand for m in members], accs, f"_w{L}",
-                                            var, pad, indent, L)
+                                            var, pad, indent, L, buffer=c_rule)
+                if c_rule:
+                    lines.append(f"{pad}_free(_b{L})")
+                    lines.append(f"{pad}if _m{L} < 0:")
+                    lines += [f"{pad}    {acc} = math.nan" for acc in accs]
             else:
                 lines.extend(self._tilt_group(lines, members, accs, var, g, pad, indent, L, start))
             for m, acc in zip(members, accs):
@@ -344,9 +370,10 @@ def generate_source(outputs, theta_syms, ctrl_syms, name="kernel"):
         "import numba",
         "from replica.engine import _numba_special as _sf",
         "from replica.engine._sig import KERNEL_SIG",
-        "from replica.engine.quadrature import panel_rule as _panel_rule, "
-        "trunc_rule as _trunc_rule, tilt_next as _tilt_next, tilt_window as _tilt_window, "
-        "rule_on as _rule_on, rule_on_log as _rule_on_log, ZMAX, BASE_WIDTH",
+        "from replica.engine._rules_c import rule_c as _rule_c, c_free as _free, "
+        "stack_f64 as _stack_f64, data_ptr as _dp",
+        "from replica.engine.quadrature import tilt_next as _tilt_next, "
+        "tilt_window as _tilt_window, rule_on_log as _rule_on_log, ZMAX, BASE_WIDTH",
         "",
         "",
         "@numba.cfunc(KERNEL_SIG, cache=True, nogil=True, fastmath=False, error_model='numpy')",

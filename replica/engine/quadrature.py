@@ -16,7 +16,7 @@ Every solved saddle point is evaluated again on the check rules (CHECK_ORDER nod
 CHECK_GH_ORDER Gauss-Hermite nodes; the rules are kernel arguments, nothing is recompiled):
 the differences are the a-posteriori error estimates of :mod:`replica.solvers`.
 
-The measured accuracy (``tests/replica/test_quadrature.py``, ``tests/replica/test_backends.py``)
+The measured accuracy (``tests/replica/test_backends.py``)
 is below 2e-13 relative on the channel average ln H and its first two q-derivatives for
 q in [0.01, 0.999] and kappa in [-2, 3] (order 12, at most ~280 nodes), and below 1e-10 relative
 on every output of the compiled RS kernels along the saddle-point branches.
