@@ -189,14 +189,16 @@ class Experiment:
 
 
 def _function_id(fn) -> dict:
-    """Name of a simulation callable and the hash of its source file with every simulation
-    module and experiment module it imports, transitively
+    """Name of a simulation callable and the hash of what it needs of its source file with
+    every simulation module and experiment module it imports, transitively
     (:func:`validate.version.dependency_hash`): the code part of the cache key, so that
-    editing one simulator keeps the points of the experiments that never import it."""
+    editing one simulator, or an experiment's declaration, keeps the points of the
+    experiments whose simulator does not reach the edit."""
     target = fn if inspect.isfunction(fn) or inspect.ismethod(fn) else type(fn)
-    name = f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', repr(target))}"
+    qualname = getattr(target, "__qualname__", repr(target))
+    name = f"{getattr(target, '__module__', '?')}.{qualname}"
     try:
-        sha, _ = dependency_hash(inspect.getsourcefile(target))
+        sha, _ = dependency_hash(inspect.getsourcefile(target), qualname.split(".")[0])
     except (TypeError, OSError):
         sha = "unknown"
     return {"simulate_fn": name, "simulate_deps_sha": sha}

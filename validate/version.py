@@ -107,65 +107,174 @@ def _module_file(module: str) -> pathlib.Path | None:
     return None
 
 
-def _imports(path: pathlib.Path) -> set[pathlib.Path]:
-    """Files of the tracked modules that ``path`` imports, anywhere in it (also inside
-    functions). ``from pkg import name`` depends on ``pkg.name`` where that is a module,
-    otherwise on ``pkg`` itself (the module that defines or re-exports ``name``)."""
+#: Files under this package are hashed by *slice*: a simulator's key covers the top-level
+#: statements it needs, not the experiment declarations beside it (see :func:`dependency_hash`).
+_SLICED = "validate.experiments"
+
+
+def _sliced(path: pathlib.Path) -> bool:
+    try:
+        rel = path.relative_to(_ROOT.joinpath(*_SLICED.split(".")))
+    except ValueError:
+        return False
+    return rel.name != "__init__.py"
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp,
+           ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _bound_names(stmt) -> set[str]:
+    """Names a top-level statement binds in the module's namespace: a def's or class's name,
+    an import's names, and every name stored in it outside the scopes it opens (the
+    variables of a comprehension or a nested function are not module-level names)."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {stmt.name}
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".")[0] for a in stmt.names}
+    found: set[str] = set()
+    todo = [stmt]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            found.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.add(node.name)  # a def inside a top-level if/try: bound, body not walked
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            found |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        if not isinstance(node, _SCOPES):
+            todo.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _parsed(path: pathlib.Path):
+    src = path.read_bytes()
+    return src, ast.parse(src, filename=str(path))
+
+
+def _slice(path: pathlib.Path, names: frozenset[str] | None):
+    """The top-level statements of ``path`` that the top-level ``names`` need, transitively by
+    the names they use (all statements when ``names`` is None), and their source text (the
+    exact lines, decorators included, in file order)."""
+    src, tree = _parsed(path)
+    body = tree.body
+    if names is None:
+        return body, src
+    binders: dict[str, list[int]] = {}
+    for i, stmt in enumerate(body):
+        for name in _bound_names(stmt):
+            binders.setdefault(name, []).append(i)
+    keep: set[int] = set()
+    todo = list(names)
+    while todo:
+        for i in binders.get(todo.pop(), ()):
+            if i not in keep:
+                keep.add(i)
+                todo.extend(n.id for n in ast.walk(body[i]) if isinstance(n, ast.Name))
+    lines = src.splitlines(keepends=True)
+    text = b""
+    for i in sorted(keep):
+        stmt = body[i]
+        first = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", ())])
+        text += b"".join(lines[first - 1:stmt.end_lineno])
+    return [body[i] for i in sorted(keep)], text
+
+
+def _imports(path: pathlib.Path, stmts) -> dict[pathlib.Path, frozenset[str] | None]:
+    """Tracked modules that the statements ``stmts`` of ``path`` import, anywhere in them (also
+    inside functions): file -> the names imported from it where the file is hashed by slice
+    (:data:`_SLICED`), None for the whole file.  ``from pkg import name`` depends on
+    ``pkg.name`` where that is a module, otherwise on ``pkg`` itself (the module that defines
+    or re-exports ``name``)."""
     parts = list(path.relative_to(_ROOT).with_suffix("").parts)
     package = parts[:-1]  # the package of a module, and of a package's __init__ itself
-    found: set[pathlib.Path] = set()
-    for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                f = _module_file(alias.name)
-                if f:
-                    found.add(f)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package[:len(package) - (node.level - 1)] if node.level > 1 else package
-                mod = ".".join(base + ([node.module] if node.module else []))
-            else:
-                mod = node.module or ""
-            for alias in node.names:
-                f = _module_file(f"{mod}.{alias.name}") or _module_file(mod)
-                if f:
-                    found.add(f)
+    found: dict[pathlib.Path, frozenset[str] | None] = {}
+
+    def add(f, name=None):
+        if name is None or not _sliced(f) or found.get(f, frozenset()) is None:
+            found[f] = None
+        else:
+            found[f] = found.get(f, frozenset()) | {name}
+
+    for stmt in stmts:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    f = _module_file(alias.name)
+                    if f:
+                        add(f)
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package[:len(package) - (node.level - 1)] if node.level > 1 else package
+                    mod = ".".join(base + ([node.module] if node.module else []))
+                else:
+                    mod = node.module or ""
+                for alias in node.names:
+                    f = _module_file(f"{mod}.{alias.name}")
+                    if f:
+                        add(f)
+                    elif alias.name != "*" and (f := _module_file(mod)):
+                        add(f, alias.name)
+                    elif f := _module_file(mod):
+                        add(f)
     return found
 
 
 @functools.cache
-def dependency_hash(path: str) -> tuple[str, tuple[str, ...]]:
+def dependency_hash(path: str, function: str | None = None) -> tuple[str, tuple[str, ...]]:
     """SHA-256 (16 hex digits) of a source file and of every ``simulate`` and
     ``validate.experiments`` module it imports, transitively, and the files hashed (relative
     paths).
 
-    The cache key of a simulation point uses it for the file of the experiment's simulation
-    callable, so that editing one simulator (``simulate/pspin.py``) keeps the cached points
-    of experiments that never import it.  A package's ``__init__`` is hashed only where a
+    With ``function`` (a top-level name of ``path``), the experiment modules contribute only
+    their *slice*: the top-level statements that function needs, followed by the names they
+    use (constants, helpers, imports), and from an experiment module imported by name, the
+    slice of that name.  Editing an experiment's declaration, description or resolution, or
+    another family's simulator in the same module, then keeps the finished points; editing
+    anything the simulator reaches changes the key.  A simulator must therefore refer to
+    module-level names directly (not through ``globals()`` or ``getattr`` on its module).
+    ``simulate`` modules are hashed whole.
+
+    The cache key of a simulation point uses it for the experiment's simulation callable, so
+    that editing one simulator (``simulate/pspin.py``) keeps the cached points of
+    experiments that never import it.  A package's ``__init__`` is hashed only where a
     module imports a name from it that is not a submodule (it re-exports many modules; the
     modules actually imported are followed instead).  Simulation modules must have no
     import-time effects on each other (they define functions and constants only).
     """
     start = pathlib.Path(path).resolve()
-    seen: set[pathlib.Path] = set()
+    wanted: dict[pathlib.Path, frozenset[str] | None] = {
+        start: frozenset({function}) if function and _sliced(start) else None}
+    done: dict[pathlib.Path, frozenset[str] | None] = {}
     todo = [start]
     while todo:
         f = todo.pop()
-        if f in seen:
+        names = wanted[f]
+        if f in done and done[f] == names:
             continue
-        seen.add(f)
+        done[f] = names
         try:
-            todo.extend(_imports(f) - seen)
+            stmts, _ = _slice(f, names)
+            deps = _imports(f, stmts)
         except (OSError, SyntaxError, ValueError):
             continue
+        for g, more in deps.items():
+            old = wanted.get(g, frozenset())
+            new = None if old is None or more is None else old | more
+            if g not in wanted or new != old:
+                wanted[g] = new
+                todo.append(g)
     h = hashlib.sha256()
     names = []
-    for f in sorted(seen):
+    for f in sorted(wanted):
         try:
             name = str(f.relative_to(_ROOT))
         except ValueError:
             name = str(f)
         names.append(name)
         h.update(name.encode())
-        h.update(f.read_bytes())
+        try:
+            h.update(_slice(f, wanted[f])[1])
+        except (OSError, SyntaxError, ValueError):
+            h.update(b"<unreadable>")
     return h.hexdigest()[:16], tuple(names)
