@@ -154,8 +154,10 @@ def _parsed(path: pathlib.Path):
 
 def _slice(path: pathlib.Path, names: frozenset[str] | None):
     """The top-level statements of ``path`` that the top-level ``names`` need, transitively by
-    the names they use (all statements when ``names`` is None), and their source text (the
-    exact lines, decorators included, in file order)."""
+    the names they use (all statements when ``names`` is None), and their text: the exact
+    lines of each statement (decorators included), in file order; an import statement is cut
+    to the names needed from it (so that importing one more name elsewhere in the same
+    statement changes nothing)."""
     src, tree = _parsed(path)
     body = tree.body
     if names is None:
@@ -164,20 +166,31 @@ def _slice(path: pathlib.Path, names: frozenset[str] | None):
     for i, stmt in enumerate(body):
         for name in _bound_names(stmt):
             binders.setdefault(name, []).append(i)
-    keep: set[int] = set()
+    keep: dict[int, set[str]] = {}
     todo = list(names)
     while todo:
-        for i in binders.get(todo.pop(), ()):
-            if i not in keep:
-                keep.add(i)
-                todo.extend(n.id for n in ast.walk(body[i]) if isinstance(n, ast.Name))
+        name = todo.pop()
+        for i in binders.get(name, ()):
+            if i in keep:
+                keep[i].add(name)
+                continue
+            keep[i] = {name}
+            todo.extend(n.id for n in ast.walk(body[i]) if isinstance(n, ast.Name))
     lines = src.splitlines(keepends=True)
-    text = b""
+    stmts, text = [], b""
     for i in sorted(keep):
         stmt = body[i]
-        first = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", ())])
-        text += b"".join(lines[first - 1:stmt.end_lineno])
-    return [body[i] for i in sorted(keep)], text
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            aliases = [a for a in stmt.names
+                       if (a.asname or a.name).split(".")[0] in keep[i]]
+            stmt = (ast.Import(names=aliases) if isinstance(stmt, ast.Import) else
+                    ast.ImportFrom(module=stmt.module, names=aliases, level=stmt.level))
+            text += (ast.unparse(stmt) + "\n").encode()
+        else:
+            first = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", ())])
+            text += b"".join(lines[first - 1:stmt.end_lineno])
+        stmts.append(stmt)
+    return stmts, text
 
 
 def _imports(path: pathlib.Path, stmts) -> dict[pathlib.Path, frozenset[str] | None]:

@@ -120,3 +120,13 @@ def test_declarations_beside_a_simulator_do_not_change_its_key(sliced):
     _edit(sliced, "validate/experiments/helpers.py", "return 0", "return 1")
     assert _sim_hash(sliced)[0] == sha
     assert _sim_hash(sliced, "other_sim")[0] != other
+
+
+def test_an_import_statement_counts_only_for_the_names_needed(sliced):
+    sha = _sim_hash(sliced)[0]
+    _edit(sliced, "validate/experiments/exp.py", "from .helpers import helper",
+          "from .helpers import unrelated, helper")
+    assert _sim_hash(sliced)[0] == sha
+    _edit(sliced, "validate/experiments/exp.py", "from .helpers import unrelated, helper",
+          "from .helpers import unrelated as helper")
+    assert _sim_hash(sliced)[0] != sha
