@@ -7,6 +7,8 @@ Public API
 ----------
 Experiment, Profile
     An observable with its theory call, simulation call, sizes and instance counts.
+Family, grid
+    A family of experiments declared as data: shared fields over a grid of parameters.
 run_experiment
     Run one experiment and get a :class:`Record`.
 Record, Row, SizeSummary
@@ -29,6 +31,7 @@ from .cache import PointCache
 from .cli import main
 from .experiment import ClusterError, Experiment, Profile, instance_seed, run_experiment
 from .extrapolate import Extrapolation, extrapolate
+from .family import Family, grid
 from .records import Record, Row, SizeSummary, read_json, write_json
 from .registry import default_registry, select
 from .report import write_report
@@ -37,6 +40,7 @@ __all__ = [
     "ClusterError",
     "Experiment",
     "Extrapolation",
+    "Family",
     "PointCache",
     "Profile",
     "Record",
@@ -44,6 +48,7 @@ __all__ = [
     "SizeSummary",
     "default_registry",
     "extrapolate",
+    "grid",
     "instance_seed",
     "main",
     "read_json",

@@ -1,7 +1,8 @@
 """Registry of validation experiments: name -> Experiment.
 
-To add experiments, write a module in ``validate/experiments/`` exposing a tuple
-``EXPERIMENTS`` of :class:`~validate.experiment.Experiment` and add its import path to
+To add experiments, write a module in ``validate/experiments/`` declaring them as data, a
+tuple ``FAMILIES`` of :class:`~validate.family.Family`, and exposing their expansion, a
+tuple ``EXPERIMENTS`` of :class:`~validate.experiment.Experiment`; add its import path to
 :data:`EXPERIMENT_MODULES`. Importing an experiment module must not import ``replica``
 or ``simulate`` (they are imported lazily inside the theory/simulation callables).
 """

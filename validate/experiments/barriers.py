@@ -41,14 +41,15 @@ import math
 
 import numpy as np
 
-from ..experiment import Experiment, Profile
+from ..experiment import Profile
+from ..family import Family, grid
 from ._common import InstanceFailure
 from .localentropy import _exact_P
 
-__all__ = ["EXPERIMENTS", "ALPHA", "KAPPA", "ALPHA_BINARY", "N_ORDERS", "vertex_overlap_theory",
-           "vertex_overlap_simulate", "path_energy_theory", "path_energy_simulate",
-           "barycenter_theory", "barycenter_simulate", "lmc_theory", "lmc_simulate",
-           "NoSolution"]
+__all__ = ["EXPERIMENTS", "FAMILIES", "ALPHA", "KAPPA", "ALPHA_BINARY", "N_ORDERS",
+           "vertex_overlap_theory", "vertex_overlap_simulate", "path_energy_theory",
+           "path_energy_simulate", "barycenter_theory", "barycenter_simulate", "lmc_theory",
+           "lmc_simulate", "NoSolution"]
 
 ALPHA = 1.0
 KAPPA = -0.5
@@ -259,68 +260,61 @@ _LMC_RES_NOTE = (
     "0.02 in the training error: an eighth of the predicted Hamming-path barrier (0.15-0.16).")
 
 
-def _overlap_exp(k2):
-    kind = "typical" if k2 == KAPPA else f"margin{k2:g}"
-    return Experiment(
-        name=f"spherical-vertices-{kind}", group="spherical-vertices", observable="q12",
-        params={"alpha": ALPHA, "kappa": KAPPA, "kappa_2": k2},
+_ENERGY_YLABEL = "training error e (fraction of the P constraints violated)"
+
+FAMILIES = (
+    Family(
+        group="spherical-vertices", name="spherical-vertices-margin{kappa_2:g}",
+        grid=grid(alpha=ALPHA, kappa=KAPPA, kappa_2=(KAPPA, 0.0)), observable="q12",
         theory=vertex_overlap_theory, simulate=vertex_overlap_simulate,
         quick=_QUICK_SPH.scaled(2.0), full=_FULL_SPH, scaling="1/N", scaling_note=_NOTE_SPH,
         resolution=0.05, resolution_note=_VERTEX_RES_NOTE,
         ylabel="overlap q12 = w1.w2 / N",
         description=(
-            f"Overlap w1.w2/N of a typical solution of margin {KAPPA} and an equilibrium "
-            f"solution of margin {k2:g} of the same instance (alpha = {ALPHA}), both sampled "
+            "Overlap w1.w2/N of a typical solution of margin {kappa} and an equilibrium "
+            "solution of margin {kappa_2:g} of the same instance (alpha = {alpha}), both sampled "
             "by geodesic hit-and-run, against the RS vertex overlap (the O(n_a n_b) saddle "
-            "point of replica.vertices; q itself for equal margins). " + _REFS))
-
-
-def _path_exp(t):
-    return Experiment(
-        name=f"spherical-geodesic-t{t:g}", group="spherical-geodesic", observable="e",
-        params={"alpha": ALPHA, "kappa": KAPPA, "t": t},
+            "point of replica.vertices; q itself for equal margins). " + _REFS),
+        # two typical solutions (kappa_2 = kappa)
+        overrides={KAPPA: {"name": "spherical-vertices-typical"}}),
+    Family(
+        group="spherical-geodesic", name="spherical-geodesic-t{t:g}",
+        grid=grid(alpha=ALPHA, kappa=KAPPA, t=(0.25, 0.5)), observable="e",
         theory=path_energy_theory, simulate=path_energy_simulate,
         quick=_QUICK_SPH, full=_FULL_SPH, scaling="1/N", scaling_note=_NOTE_SPH,
         resolution=0.004, resolution_note=_ENERGY_RES_NOTE,
-        ylabel="training error e (fraction of the P constraints violated)",
+        ylabel=_ENERGY_YLABEL,
         description=(
-            f"Training error (per P, margin {KAPPA}) at t = {t:g} on the geodesic between two "
-            f"typical solutions sampled by hit-and-run (alpha = {ALPHA}), against "
+            "Training error (per P, margin {kappa}) at t = {t:g} on the geodesic between two "
+            "typical solutions sampled by hit-and-run (alpha = {alpha}), against "
             "replica.path_energy: typical solutions are joined by geodesics of small but "
             "nonzero energy. " + _REFS),
-        curve=_geodesic_curve, curve_param="t")
-
-
-def _barycenter_exp():
-    return Experiment(
-        name="spherical-barycenter-y3", group="spherical-barycenter", observable="e",
-        params={"alpha": ALPHA, "kappa": KAPPA, "y": 3},
+        curve=_geodesic_curve, curve_param="t"),
+    Family(
+        group="spherical-barycenter", name="spherical-barycenter-y{y}",
+        grid=grid(alpha=ALPHA, kappa=KAPPA, y=3), observable="e",
         theory=barycenter_theory, simulate=barycenter_simulate,
         quick=_QUICK_SPH, full=_FULL_SPH, scaling="1/N", scaling_note=_NOTE_SPH,
         resolution=0.004, resolution_note=_ENERGY_RES_NOTE,
-        ylabel="training error e (fraction of the P constraints violated)",
+        ylabel=_ENERGY_YLABEL,
         description=(
-            "Training error at the barycenter (projected on the sphere) of y = 3 typical "
-            "solutions sampled by hit-and-run, against replica.simplex_energy. " + _REFS))
-
-
-def _lmc_exp(t):
-    return Experiment(
-        name=f"binary-lmc-t{t:g}", group="binary-lmc", observable="e",
-        params={"alpha": ALPHA_BINARY, "kappa": 0.0, "t": t},
+            "Training error at the barycenter (projected on the sphere) of y = {y} typical "
+            "solutions sampled by hit-and-run, against replica.simplex_energy. " + _REFS)),
+    Family(
+        group="binary-lmc", name="binary-lmc-t{t:g}",
+        grid=grid(alpha=ALPHA_BINARY, kappa=0.0, t=(0.25, 0.5)), observable="e",
         theory=lmc_theory, simulate=lmc_simulate,
         quick=_QUICK_BIN, full=_FULL_BIN, scaling="1/N",
         scaling_note=_NOTE_BIN, resolution=0.02, resolution_note=_LMC_RES_NOTE,
-        ylabel="training error e (fraction of the P constraints violated)",
+        ylabel=_ENERGY_YLABEL,
         description=(
-            f"Binary perceptron (kappa = 0, alpha = {ALPHA_BINARY}): two solutions drawn "
+            "Binary perceptron (kappa = 0, alpha = {alpha}): two solutions drawn "
             "uniformly (exact enumeration), training error at t on the Hamming path between "
             f"them ({N_ORDERS} random switching orders), against replica.path_energy(..., "
             "path='hamming'). The large barrier (typical binary solutions are isolated) "
             "contrasts with the straight normalised segment, at zero energy for kappa >= 0. "
             "Malatesta, arXiv:2309.09240 (linear mode connectivity)."),
-        curve=_lmc_curve, curve_param="t")
+        curve=_lmc_curve, curve_param="t"),
+)
 
-
-EXPERIMENTS = ((_overlap_exp(KAPPA), _overlap_exp(0.0), _path_exp(0.25), _path_exp(0.5),
-                _barycenter_exp()) + (_lmc_exp(0.25), _lmc_exp(0.5)))
+EXPERIMENTS = tuple(exp for family in FAMILIES for exp in family.experiments())

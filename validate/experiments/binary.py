@@ -51,11 +51,12 @@ import pathlib
 
 import numpy as np
 
-from ..experiment import Experiment, Profile
+from ..experiment import Profile
+from ..family import Family, grid
 from ._common import InstanceFailure, pattern_count
 
-__all__ = ["EXPERIMENTS", "ENTROPY_ALPHAS", "OVERLAP_ALPHAS", "PSAT_KAPPAS", "rs_saddle",
-           "entropy_theory", "entropy_simulate", "psat_theory", "psat_simulate",
+__all__ = ["EXPERIMENTS", "FAMILIES", "ENTROPY_ALPHAS", "OVERLAP_ALPHAS", "PSAT_KAPPAS",
+           "rs_saddle", "entropy_theory", "entropy_simulate", "psat_theory", "psat_simulate",
            "overlap_theory", "overlap_simulate", "instance_capacity", "UnsatInstance",
            "plot_overlap_histogram"]
 
@@ -379,29 +380,28 @@ _OVERLAP_RES_NOTE = (
 _OVERLAP_QUICK = {0.3: 1.0, 0.5: 3.5}
 
 
-def _entropy(alpha: float) -> Experiment:
-    return Experiment(
-        name=f"binary-entropy-alpha{alpha:g}", group="binary-entropy", observable="phi",
-        params={"alpha": alpha, "kappa": 0.0}, theory=entropy_theory, simulate=entropy_simulate,
-        quick=_at_least_two_patterns(_QUICK, alpha).scaled(_ENTROPY_QUICK[alpha]),
-        full=_at_least_two_patterns(_FULL, alpha).scaled(2.0 if alpha >= 0.5 else 1.0),
-        scaling="1/N", scaling_note=_ENTROPY_NOTE,
+FAMILIES = (
+    Family(
+        group="binary-entropy", name="binary-entropy-alpha{alpha:g}",
+        grid=grid(alpha=ENTROPY_ALPHAS, kappa=0.0), observable="phi",
+        theory=entropy_theory, simulate=entropy_simulate,
+        quick=_QUICK, full=_FULL, scaling="1/N", scaling_note=_ENTROPY_NOTE,
         resolution=0.015, resolution_note=_ENTROPY_RES_NOTE,
         ylabel="entropy per weight phi = E ln(count) / N (nats)",
         description=(
             "Quenched entropy per weight of the binary perceptron, E ln(count)/N with count the "
-            "exact number of w in {-1,+1}^N with all stabilities >= 0 (Gray-code enumeration), "
-            "Gaussian patterns, P = round(alpha N), against the RS entropy phi (exact below the "
-            "Krauth-Mezard capacity). " + _REFS
+            "exact number of w in {{-1,+1}}^N with all stabilities >= 0 (Gray-code "
+            "enumeration), Gaussian patterns, P = round(alpha N), against the RS entropy phi "
+            "(exact below the Krauth-Mezard capacity). " + _REFS
         ),
         curve=_entropy_curve, curve_param="alpha",
-    )
-
-
-def _psat(kappa: float) -> Experiment:
-    return Experiment(
-        name=f"binary-psat-kappa{kappa:g}", group="binary-psat", observable="alpha_c",
-        params={"kappa": kappa}, theory=psat_theory, simulate=psat_simulate,
+        overrides={a: {"quick": _at_least_two_patterns(_QUICK, a).scaled(_ENTROPY_QUICK[a]),
+                       "full": _at_least_two_patterns(_FULL, a).scaled(2.0 if a >= 0.5 else 1.0)}
+                   for a in ENTROPY_ALPHAS},
+    ),
+    Family(
+        group="binary-psat", name="binary-psat-kappa{kappa:g}", grid=grid(kappa=PSAT_KAPPAS),
+        observable="alpha_c", theory=psat_theory, simulate=psat_simulate,
         quick=_QUICK_PSAT.scaled(3.0), full=_FULL_PSAT, scaling="1/N", scaling_note=_PSAT_NOTE,
         resolution=0.05, resolution_relative=True, resolution_note=_PSAT_RES_NOTE,
         ylabel="capacity alpha_c = P_c / N",
@@ -413,14 +413,12 @@ def _psat(kappa: float) -> Experiment:
             "4/pi = 1.27 violates the zero-entropy bound). " + _REFS
         ),
         plots=("psat",),
-    )
-
-
-def _overlap(alpha: float) -> Experiment:
-    return Experiment(
-        name=f"binary-overlap-alpha{alpha:g}", group="binary-overlap", observable="q",
-        params={"alpha": alpha, "kappa": 0.0}, theory=overlap_theory, simulate=overlap_simulate,
-        quick=_QUICK_OV.scaled(_OVERLAP_QUICK[alpha]), full=_FULL_OV, scaling="1/N",
+    ),
+    Family(
+        group="binary-overlap", name="binary-overlap-alpha{alpha:g}",
+        grid=grid(alpha=OVERLAP_ALPHAS, kappa=0.0), observable="q",
+        theory=overlap_theory, simulate=overlap_simulate,
+        quick=_QUICK_OV, full=_FULL_OV, scaling="1/N",
         scaling_note=_OVERLAP_NOTE, resolution=0.02, resolution_note=_OVERLAP_RES_NOTE,
         ylabel="overlap q = w.w' / N between two solutions",
         description=(
@@ -430,8 +428,8 @@ def _overlap(alpha: float) -> Experiment:
             f"{MAX_HIST} solutions are kept in the rows (plot_overlap_histogram). " + _REFS
         ),
         curve=_overlap_curve, curve_param="alpha",
-    )
+        overrides={a: {"quick": _QUICK_OV.scaled(_OVERLAP_QUICK[a])} for a in OVERLAP_ALPHAS},
+    ),
+)
 
-
-EXPERIMENTS = (tuple(_entropy(a) for a in ENTROPY_ALPHAS) + tuple(_psat(k) for k in PSAT_KAPPAS)
-               + tuple(_overlap(a) for a in OVERLAP_ALPHAS))
+EXPERIMENTS = tuple(exp for family in FAMILIES for exp in family.experiments())

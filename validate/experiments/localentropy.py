@@ -64,10 +64,12 @@ import math
 
 import numpy as np
 
-from ..experiment import Experiment, Profile
+from ..experiment import Profile
+from ..family import Family, grid
 from ._common import InstanceFailure, pattern_count
 
-__all__ = ["EXPERIMENTS", "ALPHA_BINARY", "KAPPA_REFS", "DISTANCES", "N_REF", "ALPHA_SPHERICAL", "OVERLAPS", "N_SAMPLES", "NoReference", "EmptyShell",
+__all__ = ["EXPERIMENTS", "FAMILIES", "ALPHA_BINARY", "KAPPA_REFS", "DISTANCES", "N_REF",
+           "ALPHA_SPHERICAL", "OVERLAPS", "N_SAMPLES", "NoReference", "EmptyShell",
            "NotSeparable", "local_entropy_theory", "local_energy_theory", "shell_entropy",
            "local_entropy_simulate", "local_energy_simulate"]
 
@@ -343,38 +345,43 @@ _ENERGY_RES_NOTE = (
 _ENERGY_QUICK = {0.6: 1.0, 0.8: 1.6, 0.9: 2.0}
 
 
-def _entropy_exp(kappa_ref: float, d: float) -> Experiment:
-    return Experiment(
-        name=f"binary-local-entropy-kappa_ref{kappa_ref:g}-d{d:g}", group="binary-local-entropy",
-        observable="S",
-        params={"alpha": ALPHA_BINARY, "kappa": 0.0, "kappa_ref": kappa_ref, "d": d},
-        theory=local_entropy_theory, simulate=local_entropy_simulate,
-        quick=_QUICK_LE.scaled(_ENTROPY_QUICK[(kappa_ref, d)]), full=_FULL_LE, scaling="1/N",
+#: Template (``{kappa_ref:g}`` is filled per point; N_REF here, by the f-string).
+_ENTROPY_TEXT = (
+    "Local entropy of the binary perceptron (kappa = 0, Gaussian patterns, alpha = 0.5): "
+    f"per instance, {N_REF} references drawn uniformly among the solutions of margin "
+    "kappa_ref = {kappa_ref:g} (exact enumeration), the number of solutions at Hamming "
+    "distance d N from each counted exactly; S = H2(d) + (1/N) ln(count/C(N, k)), "
+    "linearly interpolated in d between the shells k/N, averaged over references and "
+    "instances, against the Franz-Parisi (RS) local entropy. ")
+#: Description templates around typical references (True: kappa_ref = 0) and wider-margin ones.
+_ENTROPY_DESCRIPTION = {
+    True: _ENTROPY_TEXT + ("Typical references: the theory S(d) is negative (Huang & Kabashima's "
+                           "isolated solutions) only for d < 0.007 at alpha = 0.5, far below 1/N "
+                           "at these sizes. ") + _REFS_ENTROPY,
+    False: _ENTROPY_TEXT + ("References of larger margin sit in denser regions: S is larger at "
+                            "small d. ") + _REFS_ENTROPY,
+}
+
+
+FAMILIES = (
+    Family(
+        group="binary-local-entropy", name="binary-local-entropy-kappa_ref{kappa_ref:g}-d{d:g}",
+        grid=grid(alpha=ALPHA_BINARY, kappa=0.0, kappa_ref=KAPPA_REFS, d=DISTANCES),
+        observable="S", theory=local_entropy_theory, simulate=local_entropy_simulate,
+        quick=_QUICK_LE, full=_FULL_LE, scaling="1/N",
         scaling_note=_ENTROPY_NOTE, resolution=0.025, resolution_note=_ENTROPY_RES_NOTE,
         curve_split="kappa_ref", ylabel="local entropy S(d) (nats per weight)",
-        description=(
-            "Local entropy of the binary perceptron (kappa = 0, Gaussian patterns, alpha = 0.5): "
-            f"per instance, {N_REF} references drawn uniformly among the solutions of margin "
-            f"kappa_ref = {kappa_ref:g} (exact enumeration), the number of solutions at Hamming "
-            "distance d N from each counted exactly; S = H2(d) + (1/N) ln(count/C(N, k)), "
-            "linearly interpolated in d between the shells k/N, averaged over references and "
-            "instances, against the Franz-Parisi (RS) local entropy. "
-            + ("Typical references: the theory S(d) is negative (Huang & Kabashima's "
-               "isolated solutions) only for d < 0.007 at alpha = 0.5, far below 1/N at these "
-               "sizes. " if kappa_ref == 0 else
-               "References of larger margin sit in denser regions: S is larger at small d. ")
-            + _REFS_ENTROPY
-        ),
         curve=_local_entropy_curve, curve_param="d",
-    )
-
-
-def _energy_exp(p: float) -> Experiment:
-    return Experiment(
-        name=f"spherical-local-energy-p{p:g}", group="spherical-local-energy", observable="e",
-        params={"alpha": ALPHA_SPHERICAL, "kappa": 0.0, "p": p},
+        # the quick instances and the description depend on the point
+        overrides={(kr, d): {"quick": _QUICK_LE.scaled(_ENTROPY_QUICK[(kr, d)]),
+                             "description": _ENTROPY_DESCRIPTION[kr == 0]}
+                   for kr in KAPPA_REFS for d in DISTANCES},
+    ),
+    Family(
+        group="spherical-local-energy", name="spherical-local-energy-p{p:g}",
+        grid=grid(alpha=ALPHA_SPHERICAL, kappa=0.0, p=OVERLAPS), observable="e",
         theory=local_energy_theory, simulate=local_energy_simulate,
-        quick=_QUICK_EN.scaled(_ENERGY_QUICK[p]), full=_FULL_EN, scaling="1/N",
+        quick=_QUICK_EN, full=_FULL_EN, scaling="1/N",
         scaling_note=_ENERGY_NOTE, resolution=0.005, resolution_note=_ENERGY_RES_NOTE,
         ylabel="local energy e(p) (fraction of the P constraints violated)",
         description=(
@@ -387,8 +394,8 @@ def _energy_exp(p: float) -> Experiment:
             + _REFS_ENERGY
         ),
         curve=_local_energy_curve, curve_param="p",
-    )
+        overrides={p: {"quick": _QUICK_EN.scaled(_ENERGY_QUICK[p])} for p in OVERLAPS},
+    ),
+)
 
-
-EXPERIMENTS = (tuple(_entropy_exp(kr, d) for kr in KAPPA_REFS for d in DISTANCES)
-               + tuple(_energy_exp(p) for p in OVERLAPS))
+EXPERIMENTS = tuple(exp for family in FAMILIES for exp in family.experiments())

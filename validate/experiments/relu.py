@@ -36,10 +36,12 @@ from __future__ import annotations
 
 import functools
 
-from ..experiment import Experiment, Profile
+from ..experiment import Profile
+from ..family import Family, grid
 
-__all__ = ["EXPERIMENTS", "WIDTHS", "fullrank_simulate", "fullrank_theory", "exact_probability",
-           "volume_simulate", "volume_theory", "init_volume_simulate", "init_volume_theory"]
+__all__ = ["EXPERIMENTS", "FAMILIES", "WIDTHS", "fullrank_simulate", "fullrank_theory",
+           "exact_probability", "volume_simulate", "volume_theory", "init_volume_simulate",
+           "init_volume_theory"]
 
 WIDTHS = (1.0, 1.5, 2.0)
 
@@ -83,20 +85,7 @@ _RES_NOTE = (
 _QUICK_FACTOR = {1.0: 4.0, 1.5: 3.0, 2.0: 1.0}
 
 
-def _exp(c: float) -> Experiment:
-    return Experiment(
-        name=f"relu-fullrank-1d-c{c:g}", group="relu-fullrank-1d", observable="fullrank_ratio",
-        params={"c": c}, theory=fullrank_theory, simulate=fullrank_simulate,
-        quick=Profile((10, 16, 24), (600, 500, 400)).scaled(_QUICK_FACTOR[c]),
-        full=Profile((10, 16, 24, 40), (4000, 3000, 2000, 1500)),
-        scaling="1/N", degree=0, scaling_note=_NOTE,
-        resolution=0.05, resolution_relative=True, resolution_note=_RES_NOTE,
-        ylabel="full-rank indicator / exact probability",
-        description=(
-            "Fraction of full-rank Jacobians of a two-layer ReLU network with bias on n 1-d "
-            f"Gaussian inputs, width round({c:g} n), regions uniform among the non-empty ones, "
-            "ranks certified exactly; over the exact probability (replica.relu)."),
-    )
+_QUICK_FULLRANK = Profile((10, 16, 24), (600, 500, 400))
 
 
 def volume_simulate(N: int, rng, *, alpha: float) -> float:
@@ -132,22 +121,6 @@ _VOLUME_COMMON = dict(
     ylabel="log Gaussian volume per dimension (nats)")
 
 
-def _volume(alpha: float) -> Experiment:
-    return Experiment(
-        name=f"relu-volume-alpha{alpha:g}", group="relu-volume", observable="log_volume",
-        params={"alpha": alpha}, theory=volume_theory, simulate=volume_simulate,
-        resolution=0.05, **_VOLUME_COMMON,
-        resolution_note=("0.05 in the log-volume per dimension (13 %): the annealed "
-                         "log-volume alpha ln(1/2) = -0.35 is 0.03 away and not resolved; a "
-                         "volume off by a factor e^(0.1 d0) is."),
-        description=(
-            "Log Gaussian measure per input dimension of one neuron's activation cell (no "
-            f"bias), n = {alpha:g} d0 Gaussian inputs, random labels; sequential Monte Carlo "
-            "with hit-and-run rejuvenation. Theory: Gardner's RS entropy of the zero-margin "
-            "spherical perceptron at that load (the engine)."),
-    )
-
-
 def init_volume_simulate(N: int, rng, *, alpha: float) -> float:
     """(1/d0) ln of the Gaussian measure of the cell of one neuron initialised at random
     (no bias), d0 = N, n = alpha N Gaussian inputs."""
@@ -165,11 +138,37 @@ def init_volume_theory(*, alpha: float) -> float:
     return relu.init_log_volume(alpha)
 
 
-def _init_volume(alpha: float) -> Experiment:
-    return Experiment(
-        name=f"relu-volume-init-alpha{alpha:g}", group="relu-volume-init",
-        observable="log_volume", params={"alpha": alpha}, theory=init_volume_theory,
-        simulate=init_volume_simulate,
+FAMILIES = (
+    Family(
+        group="relu-fullrank-1d", name="relu-fullrank-1d-c{c:g}", grid=grid(c=WIDTHS),
+        observable="fullrank_ratio", theory=fullrank_theory, simulate=fullrank_simulate,
+        quick=_QUICK_FULLRANK,
+        full=Profile((10, 16, 24, 40), (4000, 3000, 2000, 1500)),
+        scaling="1/N", degree=0, scaling_note=_NOTE,
+        resolution=0.05, resolution_relative=True, resolution_note=_RES_NOTE,
+        ylabel="full-rank indicator / exact probability",
+        description=(
+            "Fraction of full-rank Jacobians of a two-layer ReLU network with bias on n 1-d "
+            "Gaussian inputs, width round({c:g} n), regions uniform among the non-empty ones, "
+            "ranks certified exactly; over the exact probability (replica.relu)."),
+        overrides={c: {"quick": _QUICK_FULLRANK.scaled(_QUICK_FACTOR[c])} for c in WIDTHS},
+    ),
+    Family(
+        group="relu-volume", name="relu-volume-alpha{alpha:g}", grid=grid(alpha=0.5),
+        observable="log_volume", theory=volume_theory, simulate=volume_simulate,
+        resolution=0.05, **_VOLUME_COMMON,
+        resolution_note=("0.05 in the log-volume per dimension (13 %): the annealed "
+                         "log-volume alpha ln(1/2) = -0.35 is 0.03 away and not resolved; a "
+                         "volume off by a factor e^(0.1 d0) is."),
+        description=(
+            "Log Gaussian measure per input dimension of one neuron's activation cell (no "
+            "bias), n = {alpha:g} d0 Gaussian inputs, random labels; sequential Monte Carlo "
+            "with hit-and-run rejuvenation. Theory: Gardner's RS entropy of the zero-margin "
+            "spherical perceptron at that load (the engine)."),
+    ),
+    Family(
+        group="relu-volume-init", name="relu-volume-init-alpha{alpha:g}", grid=grid(alpha=0.5),
+        observable="log_volume", theory=init_volume_theory, simulate=init_volume_simulate,
         resolution=0.028, **_VOLUME_COMMON,
         resolution_note=("0.028, half the gap between the initialisation's region (-0.322 at "
                          "alpha = 0.5) and a region of uniformly random labels (-0.378): a "
@@ -177,10 +176,10 @@ def _init_volume(alpha: float) -> Experiment:
                          "initialisation measure is rejected."),
         description=(
             "Log Gaussian measure per input dimension of the activation cell in which a "
-            f"Gaussian initialisation of one neuron lies (no bias), n = {alpha:g} d0 Gaussian "
+            "Gaussian initialisation of one neuron lies (no bias), n = {alpha:g} d0 Gaussian "
             "inputs; sequential Monte Carlo. Theory: the teacher-student version-space "
             "entropy on the Nishimori line (the engine's raw path)."),
-    )
+    ),
+)
 
-
-EXPERIMENTS = tuple(_exp(c) for c in WIDTHS) + (_volume(0.5), _init_volume(0.5))
+EXPERIMENTS = tuple(exp for family in FAMILIES for exp in family.experiments())

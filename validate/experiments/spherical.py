@@ -22,10 +22,11 @@ import math
 
 import numpy as np
 
-from ..experiment import Experiment, Profile
+from ..experiment import Profile
+from ..family import Family, grid
 from ._common import pattern_count
 
-__all__ = ["EXPERIMENTS", "alpha_c", "kappa_max_theory", "kappa_max_simulate",
+__all__ = ["EXPERIMENTS", "FAMILIES", "alpha_c", "kappa_max_theory", "kappa_max_simulate",
            "psat_theory", "psat_simulate", "KAPPA_MAX_ALPHAS", "PSAT_KAPPAS"]
 
 KAPPA_MAX_ALPHAS = (0.25, 0.5, 1.0, 1.5)
@@ -175,11 +176,11 @@ _PSAT_RES_NOTE = (
 _PSAT_QUICK = {0.0: 2.0, 0.5: 2.0, 1.0: 3.0}
 
 
-def _kappa_max(alpha: float) -> Experiment:
-    return Experiment(
-        name=f"kappa_max-alpha{alpha:g}", group="kappa_max", observable="kappa_max",
-        params={"alpha": alpha}, theory=kappa_max_theory, simulate=kappa_max_simulate,
-        quick=_QUICK.scaled(_KAPPA_MAX_QUICK[alpha]), full=_FULL, scaling="1/N",
+FAMILIES = (
+    Family(
+        group="kappa_max", name="kappa_max-alpha{alpha:g}", grid=grid(alpha=KAPPA_MAX_ALPHAS),
+        observable="kappa_max", theory=kappa_max_theory, simulate=kappa_max_simulate,
+        quick=_QUICK, full=_FULL, scaling="1/N",
         scaling_note=_KAPPA_MAX_NOTE, resolution=0.03, resolution_relative=True,
         resolution_note=_KAPPA_MAX_RES_NOTE,
         reproducibility=("an iterative solver with BLAS products: kappa_max agrees between "
@@ -191,15 +192,12 @@ def _kappa_max(alpha: float) -> Experiment:
             "P = round(alpha N). Theory: root of replica alpha_c(kappa) = alpha."
         ),
         curve=_kappa_max_curve, curve_param="alpha",
-    )
-
-
-def _psat(kappa: float) -> Experiment:
-    return Experiment(
-        name=f"psat-kappa{kappa:g}", group="psat", observable="alpha_c",
-        params={"kappa": kappa}, theory=psat_theory, simulate=psat_simulate,
-        quick=(_QUICK_K0 if kappa == 0 else _QUICK).scaled(_PSAT_QUICK[kappa]),
-        full=_FULL_K0 if kappa == 0 else _FULL, scaling="1/N", scaling_note=_PSAT_NOTE,
+        overrides={a: {"quick": _QUICK.scaled(_KAPPA_MAX_QUICK[a])} for a in KAPPA_MAX_ALPHAS},
+    ),
+    Family(
+        group="psat", name="psat-kappa{kappa:g}", grid=grid(kappa=PSAT_KAPPAS),
+        observable="alpha_c", theory=psat_theory, simulate=psat_simulate,
+        quick=_QUICK, full=_FULL, scaling="1/N", scaling_note=_PSAT_NOTE,
         resolution=0.02, resolution_relative=True, resolution_note=_PSAT_RES_NOTE,
         ylabel="capacity alpha_c = P_c / N",
         description=(
@@ -209,7 +207,10 @@ def _psat(kappa: float) -> Experiment:
             "capacity, extrapolated against the replica alpha_c(kappa)."
         ),
         plots=("psat",), curve=_alpha_c_curve, curve_param="kappa",
-    )
+        # kappa = 0 has its own, smaller profiles (see _QUICK_K0)
+        overrides={k: {"quick": (_QUICK_K0 if k == 0 else _QUICK).scaled(_PSAT_QUICK[k]),
+                       "full": _FULL_K0 if k == 0 else _FULL} for k in PSAT_KAPPAS},
+    ),
+)
 
-
-EXPERIMENTS = tuple(_kappa_max(a) for a in KAPPA_MAX_ALPHAS) + tuple(_psat(k) for k in PSAT_KAPPAS)
+EXPERIMENTS = tuple(exp for family in FAMILIES for exp in family.experiments())

@@ -51,9 +51,10 @@ import functools
 
 import numpy as np
 
-from ..experiment import Experiment, Profile
+from ..experiment import Profile
+from ..family import Family, grid
 
-__all__ = ["EXPERIMENTS", "XI", "count_ratio_simulate", "langevin_simulate",
+__all__ = ["EXPERIMENTS", "FAMILIES", "XI", "count_ratio_simulate", "langevin_simulate",
            "langevin_theory", "expected_counts", "gd_energy_simulate", "gd_energy_theory",
            "gd_spectrum_simulate", "gd_spectrum_theory", "semicircle_ks"]
 
@@ -192,29 +193,25 @@ _LANGEVIN_RES_NOTE = (
     "(xi = q^3 against q^3/2) or in the temperature scale moves the energy by 0.25.")
 
 
-def _counts(index, deformed=False):
-    label = "all" if index is None else f"index{index}"
-    group = "pspin-counts-deformed" if deformed else "pspin-counts"
-    params = {"index": index, "deformed": True} if deformed else {"index": index}
-    model = ("the pure spherical 3-spin glass (xi = q^3) deformed by N h(s.v/N), "
-             "h(m) = 0.6 m - 1.5 m^2" if deformed
-             else "the pure spherical 3-spin glass (xi = q^3)")
-    return Experiment(
-        name=f"{group}-{label}", group=group, observable="count_ratio",
-        params=params, theory=count_ratio_theory, simulate=count_ratio_simulate,
-        quick=Profile((3, 4, 5, 6), (160, 120, 80, 48)),
-        full=Profile((3, 4, 5, 6), (300, 200, 120, 80)),
-        scaling="1/N", degree=0, scaling_note=_COUNTS_NOTE,
-        resolution=0.05, resolution_relative=True, resolution_note=_COUNTS_RES_NOTE,
-        reproducibility=("Newton from random starts with BLAS products: which start falls in "
-                         "which basin (the hit counts in the rows' extra) can differ between "
-                         "CPUs; the number of distinct critical points rarely does"),
-        ylabel="critical points found / exact E[Crit_N]",
-        description=(
-            f"Critical points of {model} found by Riemannian "
-            "Newton from many random starts, deduplicated, over the finite-N Kac-Rice "
-            f"expectation ({label}). Theory: the ratio is 1 at every N."),
-    )
+#: What the two count families share.
+_COUNTS_COMMON = dict(
+    observable="count_ratio", theory=count_ratio_theory, simulate=count_ratio_simulate,
+    quick=Profile((3, 4, 5, 6), (160, 120, 80, 48)),
+    full=Profile((3, 4, 5, 6), (300, 200, 120, 80)),
+    scaling="1/N", degree=0, scaling_note=_COUNTS_NOTE,
+    resolution=0.05, resolution_relative=True, resolution_note=_COUNTS_RES_NOTE,
+    reproducibility=("Newton from random starts with BLAS products: which start falls in "
+                     "which basin (the hit counts in the rows' extra) can differ between "
+                     "CPUs; the number of distinct critical points rarely does"),
+    ylabel="critical points found / exact E[Crit_N]")
+#: The description of the counts of ``model`` at ``label`` (all or index k); with the label
+#: ``"index{index}"`` it is a family's template.
+_COUNTS_DESCRIPTION = (
+    "Critical points of {model} found by Riemannian Newton from many random starts, "
+    "deduplicated, over the finite-N Kac-Rice expectation ({label}). Theory: the ratio is 1 "
+    "at every N.")
+_PURE = "the pure spherical 3-spin glass (xi = q^3)"
+_DEFORMED = _PURE + " deformed by N h(s.v/N), h(m) = 0.6 m - 1.5 m^2"
 
 
 _GD_QUICK = Profile((32, 64, 128), (40, 30, 16))
@@ -223,10 +220,24 @@ _GD_REPRODUCIBILITY = ("gradient descent with BLAS tensor contractions: the end 
                        "differ between CPUs at the last bits, rarely its basin")
 
 
-def _gd_energy():
-    return Experiment(
-        name="pspin-gd-energy", group="pspin-gd", observable="e",
-        params={}, theory=gd_energy_theory, simulate=gd_energy_simulate,
+FAMILIES = (
+    Family(
+        group="pspin-counts", name="pspin-counts-index{index}", grid=grid(index=(None, 0)),
+        description=_COUNTS_DESCRIPTION.format(model=_PURE, label="index{index}"),
+        overrides={None: {"name": "pspin-counts-all",
+                          "description": _COUNTS_DESCRIPTION.format(model=_PURE, label="all")}},
+        **_COUNTS_COMMON),
+    Family(
+        group="pspin-counts-deformed", name="pspin-counts-deformed-index{index}",
+        grid=grid(index=(None, 0), deformed=True),
+        description=_COUNTS_DESCRIPTION.format(model=_DEFORMED, label="index{index}"),
+        overrides={None: {"name": "pspin-counts-deformed-all",
+                          "description": _COUNTS_DESCRIPTION.format(model=_DEFORMED,
+                                                                    label="all")}},
+        **_COUNTS_COMMON),
+    Family(
+        group="pspin-gd", name="pspin-gd-energy", grid=grid(), observable="e",
+        theory=gd_energy_theory, simulate=gd_energy_simulate,
         quick=_GD_QUICK, full=_GD_FULL,
         scaling="N^(-2/3)", degree=1,
         scaling_note=("N^(-2/3) declared before the data (the finite-N approach of descent end "
@@ -243,13 +254,10 @@ def _gd_energy():
             "Energy per spin where Riemannian gradient descent of the pure spherical 3-spin "
             "glass (xi = q^3) from a uniform random start stops (|grad|/sqrt(N) <= 1e-6), "
             "against the threshold energy -E_inf of the Kac-Rice complexity."),
-    )
-
-
-def _gd_spectrum():
-    return Experiment(
-        name="pspin-gd-spectrum", group="pspin-gd", observable="ks_excess",
-        params={}, theory=gd_spectrum_theory, simulate=gd_spectrum_simulate,
+    ),
+    Family(
+        group="pspin-gd", name="pspin-gd-spectrum", grid=grid(), observable="ks_excess",
+        theory=gd_spectrum_theory, simulate=gd_spectrum_simulate,
         quick=_GD_QUICK, full=_GD_FULL,
         scaling="1/N", degree=1,
         scaling_note=("1/N: the GOE reference removes the O(log N / N) distance of a finite "
@@ -266,25 +274,23 @@ def _gd_spectrum():
             "descent end points of the pure spherical 3-spin glass and the semicircle of the "
             "Kac-Rice conditioning at the end point's energy (centre -3 e, radius 2 sqrt 6), "
             "in excess of a same-size GOE sample's: 0 when the end points are marginal."),
-    )
-
-
-def _langevin():
-    return Experiment(
-        name=f"pspin-langevin-beta{BETA:g}", group="pspin-langevin", observable="e",
-        params={"beta": BETA}, theory=langevin_theory, simulate=langevin_simulate,
+    ),
+    Family(
+        group="pspin-langevin", name="pspin-langevin-beta{beta:g}", grid=grid(beta=BETA),
+        observable="e", theory=langevin_theory, simulate=langevin_simulate,
         quick=Profile((16, 32, 64), (48, 36, 24)),
         full=Profile((32, 64, 128), (96, 64, 48)),
         scaling="1/N", degree=1, scaling_note=_LANGEVIN_NOTE,
         resolution=0.05, resolution_note=_LANGEVIN_RES_NOTE,
-        reproducibility="Langevin dynamics: chaotic trajectories computed with BLAS matrix products, whose summation order depends on the CPU's BLAS kernel: individual rows (not the verdict) can differ between machines",
+        reproducibility=("Langevin dynamics: chaotic trajectories computed with BLAS matrix "
+                         "products, whose summation order depends on the CPU's BLAS kernel: "
+                         "individual rows (not the verdict) can differ between machines"),
         ylabel="energy per spin H / N",
         description=(
             "Energy per spin of Langevin dynamics of the pure spherical 3-spin glass at "
-            f"beta = {BETA} (above T_d), time-averaged after burn-in, against the paramagnetic "
+            "beta = {beta} (above T_d), time-averaged after burn-in, against the paramagnetic "
             "energy -beta xi(1)."),
-    )
+    ),
+)
 
-
-EXPERIMENTS = (_counts(None), _counts(0), _counts(None, True), _counts(0, True), _gd_energy(),
-               _gd_spectrum(), _langevin())
+EXPERIMENTS = tuple(exp for family in FAMILIES for exp in family.experiments())

@@ -34,12 +34,13 @@ import functools
 
 import numpy as np
 
-from ..experiment import Experiment, Profile
+from ..experiment import Profile
+from ..family import Family, grid
 from ._common import pattern_count
 from .binary import UnsatInstance, _at_least_two_patterns
 
-__all__ = ["EXPERIMENTS", "ENTROPY_ALPHAS", "VALUES", "entropy_theory", "entropy_instance",
-           "entropy_simulate"]
+__all__ = ["EXPERIMENTS", "FAMILIES", "ENTROPY_ALPHAS", "VALUES", "entropy_theory",
+           "entropy_instance", "entropy_simulate"]
 
 ENTROPY_ALPHAS = (0.2, 0.4)
 #: The alphabet and its single-site weights (unit: plain counting).
@@ -149,23 +150,25 @@ _RES_NOTE = (
 _QUICK_FACTOR = {0.2: 1.5, 0.4: 4.0}
 
 
-def _entropy(alpha: float) -> Experiment:
-    return Experiment(
-        name=f"ternary-entropy-alpha{alpha:g}", group="ternary-entropy", observable="phi",
-        params={"alpha": alpha, "kappa": 0.0}, theory=entropy_theory, simulate=entropy_simulate,
-        quick=_at_least_two_patterns(_QUICK, alpha).scaled(_QUICK_FACTOR[alpha]),
-        full=_at_least_two_patterns(_FULL, alpha), scaling="1/N", scaling_note=_NOTE,
+FAMILIES = (
+    Family(
+        group="ternary-entropy", name="ternary-entropy-alpha{alpha:g}",
+        grid=grid(alpha=ENTROPY_ALPHAS, kappa=0.0), observable="phi",
+        theory=entropy_theory, simulate=entropy_simulate,
+        quick=_QUICK, full=_FULL, scaling="1/N", scaling_note=_NOTE,
         resolution=0.02, resolution_note=_RES_NOTE,
         ylabel="entropy per weight phi = E ln(count) / N (nats)",
         description=(
             "Quenched entropy per weight of the ternary perceptron, E ln(count)/N with count the "
-            "exact number of w in {-1,0,1}^N (free norm) with all stabilities w.xi/sqrt(N) >= 0 "
-            "(K-ary Gray-code enumeration), Gaussian patterns, P = round(alpha N), against the "
-            "RS entropy phi of the discrete prior {-1: 1, 0: 1, 1: 1} (ln 3 at alpha = 0). "
-            + _REFS
+            "exact number of w in {{-1,0,1}}^N (free norm) with all stabilities "
+            "w.xi/sqrt(N) >= 0 (K-ary Gray-code enumeration), Gaussian patterns, "
+            "P = round(alpha N), against the RS entropy phi of the discrete prior "
+            "{{-1: 1, 0: 1, 1: 1}} (ln 3 at alpha = 0). " + _REFS
         ),
         curve=_entropy_curve, curve_param="alpha",
-    )
+        overrides={a: {"quick": _at_least_two_patterns(_QUICK, a).scaled(_QUICK_FACTOR[a]),
+                       "full": _at_least_two_patterns(_FULL, a)} for a in ENTROPY_ALPHAS},
+    ),
+)
 
-
-EXPERIMENTS = tuple(_entropy(a) for a in ENTROPY_ALPHAS)
+EXPERIMENTS = tuple(exp for family in FAMILIES for exp in family.experiments())
