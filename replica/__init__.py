@@ -31,8 +31,9 @@ from .engine.solvers import solve, sweep
 from .parallel import map_sweeps
 from .engine.transitions import find_zero
 from .perceptron import Capacity, Stability, at_line, capacity, stability
-from .localentropy import (LargeDeviationEntropy, LocalEnergy, LocalEntropy, kappa_max,
-                           large_deviation_entropy, local_energy, local_entropy,
+from .localentropy import (LargeDeviationEntropy, LargeDeviationTransition, LocalEnergy,
+                           LocalEntropy, kappa_max, large_deviation_entropy,
+                           large_deviation_transition, local_energy, local_entropy,
                            local_entropy_transition)
 from .spinglass import kacrice, pspin
 from . import relu
@@ -58,7 +59,8 @@ __all__ = [
     "free_entropy", "FreeEntropy", "Status", "strategies",
     "solve", "sweep", "map_sweeps", "capacity", "find_zero", "channel", "stability", "at_line", "Stability",
     "local_entropy", "local_energy", "local_entropy_transition", "kappa_max", "LocalEntropy",
-    "LocalEnergy", "large_deviation_entropy", "LargeDeviationEntropy", "path_energy", "simplex_energy", "vertices", "zero_energy_margin",
+    "LocalEnergy", "large_deviation_entropy", "LargeDeviationEntropy",
+    "large_deviation_transition", "LargeDeviationTransition", "path_energy", "simplex_energy", "vertices", "zero_energy_margin",
     "star_transition", "Vertices", "SimplexEnergy", "PathEnergy",
     "engine", "models", "channels", "priors", "symbols", "kacrice", "pspin", "relu",
     "SaddlePoint", "Branch", "Capacity", "Transition",
