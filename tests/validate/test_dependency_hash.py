@@ -6,10 +6,20 @@ import pytest
 from validate import version
 
 
-@pytest.fixture
-def tree(tmp_path, monkeypatch):
+def _source_tree(tmp_path, monkeypatch, files):
+    """A package tree of ``files`` (path -> text) under tmp_path, hashed from there."""
     (tmp_path / "simulate").mkdir()
     (tmp_path / "validate" / "experiments").mkdir(parents=True)
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    monkeypatch.setattr(version, "_ROOT", tmp_path)
+    version.dependency_hash.cache_clear()
+    yield tmp_path
+    version.dependency_hash.cache_clear()
+
+
+@pytest.fixture
+def tree(tmp_path, monkeypatch):
     files = {
         "simulate/__init__.py": "from . import a, b\nfrom .b import g\n",
         "simulate/_jit.py": "JIT = 1\n",
@@ -22,12 +32,7 @@ def tree(tmp_path, monkeypatch):
         "validate/experiments/exp_g.py": (
             "def sim(N, rng):\n    from simulate import g\n    return g()\n"),
     }
-    for name, text in files.items():
-        (tmp_path / name).write_text(text)
-    monkeypatch.setattr(version, "_ROOT", tmp_path)
-    version.dependency_hash.cache_clear()
-    yield tmp_path
-    version.dependency_hash.cache_clear()
+    yield from _source_tree(tmp_path, monkeypatch, files)
 
 
 def _hash(tree, name):
@@ -58,8 +63,6 @@ def test_an_edit_changes_the_hash_only_of_experiments_that_import_it(tree):
 
 @pytest.fixture
 def sliced(tmp_path, monkeypatch):
-    (tmp_path / "simulate").mkdir()
-    (tmp_path / "validate" / "experiments").mkdir(parents=True)
     files = {
         "simulate/s.py": "def draw(n):\n    return n\n",
         "validate/experiments/_common.py": "P = 3\n",
@@ -74,12 +77,7 @@ def sliced(tmp_path, monkeypatch):
             "def other_sim(N, rng):\n    return NOTE\n\n"
             "EXPERIMENTS = tuple(('exp', d) for d in (0.1, 0.2))\n"),
     }
-    for name, text in files.items():
-        (tmp_path / name).write_text(text)
-    monkeypatch.setattr(version, "_ROOT", tmp_path)
-    version.dependency_hash.cache_clear()
-    yield tmp_path
-    version.dependency_hash.cache_clear()
+    yield from _source_tree(tmp_path, monkeypatch, files)
 
 
 def _sim_hash(tree, fn="sim"):
