@@ -43,7 +43,8 @@ class LargeDeviationTransition(Serializable):
         band does not cross within the loads): alpha_LE lies within it as far as the finite-y
         extrapolation's error estimate is right.
     status : str
-        ``converged``, or why there is no value (``no_sign_change``, ``minimum_at_edge``).
+        ``converged``, or why there is no value: ``no_sign_change``, or the first load's
+        reason (``minimum_at_edge``, ``no_point``).
     statuses : tuple of str
         Per load: ``converged`` or why m is NaN.
     """
@@ -142,12 +143,8 @@ def large_deviation_transition(alphas, *, distances, kappa=0.0, ys=(10.0, 20.0, 
         statuses.append("converged")
     value = _crossing(alphas, m)
     lo, hi = _crossing(alphas, m - err), _crossing(alphas, m + err)
-    if math.isfinite(value):
-        status = "converged"
-    elif any(s != "converged" for s in statuses):
-        status = "minimum_at_edge"
-    else:
-        status = "no_sign_change"
+    failed = [s for s in statuses if s != "converged"]
+    status = "converged" if math.isfinite(value) else failed[0] if failed else "no_sign_change"
     return LargeDeviationTransition(alphas=alphas, min_slope=m, min_slope_error=err,
                                     d_min=dmin, distances=ds, slopes=slopes,
                                     slope_errors=slope_errors, value=value, bracket=(lo, hi), status=status,

@@ -117,7 +117,8 @@ def test_large_deviation_transition_from_the_engine():
     ds = [0.012, 0.015, 0.018, 0.021, 0.024]
     tr = replica.large_deviation_transition([0.75, 0.755, 0.76], distances=ds)
     assert tr.statuses[:2] == ("converged", "converged"), tr.statuses
-    assert np.isfinite(tr.value) and 0.75 < tr.value < 0.755
+    # m(0.755) = -0.002 +- 0.116: which side of 0.755 the crossing falls on is not resolved
+    assert np.isfinite(tr.value) and 0.75 < tr.value < 0.76
     lo, hi = tr.bracket
     assert (np.isnan(lo) or lo < 0.7553) and (np.isnan(hi) or hi > 0.7553), tr
     for k, a in enumerate((0.75, 0.755, 0.76)):
