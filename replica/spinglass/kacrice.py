@@ -459,23 +459,32 @@ def _r_law(N, cv, lo, hi):
 
 
 def _outer_nodes(N, cv, lo, hi, n):
-    """Gauss-Legendre nodes in r with the Gaussian weight and P(u in window | r)."""
+    """Gauss-Legendre nodes in r with the Gaussian weight and P(u in window | r).
+
+    Given r, u is Gaussian with mean beta r (beta = xi'/(xi'' + xi') > 0) and variance
+    var_u.  A pure model has var_u = 0: u = beta r exactly (Euler: r = p u), so the window
+    u in (lo, hi) is r in (lo/beta, hi/beta).  A mixed model's P(u in window | r) is a step
+    of width sqrt(var_u)/beta at r = lo/beta and hi/beta: the rule is split there, 14 widths
+    either side (and at r = 0), and cut where that probability is below exp(-98).
+    """
     sd_r, beta, var_u = _r_law(N, cv, lo, hi)
     rlo, rhi = -14.0 * sd_r, 14.0 * sd_r
-    if var_u <= 1e-14 * cv.xi1 / N:  # pure: u = r/beta exactly; the window cuts r
-        rlo, rhi = max(rlo, beta * lo), min(rhi, beta * hi)
-        if not rlo < rhi:
-            return np.empty(0), np.empty(0)
-        pieces = [(rlo, rhi)]
-    else:
-        pieces = [(rlo, 0.0), (0.0, rhi)]
+    pure = var_u <= 1e-14 * cv.xi1 / N
+    spread = 0.0 if pure else 14.0 * math.sqrt(var_u) / beta
+    rlo, rhi = max(rlo, lo / beta - spread), min(rhi, hi / beta + spread)
+    if not rlo < rhi:
+        return np.empty(0), np.empty(0)
+    steps = [e / beta + d * spread for e in (lo, hi) if math.isfinite(e)
+             for d in (-1.0, 0.0, 1.0)]
+    cuts = [c for c in [0.0] + steps if rlo < c < rhi]
+    edges = [rlo] + sorted(set(cuts)) + [rhi]
     x, w = _gl(n)
     rs, ws = [], []
-    for a, b in pieces:
+    for a, b in zip(edges, edges[1:]):
         r = 0.5 * (b - a) * x + 0.5 * (a + b)
         wt = 0.5 * (b - a) * w * np.exp(-r * r / (2 * sd_r ** 2)) / (math.sqrt(2 * math.pi)
                                                                    * sd_r)
-        if var_u > 1e-14 * cv.xi1 / N:
+        if not pure:
             su = math.sqrt(var_u)
             wt = wt * (special.ndtr((hi - beta * r) / su) - special.ndtr((lo - beta * r) / su))
         rs.append(r)

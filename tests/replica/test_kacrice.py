@@ -147,6 +147,120 @@ def test_exact_count_against_abc_representation_by_monte_carlo(N, p):
     np.testing.assert_allclose(c.by_index, c.by_index[::-1], rtol=1e-10)
 
 
+def _abc_windowed(N, p, windows, S, seed):
+    """ABC's Theorem 2.8 with an energy set B: the weight times 1{lambda_k in sqrt(p/(2(p-1))) B},
+    by plain Monte Carlo of GOE(N) spectra; mean and standard error per (window, k)."""
+    rng = np.random.default_rng(seed)
+    g = rng.standard_normal((S, N, N))
+    lam = np.linalg.eigvalsh((g + np.transpose(g, (0, 2, 1))) / 2 / math.sqrt(N))
+    w = np.exp(-N * (p - 2) / (2 * p) * lam**2)
+    pre = 2 * math.sqrt(2 / p) * (p - 1) ** (N / 2)
+    c = math.sqrt(p / (2 * (p - 1)))
+    out = []
+    for lo, hi in windows:
+        v = w * ((lam > c * lo) & (lam < c * hi))
+        out.append((pre * v.mean(axis=0), pre * v.std(axis=0) / math.sqrt(S)))
+    return out
+
+
+def _abc_windowed_totals(N, p, windows, S, seed):
+    """The same, summed over the index: sum_k of the weight at lambda_k in the window."""
+    rng = np.random.default_rng(seed)
+    g = rng.standard_normal((S, N, N))
+    lam = np.linalg.eigvalsh((g + np.transpose(g, (0, 2, 1))) / 2 / math.sqrt(N))
+    pre = 2 * math.sqrt(2 / p) * (p - 1) ** (N / 2)
+    c = math.sqrt(p / (2 * (p - 1)))
+    w = np.exp(-N * (p - 2) / (2 * p) * lam**2)
+    out = []
+    for lo, hi in windows:
+        v = (w * ((lam > c * lo) & (lam < c * hi))).sum(axis=1)
+        out.append((pre * v.mean(), pre * v.std() / math.sqrt(S)))
+    return out
+
+
+# windows far from and across the threshold, one with an irrelevant far cutoff (the bug of
+# issue 27 made (-50, -1) and (-10, -1) differ: 3.54 against 2.39 minima at N = 4)
+_WINDOWS = [(-50.0, -1.0), (-10.0, -1.0), (-math.inf, -1.5), (-1.2, -0.5), (-0.4, 0.3),
+            (0.8, math.inf)]
+
+
+@pytest.mark.parametrize("N,p", [(4, 3), (5, 3), (4, 4)])
+def test_windowed_counts_against_abc_representation(N, p):
+    """Pure models in an energy window, every index, against ABC's finite-N identity with the
+    window on the k-th eigenvalue (an independent formula, evaluated by Monte Carlo)."""
+    refs = _abc_windowed(N, p, _WINDOWS, 200_000, 77 + 10 * N + p)
+    for (lo, hi), (est, se) in zip(_WINDOWS, refs):
+        c = kacrice.expected_count(N, {p: 1.0}, window=(lo, hi))
+        assert np.all(c.error <= 1e-8 * np.maximum(c.by_index, 1e-300) + 1e-12)
+        live = est > 30 * se  # entries the Monte Carlo resolves
+        assert live.sum() >= 1, (lo, hi)
+        z = (c.by_index[live] - est[live]) / se[live]
+        assert np.all(np.abs(z) < 4.5), ((lo, hi), z)
+        # and the window's total, which includes the entries it cannot resolve one by one
+        (tot, tot_se), = _abc_windowed_totals(N, p, [(lo, hi)], 200_000, 77 + 10 * N + p)
+        assert abs(c.total - tot) < 4.5 * tot_se, ((lo, hi), c.total, tot, tot_se)
+
+
+def test_windowed_minima_of_the_issue():
+    """The two numbers of issue 27 (xi = q^3, N = 4, u < -1): 1.54 minima and 0.135 saddles of
+    index 1 (the issue's independent formula and 550 Newton-enumerated instances), whatever
+    the far cutoff."""
+    a = kacrice.expected_count(4, {3: 1.0}, window=(-50.0, -1.0))
+    b = kacrice.expected_count(4, {3: 1.0}, window=(-10.0, -1.0))
+    c = kacrice.expected_count(4, {3: 1.0}, window=(-math.inf, -1.0))
+    np.testing.assert_allclose(a.by_index, c.by_index, rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(b.by_index, c.by_index, rtol=1e-12, atol=1e-300)
+    assert c.by_index[0] == pytest.approx(1.54, abs=0.01)
+    assert c.by_index[1] == pytest.approx(0.135, abs=0.002)
+
+
+@pytest.mark.parametrize("window", [(-math.inf, -1.0), (-1.2, -0.5), (-0.3, math.inf)])
+def test_mixed_window_tends_to_the_pure_one(window):
+    """A mixed model with a vanishing admixture (the conditional law of u given r, a step of
+    width ~ sqrt(eps)) tends to the pure model's count (u = beta r exactly), in every window."""
+    pure = kacrice.expected_count(4, {3: 1.0}, window=window).by_index
+    for eps, tol in ((1e-4, 2e-3), (1e-7, 2e-6)):
+        mixed = kacrice.expected_count(4, {3: 1.0, 4: eps}, window=window)
+        np.testing.assert_allclose(mixed.by_index, pure, rtol=tol, atol=1e-8)
+
+
+@pytest.mark.parametrize("xi,window", [({3: 1.0, 2: 0.3}, (-math.inf, -1.0)),
+                                       ({3: 1.0, 4: 0.5}, (-1.6, -0.8)),
+                                       ({2: 0.2, 4: 1.0}, (-0.5, math.inf))])
+def test_mixed_windowed_counts_against_joint_monte_carlo(xi, window):
+    """Mixed models: a plain Monte Carlo of the Kac-Rice integrand over the joint law of
+    (u, r) and W ~ GOE(N-1), written here from the module notes, with the window on u."""
+    N, S = 4, 400_000
+    x1 = sum(xi.values())
+    d1 = sum(c * p for p, c in xi.items())
+    d2 = sum(c * p * (p - 1) for p, c in xi.items())
+    cov = np.array([[x1, d1], [d1, d2 + d1]]) / N
+    rng = np.random.default_rng(5)
+    ur = rng.multivariate_normal([0.0, 0.0], cov, size=S)
+    g = rng.standard_normal((S, N - 1, N - 1))
+    lam = np.linalg.eigvalsh((g + np.transpose(g, (0, 2, 1))) / 2)
+    sN = math.sqrt(2 * d2 / N)
+    t = ur[:, 1] / sN
+    det = np.prod(np.abs(lam - t[:, None]), axis=1)
+    k = (lam < t[:, None]).sum(axis=1)
+    inside = (ur[:, 0] > window[0]) & (ur[:, 0] < window[1])
+    log_area = math.log(2) + N / 2 * math.log(math.pi) + (N - 1) / 2 * math.log(N) \
+        - math.lgamma(N / 2)
+    pre = math.exp(log_area) * (2 * math.pi * d1) ** (-(N - 1) / 2) * sN ** (N - 1)
+    c = kacrice.expected_count(N, xi, window=window)
+    resolved = 0
+    for idx in range(N):
+        v = pre * det * inside * (k == idx)
+        est, se = v.mean(), v.std() / math.sqrt(S)
+        if est > 30 * se:  # entries the Monte Carlo resolves
+            resolved += 1
+            assert abs(c.by_index[idx] - est) < 4.5 * se, (idx, c.by_index[idx], est, se)
+    assert resolved >= 2
+    v = pre * det * inside  # the window's total, every index
+    est, se = v.mean(), v.std() / math.sqrt(S)
+    assert abs(c.total - est) < 4.5 * se, (c.total, est, se)
+
+
 def test_monte_carlo_method_agrees_with_exact():
     c = kacrice.expected_count(5, {3: 1.0, 2: 0.2}, window=(-1.8, -0.5))
     m = kacrice.expected_count(5, {3: 1.0, 2: 0.2}, window=(-1.8, -0.5),
