@@ -2,6 +2,7 @@
 theory passes and a theory wrong by the resolution that matters is rejected."""
 import dataclasses
 
+import numpy as np
 import pytest
 
 from validate import Profile, run_experiment
@@ -30,6 +31,20 @@ def test_newton_counts_match_the_exact_kac_rice_expectation():
     assert abs(rec.extrapolation.value - 0.75) / rec.extrapolation.error > 3
 
 
+def test_windowed_newton_counts_match_and_reject_a_misplaced_window():
+    """Minima below u = -1 against the windowed expectation; the count that a window cut at
+    u = -1/9 expects (what the pure-model bug of issue 27 computed) is rejected."""
+    from replica import kacrice
+
+    rec = run_experiment(_exp("pspin-counts-below-1-index0", (4, 5), (120, 100),
+                              resolution=0.15), progress=None)
+    assert rec.status == "passed", (rec.z, rec.message)
+    right = kacrice.expected_count(5, sg.XI, window=(-np.inf, -1.0)).by_index[0]
+    wrong = kacrice.expected_count(5, sg.XI, window=(-np.inf, -1.0 / 9.0)).by_index[0]
+    assert wrong / right > 1.3
+    assert abs(rec.extrapolation.value - right / wrong) / rec.extrapolation.error > 3
+
+
 def test_langevin_energy_is_paramagnetic_above_T_d():
     rec = run_experiment(_exp("pspin-langevin-beta0.5", (16, 24, 32), (16, 12, 10),
                               resolution=0.12), progress=None)
@@ -45,7 +60,8 @@ def test_registered_and_imports_without_backends():
     names = set(default_registry())
     assert {"pspin-counts-all", "pspin-counts-index0", "pspin-langevin-beta0.5",
             "pspin-counts-deformed-all", "pspin-counts-deformed-index0", "pspin-gd-energy",
-            "pspin-gd-spectrum"} <= names
+            "pspin-gd-spectrum", "pspin-counts-below-1-all",
+            "pspin-counts-below-1-index0"} <= names
 
 
 def test_semicircle_distance_is_the_ks_statistic_and_has_power():
