@@ -27,7 +27,8 @@ from .engine.channels import channel
 from .engine.errors import ModelError, NonFiniteError, ReplicaError, SaddlePointConvergenceError
 from .engine.freeentropy import FreeEntropy, free_entropy
 from .engine.results import Branch, SaddlePoint, Status, Transition
-from .engine.solvers import solve, sweep
+from .engine.solvers import solve
+from .engine.continuation import sweep
 from .parallel import map_sweeps
 from .engine.transitions import find_zero
 from .perceptron import Capacity, Stability, at_line, capacity, stability

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .engine.solvers import sweep
+from .engine.continuation import sweep
 
 __all__ = ["map_sweeps"]
 

@@ -13,7 +13,8 @@ from .compiled import compiled_free_entropy
 from .errors import ModelError, NonFiniteError, ReplicaError, SaddlePointConvergenceError
 from .freeentropy import FreeEntropy, free_entropy
 from .results import Branch, SaddlePoint, Status, Transition
-from .solvers import solve, sweep
+from .continuation import sweep
+from .solvers import solve
 from .transitions import find_zero
 
 __all__ = ["free_entropy", "FreeEntropy", "compiled_free_entropy", "solve", "sweep",

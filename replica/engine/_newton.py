@@ -245,7 +245,7 @@ def _predict(theta, out, n, n_parts, nc, kidx, dv, lo, hi):
 def continuation(kernel, theta_prev, out_prev, v_prev, ctrl, iv, kidx, grid, start, stop, lo,
                  hi, tol, xtol, max_iter, n_parts, nc, gl_x, gl_w, gh_x, gh_w, cgl_x, cgl_w,
                  cgh_x, cgh_w, thetas, outs, checks, info):
-    # The predictor-corrector loop of replica.solvers.sweep: from the solution (theta_prev,
+    # The predictor-corrector loop of replica.engine.continuation.sweep: from the solution (theta_prev,
     # out_prev) at control value v_prev, solve grid[start], grid[start + 1], ... (control
     # ctrl[iv]) by Newton from the tangent prediction (kidx: the control's column among the
     # differentiated controls, -1 for none).  Row i of thetas / outs / checks / info receives the

@@ -7,18 +7,23 @@ raises :class:`~replica.engine.errors.NonFiniteError` (naming the quantity) on N
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import _newton
 from .codegen import compile_kernel, index_kernel, indexed_kernel
-from .errors import NonFiniteError
+from .errors import ModelError, NonFiniteError
 from .freeentropy import FreeEntropy
 from .quadrature import (CHECK_GH_ORDER, CHECK_ORDER, GH_ORDER, ORDER, hermite_rule,
                          legendre_reference)
 
+#: The a-posteriori error estimates of a saddle point, compiled (see :mod:`replica.engine.solvers`).
+point_errors = _newton.point_errors
+
 __all__ = ["Evaluation", "CompiledFreeEntropy", "compiled_free_entropy", "check_finite",
+           "point_errors", "KERNEL_ERRORS",
            "check_positive"]
 
 
@@ -63,6 +68,7 @@ class CompiledFreeEntropy:
         self._gl_check = _rule("gl", CHECK_ORDER)
         self._gh_check = _rule("gh", CHECK_GH_ORDER)
         self._out = np.empty(n_out)
+        self.n_out = n_out  # length of the kernel's output buffer
         self.names = tuple(s.name for s in fe.order_params)
         self.control_names = tuple(s.name for s in fe.diff_controls)
         self.input_names = tuple(s.name for s in fe.controls)
@@ -76,7 +82,7 @@ class CompiledFreeEntropy:
         try:
             out = self.kernel(theta, ctrl, self._gl[0], self._gl[1], self._gh[0], self._gh[1],
                               np.empty_like(self._out))
-        except _KERNEL_ERRORS as err:
+        except KERNEL_ERRORS as err:
             raise self._kernel_error(err, theta, ctrl) from None
         return self.unpack(out, theta, ctrl, check=check)
 
@@ -90,7 +96,7 @@ class CompiledFreeEntropy:
         try:
             out = self.kernel(theta, ctrl, self._gl_check[0], self._gl_check[1],
                               self._gh_check[0], self._gh_check[1], np.empty_like(self._out))
-        except _KERNEL_ERRORS:
+        except KERNEL_ERRORS:
             out = np.full_like(self._out, np.nan)
         return self.unpack(out, theta, ctrl, check=False)
 
@@ -129,12 +135,12 @@ class CompiledFreeEntropy:
                                   float(tol), float(xtol), int(max_iter), self.n_parts,
                                   self.nc, self._gl[0], self._gl[1], self._gh[0], self._gh[1],
                                   self._out.shape[0])
-        except _KERNEL_ERRORS as err:
+        except KERNEL_ERRORS as err:
             raise self._kernel_error(err, theta0, ctrl) from None
 
     def continuation(self, theta_prev, out_prev, v_prev, ctrl, iv, kidx, grid, start, stop,
                      tol, xtol, max_iter, thetas, outs, checks, info):
-        """The compiled predictor-corrector loop (see replica.solvers.sweep): fills rows
+        """The compiled predictor-corrector loop (see replica.engine.continuation.sweep): fills rows
         start.. of thetas, outs (the outputs on the rules), checks (on the check rules) and
         info (iterations, step) and returns the index of the first grid point where Newton
         from the tangent prediction does not converge (``stop`` if none).  A Python exception
@@ -159,7 +165,7 @@ class CompiledFreeEntropy:
 
 
 #: Python exceptions a compiled kernel can raise (math domain errors, integer powers of 0)
-_KERNEL_ERRORS = (ZeroDivisionError, ValueError, OverflowError, ArithmeticError)
+KERNEL_ERRORS = (ZeroDivisionError, ValueError, OverflowError, ArithmeticError)
 
 
 _BY_CONTENT = {}
@@ -187,12 +193,17 @@ def _f64(a):
 
 
 def check_finite(name, value):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number, got {value!r}") from None
+    """A finite real number as a float; strings, booleans, complex numbers and arrays of
+    more than one element are refused with a :class:`~replica.errors.ModelError` naming the
+    quantity (``"0.5"`` is not silently read as 0.5)."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value[()]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise ModelError(f"{name} must be a real number, got {value!r} "
+                         f"({type(value).__name__})")
+    v = float(value)
     if not math.isfinite(v):
-        raise ValueError(f"{name} must be finite, got {value!r}")
+        raise ModelError(f"{name} must be finite, got {value!r}")
     return v
 
 
@@ -200,7 +211,7 @@ def check_positive(name, value):
     """A finite real number > 0 (a load, a temperature); the error names the control."""
     a = check_finite(name, value)
     if a <= 0:
-        raise ValueError(f"{name} must be > 0, got {value!r}")
+        raise ModelError(f"{name} must be > 0, got {value!r}")
     return a
 
 

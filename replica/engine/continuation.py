@@ -10,35 +10,33 @@ from __future__ import annotations
 import numpy as np
 
 from .._progress import progress_bar
-from ._newton import _solve_small
-from .compiled import _KERNEL_ERRORS
+from .compiled import KERNEL_ERRORS
+from .domains import inside
 from .errors import ModelError, SaddlePointConvergenceError
+from .problem import SaddleProblem, as_problem, gather_controls
 from .results import Branch, Status
-from .solvers import (_controls_dict, _inside, _make_point, _newton_safe, _problem,
-                      _solve_problem)
+from .solvers import make_point, solve_problem, try_newton
 
-__all__ = ["sweep"]
+__all__ = ["sweep", "sweep_problem"]
 
 
-def sweep(model, controls=None, *, ansatz=None, m=None, tol=1e-10, max_halvings=10,
-          throw=False, x0=None, progress=None, _top=True, _stop=None,
-          **kw_controls) -> Branch:
+def sweep(model, controls=None, *, ansatz=None, tol=1e-10, max_halvings=10, throw=False,
+          x0=None, progress=None, **kw_controls) -> Branch:
     """Follow the saddle point along one control parameter with warm starts.
 
     Exactly one control is an array (the swept one); the others are scalars.
 
     Parameters
     ----------
-    model : replica.models.Model or replica.freeentropy.FreeEntropy
+    model : System, FreeEntropy or SaddleProblem
+        See :func:`replica.engine.solvers.solve`.
     controls : dict, optional
         Controls by name, e.g. ``{"beta": numpy.linspace(1.6, 2.0, 50)}``; they may also be
         given as keywords (``alpha=numpy.linspace(0.05, 0.9, 200)``,
-        ``kappa=array, alpha=0.5``).
+        ``kappa=array, alpha=0.5``, ``m=0.3`` for the perceptron's 1RSB at fixed m).
     ansatz : str, optional
-        For a model (default ``"rs"``); ``"1rsb"`` follows a 1RSB branch at fixed ``m`` (or
-        sweeps ``m`` itself at fixed alpha).
-    m : float, optional
-        The Parisi parameter of ``ansatz="1rsb"``.
+        The system's ansatz (the perceptron: ``"rs"`` by default; ``"1rsb"`` follows a 1RSB
+        branch at fixed ``m``, or sweeps ``m`` itself at fixed alpha).
     tol : float
     max_halvings : int
         When a point fails from the predicted start, the step is halved up to this many times
@@ -61,7 +59,7 @@ def sweep(model, controls=None, *, ansatz=None, m=None, tol=1e-10, max_halvings=
     corrector: Newton.  A sign change of det J between consecutive points is reported in
     ``Branch.folds``.
     """
-    values = _controls_dict(controls, None, m, kw_controls)
+    values = gather_controls(model, controls, kw_controls)
     arrays = {k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in values.items()
               if np.ndim(v) > 0}
     if len(arrays) != 1:
@@ -72,14 +70,19 @@ def sweep(model, controls=None, *, ansatz=None, m=None, tol=1e-10, max_halvings=
     if not np.all(np.isfinite(grid)):
         raise ValueError(f"{pname}: non-finite values in the sweep")
     scalars = {k: v for k, v in values.items() if k not in arrays}
-    pb = _problem(model, {**scalars, pname: float(grid[0])}, ansatz)
-    return _sweep_problem(pb, pname, grid, x0=x0, tol=tol, max_halvings=max_halvings,
-                          throw=throw, top=_top, stop=_stop,
-                          progress=progress if _top else False)
+    pb = as_problem(model, {**scalars, pname: float(grid[0])}, ansatz)
+    return sweep_problem(pb, pname, grid, x0=x0, tol=tol, max_halvings=max_halvings,
+                         throw=throw, top=True, progress=progress)
 
 
-def _sweep_problem(pb, pname, grid, *, x0, tol, max_halvings, throw, top, stop=None,
-                   progress=False):
+def sweep_problem(pb: SaddleProblem, pname, grid, *, x0=None, tol=1e-10, max_halvings=10,
+                  throw=False, top=True, stop=None, progress=False) -> Branch:
+    """:func:`sweep` of a problem along its control ``pname`` over ``grid``.
+
+    ``top=False`` solves the first point by Newton alone (no fallbacks: what a strategy that
+    follows a branch needs, to avoid recursion).  ``stop(points) -> bool``, called after each
+    point, ends the sweep early (the transition finders stop at the first sign change).
+    """
     if pname not in pb.values:
         raise ModelError(f"unknown control {pname!r}; known: {sorted(pb.values)}")
     cfe = pb.cfe
@@ -87,7 +90,7 @@ def _sweep_problem(pb, pname, grid, *, x0, tol, max_halvings, throw, top, stop=N
     kidx = names.index(pname) if pname in names else None
     iv = cfe.input_names.index(pname)
     values = np.array([pb.check(pname, v) for v in grid], dtype=float)  # fail before solving
-    npts, nout = len(values), cfe._out.shape[0]
+    npts, nout = len(values), cfe.n_out
     thetas = np.full((npts, cfe.n), np.nan)
     outs = np.full((npts, nout), np.nan)
     checks = np.full((npts, nout), np.nan)
@@ -107,14 +110,14 @@ def _sweep_problem(pb, pname, grid, *, x0, tol, max_halvings, throw, top, stop=N
                 j = cfe.continuation(theta_p, prev[2], prev[0], ctrl, iv,
                                      -1 if kidx is None else kidx, values, i, end, tol, 1e-10,
                                      60, thetas, outs, checks, info)
-            except _KERNEL_ERRORS:  # a domain error in the kernel: the rows done are valid
+            except KERNEL_ERRORS:  # a domain error in the kernel: the rows done are valid
                 j = i + int(np.argmax(np.isnan(info[i:end, 0]))) if np.isnan(
                     info[i:end, 0]).any() else end
             for k in range(i, j):
                 pt = pb.with_value(pname, values[k])
                 ev = cfe.unpack(outs[k], thetas[k], pt.ctrl)
                 ec = cfe.unpack(checks[k], thetas[k], pt.ctrl, check=False)
-                sp_ = _make_point(pt, thetas[k].copy(), ev, int(info[k, 0]), Status.CONVERGED,
+                sp_ = make_point(pt, thetas[k].copy(), ev, int(info[k, 0]), Status.CONVERGED,
                                   float(info[k, 1]), "continuation", tol, ec)
                 prev = _accept(cfe, points, folds, prev, float(values[k]), sp_, outs[k], pname,
                                throw)
@@ -130,7 +133,7 @@ def _sweep_problem(pb, pname, grid, *, x0, tol, max_halvings, throw, top, stop=N
             else:
                 continue
         else:
-            sp_ = _solve_problem(pb.with_value(pname, values[i]), x0=x0, tol=tol, throw=False,
+            sp_ = solve_problem(pb.with_value(pname, values[i]), x0=x0, tol=tol, throw=False,
                                  fallback=top)
         prev = _accept(cfe, points, folds, prev, float(values[i]), sp_, None, pname, throw)
         bar.update(1)
@@ -161,7 +164,7 @@ def _output_of(cfe, sp_):
     """A kernel output buffer holding what the compiled tangent predictor reads of it (the
     Hessian and the control derivatives; zeros elsewhere), from a SaddlePoint."""
     n, nc = cfe.n, cfe.nc
-    out = np.zeros(cfe._out.shape[0])
+    out = np.zeros(cfe.n_out)
     hb = 1 + cfe.n_parts * n
     out[hb:hb + n * n] = np.asarray(sp_.hessian, dtype=float).ravel()
     out[hb + n * n:hb + n * n + n * nc] = np.asarray(sp_.control_derivatives,
@@ -182,12 +185,12 @@ def _predict(pb, prev_sp, kidx, dv):
     theta = np.array(list(prev_sp.order_params.values()))
     if kidx is None:
         return theta
-    tangent, ok = _solve_small(prev_sp.hessian,
-                                             -prev_sp.control_derivatives[:, kidx])
-    if not ok:
+    try:
+        tangent = np.linalg.solve(prev_sp.hessian, -prev_sp.control_derivatives[:, kidx])
+    except np.linalg.LinAlgError:
         return theta
     pred = theta + dv * tangent
-    if not (np.all(np.isfinite(pred)) and _inside(pred, pb.domains)):
+    if not (np.all(np.isfinite(pred)) and inside(pred, pb.domains)):
         return theta
     return pred
 
@@ -200,10 +203,10 @@ def _continue(pb, pname, prev, v, kidx, tol, max_halvings):
         dv = target - current[0]
         pred = _predict(pb, current[1], kidx, dv)
         pt = pb.with_value(pname, target)
-        res = _newton_safe(pt, pred, tol, 1e-10, 60)
+        res = try_newton(pt, pred, tol, 1e-10, 60)
         if res is not None and res[3] == Status.CONVERGED:
             theta, ev, it, status, step = res
-            sp_ = _make_point(pt, theta, ev, it, status, step, "continuation", tol)
+            sp_ = make_point(pt, theta, ev, it, status, step, "continuation", tol)
             if target == v:
                 return sp_
             current = (target, sp_)
@@ -216,5 +219,5 @@ def _continue(pb, pname, prev, v, kidx, tol, max_halvings):
         target = current[0] + 0.5 * (target - current[0])
     # last resort: Newton from the last good point, without fallbacks
     pv = pb.with_value(pname, v)
-    return _solve_problem(pv, x0=dict(current[1].order_params), tol=tol, throw=False,
+    return solve_problem(pv, x0=dict(current[1].order_params), tol=tol, throw=False,
                           fallback=False)

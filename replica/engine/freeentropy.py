@@ -46,9 +46,11 @@ class FreeEntropy:
         step outside.
     name : str
         A label for results and messages.
-    strategies : tuple
+    strategies : tuple or None
         Fallbacks the solver tries when Newton from the start fails (see
-        :mod:`replica.strategies`), in order.
+        :mod:`replica.strategies`), in order; None: the engine's default
+        (:func:`replica.engine.problem.default_strategies`: bracketing for one bounded order
+        parameter).
     start : callable or dict, optional
         Default starting point: a dict name -> value, or ``start(names, x0) -> dict`` filling
         in the values ``x0`` does not give.  Default: the middle of each bounded domain.
@@ -61,7 +63,7 @@ class FreeEntropy:
     differentiated: tuple = None
     domains: tuple = None
     name: str = ""
-    strategies: tuple = ()
+    strategies: tuple | None = ()
     start: object = None
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -239,8 +241,6 @@ def free_entropy(phi, order_params, controls=(), *, name=None, strategies=None, 
     ...        + (m - 1) / (2 * m) * sp.log(1 - q) + sp.log(1 - (1 - m) * q) / (2 * m))
     >>> fe = free_entropy(phi, {q: (0, 1), m: (0, 1)}, [beta])
     """
-    from . import strategies as _strategies
-
     where = f"free entropy {name!r}" if name else "free_entropy"
     if parts is None:
         try:
@@ -277,8 +277,7 @@ def free_entropy(phi, order_params, controls=(), *, name=None, strategies=None, 
         byname[s.name] = s
     order = [byname.get(s.name, s) for s in order]
     ctrl = tuple(byname.get(s.name, s) for s in ctrl)
-    if strategies is None:
-        bounded = len(order) == 1 and all(math.isfinite(v) for v in domains[0])
-        strategies = (_strategies.Bracket(),) if bounded else ()
     return FreeEntropy("custom", tuple(order), ctrl, parts, domains=tuple(domains),
-                       name=name or "free entropy", strategies=tuple(strategies), start=start)
+                       name=name or "free entropy",
+                       strategies=None if strategies is None else tuple(strategies),
+                       start=start)

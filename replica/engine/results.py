@@ -5,6 +5,7 @@ Every result round-trips through JSON (``to_dict``/``from_dict``, ``save``/``loa
 """
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
 
@@ -71,10 +72,10 @@ class SaddlePoint(Serializable):
     model : str
         Name of the model.
     ansatz : str
-        ``"rs"`` or ``"1rsb"``.
-    alpha : float
+        The free entropy's ansatz (``"rs"``, ``"1rsb"``, ...).
     params : dict
-        The other control parameters (e.g. ``{"kappa": 0.5}``).
+        The controls other than the system's primary one (the perceptron: all but alpha,
+        e.g. ``{"kappa": 0.5}``; a raw free entropy: all of them).
     order_params : dict
         Name -> value of the order parameters (``q``, ``qhat``, ...).
     phi : float
@@ -103,7 +104,9 @@ class SaddlePoint(Serializable):
         d phi/d m for the 1RSB complexity (see :attr:`complexity`).
     controls : dict
         Every control by name (``alpha``, ``m`` at fixed m, the channel's and the prior's
-        parameters; for a raw free entropy, its declared controls).
+        parameters; for a raw free entropy, its declared controls).  A control is also an
+        attribute when it has no other meaning here (``sp.alpha``, ``sp.beta``); a system
+        without it has no such attribute.
     errors : dict
         Estimated absolute error of each order parameter: the a-posteriori Newton step
         |H^-1 grad phi| at the point plus the shift |H^-1 (grad_check - grad)| that the
@@ -119,11 +122,14 @@ class SaddlePoint(Serializable):
     exceeded : tuple of str
         Which error estimates exceed the tolerance: ``"order_params"`` (:attr:`errors`),
         ``"gradient"``, ``"phi"``; empty for a converged point (see :meth:`accurate`).
+    observables : dict
+        The values of the observables the problem declares
+        (:attr:`replica.engine.problem.SaddleProblem.observables`), by name; NaN at a point
+        whose order parameters are not accurate.
     """
 
     model: str
     ansatz: str
-    alpha: float
     params: dict
     order_params: dict
     phi: float
@@ -142,11 +148,36 @@ class SaddlePoint(Serializable):
     phi_error: float = float("nan")
     gradient_error: float = float("nan")
     exceeded: tuple = ()
+    observables: dict = field(default_factory=dict)
 
     def __post_init__(self):
         if not isinstance(self.status, Status):
             object.__setattr__(self, "status", Status(self.status))
         object.__setattr__(self, "exceeded", tuple(self.exceeded))
+
+    def __getattr__(self, name):
+        # a control by name (sp.alpha, sp.beta), for the systems that have it; only called
+        # when no field or property has that name
+        if not name.startswith("_"):
+            controls = self.__dict__.get("controls") or {}
+            if name in controls:
+                return controls[name]
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r} (its controls "
+                             f"are {sorted(self.__dict__.get('controls') or {})})")
+
+    @classmethod
+    def upgrade_fields(cls, kw: dict) -> dict:
+        """Fields of a SaddlePoint saved by an older version: ``alpha`` was a field (it is
+        ``controls["alpha"]``)."""
+        kw = dict(kw)
+        alpha = kw.pop("alpha", None)
+        if alpha is not None and "alpha" not in kw.get("controls", {}) and alpha == alpha:
+            kw["controls"] = {"alpha": alpha, **kw.get("controls", {})}
+        return kw
+
+    def with_observables(self, values: dict) -> "SaddlePoint":
+        """A copy with ``observables`` set to ``values``."""
+        return dataclasses.replace(self, observables=dict(values))
 
     def accurate(self, *what) -> bool:
         """Whether the equations are solved and the error estimates of ``what`` (any of
@@ -178,7 +209,7 @@ class SaddlePoint(Serializable):
         """
         if "m" not in self.derivatives:
             raise ValueError("the complexity is defined for 1RSB saddle points at fixed m")
-        m = self.controls.get("m", self.params.get("m"))
+        m = self.controls["m"]
         return -m * m * self.derivatives["m"]
 
     @property
@@ -186,12 +217,11 @@ class SaddlePoint(Serializable):
         """Entropy of one state, s = phi + m d phi/d m (1RSB at fixed m)."""
         if "m" not in self.derivatives:
             raise ValueError("the internal entropy is defined for 1RSB saddle points at fixed m")
-        return self.phi + self.controls.get("m", self.params.get("m")) * self.derivatives["m"]
+        return self.phi + self.controls["m"] * self.derivatives["m"]
 
     def __str__(self):
         ops = ", ".join(f"{k}={v:.10g}" for k, v in self.order_params.items())
-        cs = ", ".join(f"{k}={v:.10g}" for k, v in self.controls.items()) or \
-            f"alpha={self.alpha:.10g}"
+        cs = ", ".join(f"{k}={v:.10g}" for k, v in self.controls.items())
         return (f"SaddlePoint({self.model}, {self.ansatz}, {cs}, {ops}, "
                 f"phi={self.phi:.12g}, residual={self.residual:.2e}, status={self.status})")
 

@@ -99,6 +99,9 @@ def from_jsonable(d):
         if cls is None:
             raise ValueError(f"unknown result type {d['__type__']!r}")
         kw = {k: from_jsonable(v) for k, v in d.items() if k != "__type__"}
+        upgrade = getattr(cls, "upgrade_fields", None)
+        if upgrade is not None:  # fields renamed or removed since the data were written
+            kw = upgrade(kw)
         return cls(**kw)
     raise ValueError(f"not a serialised result: keys {sorted(d)}")
 

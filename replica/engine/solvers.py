@@ -1,8 +1,9 @@
 """Saddle-point solvers: Newton with the symbolic Jacobian, declared fallbacks, continuation.
 
-Both a system's model (``solve(model, alpha=...)``) and a raw free entropy
-(``solve(free_entropy, {"beta": 2.0})``) become one problem: a compiled free entropy with
-numeric controls.  Convergence is declared on two criteria at once: the scaled residual
+Both a system (``solve(model, alpha=...)``) and a raw free entropy
+(``solve(free_entropy, {"beta": 2.0})``) become one problem
+(:class:`replica.engine.problem.SaddleProblem`): a compiled free entropy with numeric
+controls.  Convergence is declared on two criteria at once: the scaled residual
 max_i |g_i| / (1 + sum_parts |g_i^part|) <= ``tol`` (the gradient relative to the terms that
 cancel in it — near q -> 1 each term diverges like 1/(1-q)^2) and the last Newton step
 relative to the scale of each order parameter (its distance to the boundary of its domain)
@@ -18,20 +19,17 @@ import math
 
 import numpy as np
 
-from . import _newton
-from .compiled import check_finite, compiled_free_entropy
-from .errors import ModelError, NonFiniteError, SaddlePointConvergenceError
-from .freeentropy import FreeEntropy
+from .compiled import point_errors
+from .domains import inside, scale
+from .errors import NonFiniteError, SaddlePointConvergenceError
+from .problem import SaddleProblem, as_problem, gather_controls
 from .results import SaddlePoint, Status
 
-__all__ = ["solve", "sweep", "newton", "solve_needing"]
+__all__ = ["solve", "newton", "solve_needing", "solve_problem", "make_point", "try_newton",
+           "failed_point"]
 
 _STATUS = {0: Status.CONVERGED, 1: Status.MAX_ITER, 2: Status.LINE_SEARCH, 3: Status.SINGULAR,
            4: Status.NON_FINITE}
-
-
-def _inside(theta, domains):
-    return all(lo < t < hi for t, (lo, hi) in zip(theta, domains))
 
 
 def newton(cfe, theta0, ctrl, domains, *, tol=1e-10, xtol=1e-10, max_iter=60):
@@ -49,7 +47,7 @@ def newton(cfe, theta0, ctrl, domains, *, tol=1e-10, xtol=1e-10, max_iter=60):
     theta, evaluation, iterations, status, step
     """
     theta = np.array(theta0, dtype=float)
-    if not _inside(theta, domains):
+    if not inside(theta, domains):
         raise ValueError(f"starting point {theta} outside the domains {domains}")
     if domains is cfe.domains:
         lo, hi = cfe.lo, cfe.hi
@@ -64,140 +62,27 @@ def newton(cfe, theta0, ctrl, domains, *, tol=1e-10, xtol=1e-10, max_iter=60):
 
 
 # ---------------------------------------------------------------------------------------------
-# problems: a compiled free entropy at numeric controls
-
-class _Problem:
-    """A compiled free entropy with values for all its controls (by name).
-
-    ``check(name, value)`` validates a control value (default: finite); a system passes its
-    own (e.g. alpha > 0 for the perceptron).
-    """
-
-    def __init__(self, cfe, values, label, ansatz, check=None):
-        self.cfe = cfe
-        self.values = {k: float(v) for k, v in values.items()}
-        self.label = label
-        self.ansatz = ansatz
-        self.check = check or check_finite
-        self.ctrl = np.array([self.values[nm] for nm in cfe.input_names], dtype=float)
-        self.domains = cfe.domains
-
-    @property
-    def strategies(self):
-        return self.cfe.fe.strategies
-
-    def with_value(self, name, value):
-        if name not in self.values:
-            raise ModelError(f"unknown control {name!r}; known: {sorted(self.values)}")
-        value = self.check(name, value)
-        return _Problem(self.cfe, {**self.values, name: value}, self.label, self.ansatz,
-                        self.check)
-
-    def initial(self, x0):
-        names = self.cfe.names
-        x0 = dict(x0 or {})
-        unknown = sorted(set(x0) - set(names))
-        if unknown:
-            raise ValueError(f"x0 has unknown order parameters {unknown}; known: {list(names)}")
-        start = self.cfe.fe.start
-        if callable(start):
-            guess = dict(start(names, x0))
-        else:
-            guess = {nm: _midpoint(d) for nm, d in zip(names, self.domains)}
-            guess.update(start or {})
-        guess.update({k: float(v) for k, v in x0.items()})
-        theta = np.array([guess[nm] for nm in names], dtype=float)
-        for nm, t, (lo, hi) in zip(names, theta, self.domains):
-            if not (math.isfinite(t) and lo < t < hi):
-                raise ValueError(f"x0[{nm!r}] = {t} is outside ({lo}, {hi})")
-        return theta
-
-
-def _midpoint(domain):
-    lo, hi = domain
-    if math.isfinite(lo) and math.isfinite(hi):
-        return 0.5 * (lo + hi)
-    if math.isfinite(lo):
-        return lo + 1.0
-    if math.isfinite(hi):
-        return hi - 1.0
-    return 0.0
-
-
-def _raw_problem(fe, values):
-    cfe = compiled_free_entropy(fe)
-    names = set(cfe.input_names)
-    given = dict(values or {})
-    unknown = sorted(set(given) - names)
-    if unknown:
-        raise ModelError(f"{fe.name}: unknown controls {unknown}; its controls are "
-                         f"{list(cfe.input_names)}")
-    missing = [nm for nm in cfe.input_names if nm not in given]
-    if missing:
-        raise ModelError(f"{fe.name}: missing values for the controls {missing}")
-    vals = {nm: check_finite(nm, given[nm]) for nm in cfe.input_names}
-    return _Problem(cfe, vals, fe.name, fe.ansatz)
-
-
-def _controls_dict(controls, alpha, m, kw=None):
-    if controls is None:
-        out = {}
-    elif isinstance(controls, dict):
-        out = dict(controls)
-    else:
-        if alpha is not None:
-            raise ValueError("alpha given twice")
-        out = {"alpha": controls}
-    if alpha is not None:
-        out["alpha"] = alpha
-    if m is not None:
-        out["m"] = m
-    out.update(kw or {})
-    return out
-
-
-def _problem(model, controls, ansatz):
-    """The problem of a raw free entropy, or of a system's model.
-
-    A system's model takes part by defining ``saddle_problem(controls, ansatz)``, which returns
-    the free entropy, the values of all its controls by name, a label and a check of control
-    values (the perceptron's :meth:`~replica.perceptron.models.Model.saddle_problem`).
-    """
-    if isinstance(model, FreeEntropy):
-        if ansatz not in (None, "rs", model.ansatz):
-            raise ValueError(f"a raw free entropy has no ansatz option (got {ansatz!r})")
-        return _raw_problem(model, controls)
-    build = getattr(model, "saddle_problem", None)
-    if build is None:
-        raise ValueError("model must be a replica.free_entropy(...) or a system's model "
-                         f"(e.g. replica.models.perceptron), got {type(model).__name__}")
-    fe, values, label, check = build(dict(controls), ansatz)
-    cfe = compiled_free_entropy(fe)
-    return _Problem(cfe, {nm: values[nm] for nm in cfe.input_names}, label, fe.ansatz, check)
-
-
-# ---------------------------------------------------------------------------------------------
 # solve
 
-def solve(model, controls=None, *, alpha=None, ansatz=None, m=None, x0=None, tol=1e-10,
-          xtol=1e-10, max_iter=60, throw=True, fallback=True) -> SaddlePoint:
+def solve(model, controls=None, *, ansatz=None, x0=None, tol=1e-10, xtol=1e-10, max_iter=60,
+          throw=True, fallback=True, **kw_controls) -> SaddlePoint:
     """Find a saddle point of a free entropy at given controls.
 
     Parameters
     ----------
-    model : replica.models.Model or replica.freeentropy.FreeEntropy
-        A system's model (e.g. :func:`replica.models.perceptron`) or a raw free entropy from
-        :func:`replica.free_entropy`.
+    model : System, FreeEntropy or SaddleProblem
+        A system (any object with ``saddle_problem(controls, ansatz)``, e.g.
+        :func:`replica.models.perceptron`; see :mod:`replica.engine.problem`), a raw free
+        entropy from :func:`replica.free_entropy`, or a problem.
     controls : dict or float, optional
-        Values of the controls by name (``{"beta": 2.0}``); for a model a number is alpha,
-        and a dict may also change the model's parameters (``{"alpha": 0.5, "kappa": 1}``).
-    alpha : float, optional
-        Constraint density P/N (> 0) of a model.
-    ansatz : {"rs", "1rsb", "1rsb-m", "1rsb-jamming"}, optional
-        For a model: replica symmetric (default); one-step RSB at fixed Parisi parameter
-        ``m``; one-step RSB with m optimised (d phi/d m = 0).
-    m : float, optional
-        The Parisi parameter in (0, 1] (required for ``"1rsb"``).
+        Values of the controls by name (``{"beta": 2.0}``).  A bare number is the system's
+        primary control (the perceptron's alpha); a system may also accept new values of its
+        parameters (``{"alpha": 0.5, "kappa": 1}``).
+    ansatz : str, optional
+        The system's ansatz (the perceptron: ``"rs"`` by default, ``"1rsb"`` at fixed Parisi
+        parameter ``m``, ``"1rsb-m"`` with m optimised, ``"1rsb-jamming"``).
+    **kw_controls
+        Controls as keywords (``alpha=0.5``, ``m=0.3``, ``beta=2.0``).
     x0 : dict, optional
         Starting values of the order parameters by name (for 1RSB a start off the RS solution,
         q0 < q_RS < q1, is needed to find a non-trivial solution).
@@ -228,9 +113,9 @@ def solve(model, controls=None, *, alpha=None, ansatz=None, m=None, x0=None, tol
     phi_error <= tol (1 + |phi|), gradient_error <= tol and every order parameter determined
     to 1e-7 of its scale; otherwise the point is ``inaccurate``.
     """
-    pb = _problem(model, _controls_dict(controls, alpha, m), ansatz)
-    return _solve_problem(pb, x0=x0, tol=tol, xtol=xtol, max_iter=max_iter, throw=throw,
-                          fallback=fallback)
+    pb = as_problem(model, gather_controls(model, controls, kw_controls), ansatz)
+    return solve_problem(pb, x0=x0, tol=tol, xtol=xtol, max_iter=max_iter, throw=throw,
+                         fallback=fallback)
 
 
 #: A converged point whose estimated error delta_i (the a-posteriori Newton step plus the
@@ -250,7 +135,7 @@ NOISE_FLOOR_FACTOR = 3.0
 ROUNDING_ULPS = 8.0
 
 
-def _make_point(pb, theta, ev, it, status, step, method, tol, ec=None):
+def make_point(pb: SaddleProblem, theta, ev, it, status, step, method, tol, ec=None):
     """A SaddlePoint with its error estimates; ``converged`` only if the equations are met,
     the point is determined (a-posteriori Newton step) and the quadrature error estimates of
     phi and of its gradient are within the tolerance (otherwise ``inaccurate``; also a Newton
@@ -269,13 +154,12 @@ def _make_point(pb, theta, ev, it, status, step, method, tol, ec=None):
     if ec is None:
         ec = cfe.check(theta, pb.ctrl)
     n = cfe.n
-    e = _newton.point_errors(ev.hessian, ev.part_gradients, ev.part_values, float(ev.phi),
+    e = point_errors(ev.hessian, ev.part_gradients, ev.part_values, float(ev.phi),
                              ec.part_gradients, float(ec.phi), ROUNDING_ULPS)
     errors = e[:n] + e[n:2 * n]
     phi_err, grad_err = float(e[2 * n]), float(e[2 * n + 1])
     values = dict(pb.values)
-    from .strategies import _scale
-    sc = np.maximum(_scale(np.asarray(theta, dtype=float), pb.domains),
+    sc = np.maximum(scale(np.asarray(theta, dtype=float), pb.domains),
                     POSTERIOR_STEP_ABS / POSTERIOR_STEP_TOL)
     rel = float(np.max(errors / sc))
     exceeded = tuple(nm for nm, bad in (("order_params", rel > POSTERIOR_STEP_TOL),
@@ -290,9 +174,8 @@ def _make_point(pb, theta, ev, it, status, step, method, tol, ec=None):
         # estimates of zero, and the estimate exceeds tol): the point solves the equations as
         # well as the quadrature determines them, which is what "inaccurate" says
         status = Status.INACCURATE
-    return SaddlePoint(model=pb.label, ansatz=pb.ansatz,
-                       alpha=float(values.get("alpha", math.nan)),
-                       params={k: v for k, v in values.items() if k != "alpha"},
+    point = SaddlePoint(model=pb.label, ansatz=pb.ansatz,
+                       params={k: v for k, v in values.items() if k != pb.primary},
                        order_params={nm: float(v) for nm, v in zip(cfe.names, theta)},
                        phi=float(ev.phi), residual=float(e[2 * n + 2]),
                        residual_abs=float(e[2 * n + 3]), step=float(step),
@@ -304,6 +187,9 @@ def _make_point(pb, theta, ev, it, status, step, method, tol, ec=None):
                        controls=values,
                        errors={nm: float(v) for nm, v in zip(cfe.names, errors)},
                        phi_error=phi_err, gradient_error=grad_err, exceeded=exceeded)
+    if pb.observables:
+        point = point.with_observables(pb.evaluate_observables(point))
+    return point
 
 
 def solve_needing(model, controls=None, *, need=("order_params",), **kw) -> SaddlePoint:
@@ -326,23 +212,25 @@ def solve_needing(model, controls=None, *, need=("order_params",), **kw) -> Sadd
         f"{sp_.order_params}, residual {sp_.residual:.3e}", sp_)
 
 
-def _fail(pb, theta, err, throw):
+def failed_point(pb: SaddleProblem, theta, err, throw):
+    """The failed SaddlePoint of a kernel error ``err`` at ``theta`` (raised if ``throw``)."""
     if throw:
         raise err
     nan = float("nan")
     cfe = pb.cfe
     return SaddlePoint(model=pb.label, ansatz=pb.ansatz,
-                       alpha=float(pb.values.get("alpha", nan)),
-                       params={k: v for k, v in pb.values.items() if k != "alpha"},
+                       params={k: v for k, v in pb.values.items() if k != pb.primary},
                        order_params={nm: float(v) for nm, v in zip(cfe.names, theta)},
                        phi=nan, residual=nan, residual_abs=nan, step=nan, iterations=0,
                        success=False, status=Status.NON_FINITE, method="newton",
                        hessian=np.full((cfe.n, cfe.n), nan),
                        control_derivatives=np.full((cfe.n, cfe.nc), nan),
-                       controls=dict(pb.values))
+                       controls=dict(pb.values),
+                       observables={nm: nan for nm in pb.observables})
 
 
-def _newton_safe(pb, theta0, tol, xtol, max_iter):
+def try_newton(pb: SaddleProblem, theta0, tol, xtol, max_iter):
+    """:func:`newton` on a problem; None where the kernel is not finite."""
     try:
         return newton(pb.cfe, theta0, pb.ctrl, pb.domains, tol=tol, xtol=xtol,
                       max_iter=max_iter)
@@ -350,8 +238,9 @@ def _newton_safe(pb, theta0, tol, xtol, max_iter):
         return None
 
 
-def _solve_problem(pb, *, x0=None, tol=1e-10, xtol=1e-10, max_iter=60, throw=True,
-                   fallback=True, theta0=None):
+def solve_problem(pb: SaddleProblem, *, x0=None, tol=1e-10, xtol=1e-10, max_iter=60,
+                  throw=True, fallback=True, theta0=None) -> SaddlePoint:
+    """:func:`solve` on a problem (from ``x0`` by name, or ``theta0`` in the kernel's order)."""
     if theta0 is None:
         theta0 = pb.initial(x0)
     strategies = pb.strategies if fallback else ()
@@ -361,7 +250,7 @@ def _solve_problem(pb, *, x0=None, tol=1e-10, xtol=1e-10, max_iter=60, throw=Tru
                                              xtol=xtol, max_iter=max_iter)
     except NonFiniteError as err:
         if not strategies:
-            return _fail(pb, theta0, err, throw)
+            return failed_point(pb, theta0, err, throw)
         status = Status.NON_FINITE
         theta, ev, it, step = theta0, None, 0, math.inf
     for strat in strategies:
@@ -372,7 +261,7 @@ def _solve_problem(pb, *, x0=None, tol=1e-10, xtol=1e-10, max_iter=60, throw=Tru
             if getattr(strat, "reports_no_root", False):
                 status = Status.NO_ROOT
             continue
-        res = _newton_safe(pb, start, tol, xtol, max_iter)
+        res = try_newton(pb, start, tol, xtol, max_iter)
         if res is None:
             continue
         theta, ev, it2, status, step = res
@@ -382,8 +271,8 @@ def _solve_problem(pb, *, x0=None, tol=1e-10, xtol=1e-10, max_iter=60, throw=Tru
         try:
             ev = pb.cfe(theta, pb.ctrl)
         except NonFiniteError as err:
-            return _fail(pb, theta, err, throw)
-    sp_ = _make_point(pb, theta, ev, it, status, step, method, tol)
+            return failed_point(pb, theta, err, throw)
+    sp_ = make_point(pb, theta, ev, it, status, step, method, tol)
     if not sp_.success and throw:
         raise SaddlePointConvergenceError(
             f"{pb.label}, {pb.ansatz}, {pb.values}: no saddle point found ({sp_.status}): "
@@ -404,7 +293,3 @@ def _exceeded_text(sp_):
             parts.append("order parameters +- " + ", ".join(
                 f"{k}: {v:.2e}" for k, v in sp_.errors.items()))
     return "; ".join(parts)
-
-
-# the continuation (sweep) lives in its own module; re-exported here
-from .continuation import _sweep_problem, sweep  # noqa: E402,F401

@@ -6,33 +6,35 @@ import math
 import numpy as np
 from scipy.optimize import brentq
 
-from .errors import ReplicaError, SaddlePointConvergenceError
+from .continuation import sweep_problem
+from .errors import ModelError, ReplicaError, SaddlePointConvergenceError
+from .problem import as_problem, gather_controls
 from .results import Transition
-from .solvers import _controls_dict, _problem, _solve_problem, _sweep_problem
+from .solvers import solve_problem
 
 __all__ = ["find_zero"]
 
 
-def find_zero(model, observable, *, bracket, param="alpha", alpha=None, ansatz=None, n=24,
-              xtol=1e-13, description="", x0=None, grid=None, controls=None, m=None,
-              need=()) -> Transition:
+def find_zero(model, observable, *, bracket, param=None, ansatz=None, n=24, xtol=1e-13,
+              description="", x0=None, grid=None, controls=None, need=(),
+              **kw_controls) -> Transition:
     """Locate where ``observable(saddle_point)`` changes sign along ``param``.
 
     Parameters
     ----------
-    model : replica.models.Model or replica.freeentropy.FreeEntropy
+    model : System, FreeEntropy or SaddleProblem
+        See :func:`replica.engine.solvers.solve`.
     observable : callable
         SaddlePoint -> float (e.g. ``lambda sp: sp.phi`` for a zero-entropy point).
     bracket : (float, float)
         Interval of ``param`` to search; the branch is followed from ``bracket[0]`` towards
         ``bracket[1]`` (either order).
-    param : str
-        ``"alpha"`` or a model parameter (then ``alpha`` is required), or a control of a raw
-        free entropy.
+    param : str, optional
+        The control swept (a raw free entropy's control, or a system's: the perceptron's
+        ``"alpha"`` or one of its parameters, then ``alpha`` is given as a control).
+        Default: the system's primary control; a raw free entropy has none.
     controls : dict, optional
-        Values of the other controls (a raw free entropy's, or a model's parameters).
-    m : float, optional
-        The Parisi parameter for ``ansatz="1rsb"``.
+        Values of the other controls (also as keywords, ``alpha=0.5``, ``m=0.3``).
     n : int
         Points of the coarse continuation used to find a sign change.
     grid : array, optional
@@ -62,8 +64,13 @@ def find_zero(model, observable, *, bracket, param="alpha", alpha=None, ansatz=N
         raise ValueError(f"bracket must be two finite distinct values, got {bracket}")
     grid = np.linspace(lo, hi, n) if grid is None else np.asarray(grid, dtype=float)
     n = grid.size
-    fixed = _controls_dict(controls, alpha, m)
-    pb = _problem(model, {**fixed, param: float(grid[0])}, ansatz)
+    fixed = gather_controls(model, controls, kw_controls)
+    if param is None:
+        param = getattr(model, "primary_control", None)
+        if param is None:
+            raise ModelError("find_zero: name the control to sweep (param=...); this model "
+                             "has no primary control")
+    pb = as_problem(model, {**fixed, param: float(grid[0])}, ansatz)
 
     def _obs(p):
         return observable(p) if p.accurate(*need) else np.nan
@@ -72,7 +79,7 @@ def find_zero(model, observable, *, bracket, param="alpha", alpha=None, ansatz=N
         good = [_obs(p) for p in points[-2:]]
         return len(good) == 2 and np.all(np.isfinite(good)) and good[0] * good[1] <= 0
 
-    br = _sweep_problem(pb, param, grid, x0=x0, tol=1e-10, max_halvings=10, throw=False,
+    br = sweep_problem(pb, param, grid, x0=x0, tol=1e-10, max_halvings=10, throw=False,
                         top=True, stop=stop)
     vals = np.array([_obs(p) for p in br.points])
     n = len(vals)
@@ -89,7 +96,7 @@ def find_zero(model, observable, *, bracket, param="alpha", alpha=None, ansatz=N
     cache = {}
 
     def at(v):
-        sp_ = _solve_problem(pb.with_value(param, v), x0=dict(start.order_params), throw=False)
+        sp_ = solve_problem(pb.with_value(param, v), x0=dict(start.order_params), throw=False)
         if not sp_.accurate(*need):
             raise SaddlePointConvergenceError(
                 f"{description or 'transition'}: no saddle point accurate in {need or 'all'} at "

@@ -225,7 +225,8 @@ def _F(p):
 
 def _jamming_direct(model, alpha_rs):
     """The zero of F on the stationary branch followed down from alpha_RS (see above)."""
-    from ..engine.solvers import sweep
+    from ..engine.continuation import sweep_problem
+    from ..engine.problem import as_problem
 
     def stop(points):
         return not (_F(points[-1]) < 0)
@@ -235,7 +236,8 @@ def _jamming_direct(model, alpha_rs):
     last_neg = None  # (alpha, SaddlePoint) with F < 0
     bracket = None
     for level in range(4):
-        br = sweep(model, alpha=grid, ansatz="1rsb-jamming", x0=x0, _stop=stop)
+        pb = as_problem(model, {"alpha": float(grid[0])}, "1rsb-jamming")
+        br = sweep_problem(pb, "alpha", grid, x0=x0, stop=stop)
         for a, p in zip(br.values, br.points):
             f = _F(p)
             if f < 0:
@@ -271,7 +273,8 @@ def _root_in_bracket(model, bracket, start, known=()):
     point nearest in alpha (``known``: (alpha, SaddlePoint) pairs already solved)."""
     from scipy.optimize import brentq
 
-    from ..engine.solvers import solve, solve_needing, sweep
+    from ..engine.continuation import sweep
+    from ..engine.solvers import solve, solve_needing
 
     cache = dict(known)
 

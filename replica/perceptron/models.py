@@ -15,6 +15,7 @@ from ..engine import priors as _priors
 from ..engine.errors import ModelError
 from ..engine.compiled import CompiledFreeEntropy, check_finite, check_positive, compiled_free_entropy
 from ..engine.freeentropy import FreeEntropy
+from ..engine.problem import SaddleProblem
 from .builders import rs_free_entropy, rsb1_free_entropy
 
 __all__ = ["Model", "perceptron", "compiled_construction"]
@@ -82,26 +83,29 @@ class Model:
             raise ValueError(f"Unknown ansatz {ansatz!r}; known: {ANSATZE}")
         return _compiled(self.prior, self.channel, ansatz)
 
-    def saddle_problem(self, controls, ansatz=None):
-        """The engine's view of the model (see :func:`replica.engine.solvers.solve`).
+    #: A bare number given to solve/sweep/find_zero is the load alpha.
+    primary_control = "alpha"
+
+    def saddle_problem(self, controls, ansatz=None) -> SaddleProblem:
+        """The engine's view of the model (:class:`replica.engine.problem.SaddleProblem`).
 
         ``controls`` holds alpha, [m for ``ansatz="1rsb"``] and, optionally, new values of the
-        model's parameters.  Returns (free entropy, values of all its controls by name, label,
-        check of a control value: finite, alpha > 0, 0 < m <= 1).
+        model's parameters; control values are checked (finite, alpha > 0, 0 < m <= 1).
         """
         ansatz = ansatz or "rs"
         values = dict(controls)
         alpha = values.pop("alpha", None)
         if alpha is None:
-            raise ValueError("alpha is required (the model's load P/N)")
+            raise ModelError(f"{self.name}: alpha is required (the model's load P/N)")
         m = values.pop("m", None)
         if (ansatz == "1rsb") != (m is not None):
-            raise ValueError("the Parisi parameter m is required for ansatz='1rsb' and only "
+            raise ModelError("the Parisi parameter m is required for ansatz='1rsb' and only "
                              f"there (ansatz={ansatz!r}, m={m!r})")
         model = self.with_params(**values) if values else self
-        fe = model.compiled(ansatz).fe
+        cfe = model.compiled(ansatz)
         ctrl = model.controls(alpha, m)
-        return fe, dict(zip((s.name for s in fe.controls), ctrl)), model.name, _check_control
+        return SaddleProblem(cfe, dict(zip(cfe.input_names, ctrl)), label=model.name,
+                             check=_check_control, primary="alpha")
 
     def free_entropy(self, ansatz="rs") -> FreeEntropy:
         """The symbolic free entropy (phi, its derivatives) of the model."""

@@ -125,6 +125,7 @@ def test_franz_parisi_near_the_typical_overlap_reports_its_gradient_error():
     nodes), the point is ``inaccurate`` where it exceeds tol, and q, t and S stay determined:
     the continuation goes on through those points."""
     from replica.engine import solvers
+    from replica.engine.problem import SaddleProblem
     from replica.engine.quadrature import hermite_rule, legendre_reference
     from replica.localentropy.entropy import fp_compiled
 
@@ -137,10 +138,10 @@ def test_franz_parisi_near_the_typical_overlap_reports_its_gradient_error():
     for i, pv in enumerate(ps):
         th = np.array([le.order_params[nm][i] for nm in cfe.names])
         ctrl = np.array([0.5, pv, q_ref, 0.0, 0.0])
-        pb = solvers._Problem(cfe, dict(zip(cfe.input_names, ctrl)), "fp", "fp")
+        pb = SaddleProblem(cfe, dict(zip(cfe.input_names, ctrl)), "fp")
         ev = cfe(th, ctrl)
-        sp_ = solvers._make_point(pb, th, ev, 1, replica.Status.CONVERGED, 0.0, "test", 1e-10)
-        ref = cfe.unpack(cfe.kernel(th, ctrl, *gl, *gh, np.empty_like(cfe._out)), th, ctrl)
+        sp_ = solvers.make_point(pb, th, ev, 1, replica.Status.CONVERGED, 0.0, "test", 1e-10)
+        ref = cfe.unpack(cfe.kernel(th, ctrl, *gl, *gh, np.empty(cfe.n_out)), th, ctrl)
         scale = 1 + np.abs(ev.part_gradients).sum(axis=0)
         true = float(np.max(np.abs(ref.gradient - ev.gradient) / scale))
         assert true / 3 <= sp_.gradient_error <= 3 * true + 1e-14, (pv, true, sp_)
@@ -205,15 +206,14 @@ def test_newton_stalled_at_the_noise_floor_is_inaccurate_not_a_failure():
 
     m = models.perceptron(weights="spherical", kappa=0.5)
     sp0 = replica.solve(m, 0.5)
-    fe, values, label, _ = m.saddle_problem({"alpha": 0.5})
-    pb = solvers._Problem(m.compiled("rs"), values, label, "rs")
+    pb = m.saddle_problem({"alpha": 0.5})
     q0 = sp0.order_params["q"]
     seen = set()
     for dq in (0.0, 1e-16, 3e-16, 1e-15, 1e-14, 1e-12):
         th = np.array([q0 + dq])
         ev = pb.cfe(th, pb.ctrl)
         for st in (Status.LINE_SEARCH, Status.MAX_ITER, Status.SINGULAR):
-            p = solvers._make_point(pb, th, ev, 5, st, 0.0, "test", 1e-17)
+            p = solvers.make_point(pb, th, ev, 5, st, 0.0, "test", 1e-17)
             stalled = (st != Status.SINGULAR and p.gradient_error > 1e-17
                        and p.residual <= solvers.NOISE_FLOOR_FACTOR * p.gradient_error)
             assert p.status == (Status.INACCURATE if stalled else st), (dq, st, p.residual,

@@ -245,14 +245,15 @@ def test_error_estimates_are_reported_and_honest(pspin):
     assert set(s.errors) == {"q", "m"}
     assert all(e < 1e-12 for e in s.errors.values())
     from replica.engine import solvers
-    pb = solvers._problem(pspin, {"beta": 2.0}, None)
+    from replica.engine.compiled import point_errors
+    from replica.engine.problem import as_problem
+    pb = as_problem(pspin, {"beta": 2.0})
     th = np.array(list(s.order_params.values())) + np.array([1e-6, -2e-6])
     ev = pb.cfe(th, pb.ctrl)
-    from replica.engine import _newton
     # the a-posteriori step alone: the check rules replaced by the rules themselves
-    err = _newton.point_errors(ev.hessian, ev.part_gradients, ev.part_values, ev.phi,
+    err = point_errors(ev.hessian, ev.part_gradients, ev.part_values, ev.phi,
                                ev.part_gradients, ev.phi, 0.0)[:2]
     np.testing.assert_allclose(err, [1e-6, 2e-6], rtol=1e-4)
-    off = solvers._make_point(pb, th, ev, 1, replica.Status.CONVERGED, 0.0, "test", 1e-10)
+    off = solvers.make_point(pb, th, ev, 1, replica.Status.CONVERGED, 0.0, "test", 1e-10)
     assert off.status == replica.Status.INACCURATE and off.exceeded == ("order_params",)
     np.testing.assert_allclose([off.errors["q"], off.errors["m"]], [1e-6, 2e-6], rtol=1e-4)

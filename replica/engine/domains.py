@@ -1,0 +1,45 @@
+"""Domains of order parameters: open intervals (lo, hi), infinite ends allowed.
+
+Small helpers every solver shares: whether a point is inside, a default start, and the scale
+of each order parameter (its distance to the nearest end of its domain), which sets the
+relative step and error tolerances.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["inside", "midpoint", "scale"]
+
+
+def inside(theta, domains) -> bool:
+    """Whether every component of ``theta`` lies strictly inside its domain."""
+    return all(lo < t < hi for t, (lo, hi) in zip(theta, domains))
+
+
+def midpoint(domain) -> float:
+    """A default start in ``domain``: its middle, or one unit inside a half-line, or 0."""
+    lo, hi = domain
+    if math.isfinite(lo) and math.isfinite(hi):
+        return 0.5 * (lo + hi)
+    if math.isfinite(lo):
+        return lo + 1.0
+    if math.isfinite(hi):
+        return hi - 1.0
+    return 0.0
+
+
+def scale(theta, domains) -> np.ndarray:
+    """Scale of each order parameter: its distance to the nearest end of its domain (and at
+    most its magnitude); on an unbounded-below domain, max(|theta|, 1)."""
+    theta = np.asarray(theta, dtype=float)
+    s = np.empty_like(theta)
+    for i, (lo, hi) in enumerate(domains):
+        d = theta[i] - lo
+        if math.isfinite(hi):
+            d = min(d, hi - theta[i])
+        s[i] = max(min(d, abs(theta[i])) if theta[i] != 0 else d, 1e-300)
+        if not math.isfinite(lo):
+            s[i] = max(abs(theta[i]), 1.0)
+    return s
