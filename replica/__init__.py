@@ -7,7 +7,7 @@ Build a model, solve its saddle point, follow branches, locate transitions:
 >>> m = models.perceptron(weights="spherical", kappa=0.5)
 >>> sp = replica.solve(m, alpha=0.5)
 >>> round(replica.capacity(m).alpha_c, 6)
-1.015358
+0.961205
 
 Layout: :mod:`replica.engine` takes any free entropy (SymPy), derives its equations, compiles
 and solves them; the systems are built on its public API: :mod:`replica.perceptron` (storage,

@@ -24,7 +24,9 @@ def progress_bar(total: int | None, desc: str, progress: bool | None):
     """
     if progress is False:
         return _Silent()
-    from tqdm.auto import tqdm
+    # the plain text bar: tqdm.auto would pick the notebook widget, which warns where
+    # ipywidgets is missing (every notebook of a bare install)
+    from tqdm.std import tqdm
 
     return tqdm(total=total, desc=desc, delay=0.0 if progress else 2.0,
                 disable=None if progress is None else False, leave=False)

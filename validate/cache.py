@@ -71,16 +71,20 @@ class PointCache:
         bad = {"truncated": 0, "checksum": 0}
         path = self._path(name)
         if not self.fresh and path.exists():
-            with open(path, encoding="utf-8") as fh:
+            # a line with bytes that are not UTF-8 (a foreign or damaged file) is rejected
+            # like a truncated one, never a crash
+            with open(path, encoding="utf-8", errors="surrogateescape") as fh:
                 for line in fh:
                     try:
+                        line.encode("utf-8")
                         entry = json.loads(line)
                         key, row = entry["key"], entry["row"]
                         if entry.get("sha") != _checksum(key, row):
                             bad["checksum"] += 1  # edited or foreign line: recomputed
                             continue
                         rows[key] = Row(**row)
-                    except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+                    except (json.JSONDecodeError, KeyError, TypeError, AttributeError,
+                            UnicodeEncodeError):
                         bad["truncated"] += 1  # interrupted write: recomputed
         if any(bad.values()):
             self.rejected[name] = bad

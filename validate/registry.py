@@ -9,6 +9,8 @@ or ``simulate`` (they are imported lazily inside the theory/simulation callables
 
 from __future__ import annotations
 
+import difflib
+
 import importlib
 
 from .experiment import Experiment
@@ -63,8 +65,11 @@ def select(registry: dict[str, Experiment], names=None) -> list[Experiment]:
         elif name in groups:
             picked = groups[name]
         else:
+            near = difflib.get_close_matches(name, list(groups) + list(registry), n=3,
+                                             cutoff=0.6)
+            hint = f"Did you mean {' or '.join(map(repr, near))}? " if near else ""
             raise KeyError(
-                f"Unknown experiment {name!r}. Known groups: {sorted(groups)}; "
+                f"Unknown experiment {name!r}. {hint}Known groups: {sorted(groups)}; "
                 f"known experiments: {list(registry)}"
             )
         for exp in picked:

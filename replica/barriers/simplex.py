@@ -36,10 +36,13 @@ import sympy as sp
 
 from ..engine.errors import ModelError
 from ..engine.freeentropy import FreeEntropy
+from ..engine.names import reserve
 from ..perceptron.builders import standard_domains
 from ..engine.gauss import GaussAvg
 from ..engine.special import Log2Cosh
 from ..engine.symbols import V, alpha, omega, y, z0
+
+reserve(("c12", "chat12"), "the barrier simplex (correlations of vertex fields)")
 
 __all__ = ["cross_free_entropy", "c12", "chat12", "vertex_symbols"]
 

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import sympy as sp
 
 from .errors import ModelError
-from .priors import RESERVED_NAMES
+from .codegen import supported_functions, unsupported_functions
+from .names import check_unreserved
 from .gauss import GaussAvg
-from .special import LogAddExp, LogHDiff, logH
+from .special import NUMPY_IMPLEMENTATIONS, LogAddExp, LogHDiff, logH
 from .symbols import Delta, V, kappa, omega, y
 
 __all__ = ["Channel", "HalfLine", "channel", "margin"]
@@ -230,10 +232,7 @@ def channel(weight, *, name=None) -> Channel:
     if Delta not in w.free_symbols:
         raise ModelError(f"{where}: the weight must depend on replica.symbols.Delta, "
                          f"got free symbols {sorted(map(str, w.free_symbols))}")
-    bad = sorted(s.name for s in w.free_symbols if s.name in RESERVED_NAMES and s != Delta)
-    if bad:
-        raise ModelError(f"{where}: symbols {bad} are reserved by the engine (order parameters, "
-                         "controls and integration variables of its constructions); rename them")
+    check_unreserved([s.name for s in w.free_symbols if s != Delta], where)
     params = tuple(sorted(w.free_symbols - {Delta}, key=lambda s: s.name))
     names = [s.name for s in params]
     if len(set(names)) != len(names):
@@ -271,7 +270,56 @@ def channel(weight, *, name=None) -> Channel:
                 "weight is not integrated to the engine's accuracy, so it is not attempted")
         log_zout = sp.log(GaussAvg(w.subs(Delta, omega + sp.sqrt(V) * y), y))
         kinks = ()
+    _check_compilable(log_zout, params, where)
+    _check_nonnegative(w, params, where)
     return Channel(name or str(w), w, params, log_zout, kinks, halflines)
+
+
+def _check_compilable(log_zout, params, where):
+    """Refuse a weight whose ln Z_out or its first two derivatives (the gradient, Newton's
+    Jacobian and the continuation's control derivatives) contain a function the kernels
+    cannot compile, naming it and listing what is supported."""
+    wrt = (omega, V) + tuple(params)
+    exprs, frontier = [log_zout], [log_zout]
+    for _ in range(2):
+        frontier = [sp.diff(e, s) for e in frontier for s in wrt]
+        exprs += frontier
+    bad = unsupported_functions(exprs)
+    if bad:
+        raise ModelError(f"{where}: the functions {bad} (in the weight or in the derivatives "
+                         "the solver needs) cannot be compiled; supported: "
+                         f"{', '.join(supported_functions())}")
+
+
+#: Parameter values at which :func:`_check_nonnegative` probes a weight.
+_PROBE_VALUES = (0.3, 1.0, 2.5, -0.7)
+
+
+def _check_nonnegative(w, params, where):
+    """Refuse a weight found negative on a grid of Delta in [-8, 8] at a few parameter values
+    (respecting their assumptions): a constraint weight is a probability or an indicator.
+    A value found is a certificate; a weight that is negative elsewhere is caught by the
+    solver (a NaN in ln Z_out)."""
+    if w.is_nonnegative:
+        return
+    grid = np.linspace(-8.0, 8.0, 161)
+    f = sp.lambdify((Delta,) + tuple(params), w, modules=[NUMPY_IMPLEMENTATIONS, "numpy",
+                                                          "scipy"])
+    for value in _PROBE_VALUES:
+        vals = [value if (value > 0 or not s.is_positive) and
+                (value < 0 or not s.is_negative) and (value >= 0 or not s.is_nonnegative)
+                else abs(value) for s in params]
+        with np.errstate(all="ignore"):
+            out = np.broadcast_to(np.asarray(f(grid, *vals), dtype=float), grid.shape)
+        top = np.nanmax(np.abs(out[np.isfinite(out)]), initial=0.0)
+        neg = np.flatnonzero(np.isfinite(out) & (out < -1e-12 * max(top, 1.0)))
+        if neg.size:
+            i = int(neg[0])
+            at = ", ".join([f"Delta={grid[i]:g}"] + [f"{s.name}={v:g}" for s, v in
+                                                      zip(params, vals)])
+            raise ModelError(f"{where}: the weight is negative ({out[i]:.4g} at {at}); a "
+                             "constraint weight must be >= 0 (an indicator, a probability or a "
+                             "Boltzmann factor)")
 
 
 _KINK_TYPES = (sp.Heaviside, sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.sign, sp.DiracDelta,

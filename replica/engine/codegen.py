@@ -58,7 +58,16 @@ def cache_dir() -> Path:
     """Directory of generated kernels (``$REPLICA_CACHE_DIR`` or ``~/.cache/replica-landscapes``)."""
     root = os.environ.get("REPLICA_CACHE_DIR")
     path = Path(root) if root else Path.home() / ".cache" / "replica-landscapes" / "kernels"
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        from .errors import ReplicaError
+        where = "REPLICA_CACHE_DIR" if root else "the default kernel cache"
+        raise ReplicaError(f"{where} ({path}) is not a writable folder ({err.strerror or err}):"
+                           " set REPLICA_CACHE_DIR to a folder you can write") from None
     return path
 
 
@@ -102,6 +111,36 @@ def _make_special_printer(fname, target):
 
 for _name, _target in NUMBA_NAMES.items():
     setattr(_Printer, f"_print_{_name}", _make_special_printer(_name, _target))
+
+
+#: Functions the channels integrate exactly by their decomposition (never printed as such).
+_DECOMPOSED = (sp.Heaviside, sp.DiracDelta)
+
+
+def supported_functions() -> list:
+    """Names of the SymPy functions the kernels can compile (math, and the engine's own)."""
+    known = set(_Printer().known_functions) | set(NUMBA_NAMES)
+    return sorted(known | {"Heaviside", "Abs", "sign", "Max", "Min", "Piecewise"})
+
+
+def unsupported_functions(exprs) -> list:
+    """Names of the functions in ``exprs`` that the kernels cannot compile (empty if none).
+
+    Each applied function is printed with symbols for its arguments by the kernels' own
+    printer; one it refuses (``gamma``'s derivative ``polygamma``, ``besselj``) is listed.
+    """
+    printer = _Printer()
+    bad = set()
+    for e in exprs:
+        for f in sp.sympify(e).atoms(sp.Function):
+            if isinstance(f, _DECOMPOSED) or f.func.__name__ in bad:
+                continue
+            args = sp.symbols(f"a0:{len(f.args)}", real=True)
+            try:
+                printer.doprint(f.func(*args))
+            except Exception:  # the printer's refusal (PrintMethodNotImplementedError, ...)
+                bad.add(f.func.__name__)
+    return sorted(bad)
 
 
 def _safe(name, i):

@@ -15,6 +15,7 @@ from functools import cached_property
 
 import sympy as sp
 
+from .codegen import supported_functions, unsupported_functions
 from .errors import ModelError
 from .gauss import AVERAGES
 
@@ -277,7 +278,13 @@ def free_entropy(phi, order_params, controls=(), *, name=None, strategies=None, 
         byname[s.name] = s
     order = [byname.get(s.name, s) for s in order]
     ctrl = tuple(byname.get(s.name, s) for s in ctrl)
-    return FreeEntropy("custom", tuple(order), ctrl, parts, domains=tuple(domains),
-                       name=name or "free entropy",
-                       strategies=None if strategies is None else tuple(strategies),
-                       start=start)
+    fe = FreeEntropy("custom", tuple(order), ctrl, parts, domains=tuple(domains),
+                     name=name or "free entropy",
+                     strategies=None if strategies is None else tuple(strategies),
+                     start=start)
+    bad = unsupported_functions(fe.kernel_outputs())  # the derivatives are cached for the kernel
+    if bad:
+        raise ModelError(f"{where}: the functions {bad} (in phi or in the derivatives the "
+                         "solver needs) cannot be compiled; supported: "
+                         f"{', '.join(supported_functions())}")
+    return fe

@@ -45,19 +45,16 @@ from functools import cache, cached_property
 import sympy as sp
 
 from .errors import ModelError
+from .names import check_unreserved
 from .gauss import GaussAvg, LogAvgExp
 from .special import LogAddExp
 from .symbols import Q, Qhat, m, q, q0, q1, qhat, qhat0, qhat1, z, z0, z1
 
 __all__ = ["Prior", "discrete", "density", "spherical", "binary", "ternary", "ising",
-           "gaussian", "PRIORS", "RESERVED_NAMES"]
+           "gaussian", "PRIORS"]
 
 _INF = float("inf")
 
-#: Names a prior parameter may not take (the engine's order parameters and controls).
-RESERVED_NAMES = frozenset({"q", "qhat", "q0", "q1", "qhat0", "qhat1", "Q", "Qhat", "m", "mu",
-                            "alpha", "z", "z0", "z1", "y", "omega", "V", "Delta", "p", "t",
-                            "that", "phat", "q_ref", "qhat_ref", "x", "c12", "chat12"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -149,10 +146,7 @@ def _check_params(syms, where):
     names = [s.name for s in params]
     if len(set(names)) != len(names):
         raise ModelError(f"{where}: two different symbols share a name in {names}")
-    bad = sorted(set(names) & RESERVED_NAMES)
-    if bad:
-        raise ModelError(f"{where}: the parameter names {bad} are reserved by the engine "
-                         "(order parameters and controls); rename them")
+    check_unreserved(names, where)
     return params
 
 

@@ -59,7 +59,10 @@ _STATUS_MESSAGES = {
     Status.INACCURATE: "The equations are solved (to within the estimated error of the "
                        "gradient, where Newton stalled at that noise floor), but the estimated "
                        "numerical error of phi or of its gradient exceeds the tolerance: the "
-                       "value is not trustworthy to the requested accuracy.",
+                       "value is not trustworthy to the requested accuracy. If phi holds a "
+                       "Gaussian average whose integrand has a steep feature (a kink, a step, a "
+                       "narrow peak), declare where and how wide it is: GaussAvg(f, z, "
+                       "points=[(center, width)]) puts quadrature panels there.",
 }
 
 
@@ -248,8 +251,16 @@ class Branch(Serializable):
     folds: tuple = ()
 
     @property
+    def solved(self):
+        """Rows holding a solution: converged, or inaccurate (solved, an error estimate above
+        the tolerance); the other rows are failures."""
+        return np.array([p.status in (Status.CONVERGED, Status.INACCURATE)
+                         for p in self.points], dtype=bool)
+
+    @property
     def phi(self):
-        return np.array([p.phi for p in self.points])
+        """phi per row; NaN at a failed row (its last iterate stays in ``points``)."""
+        return np.where(self.solved, [p.phi for p in self.points], np.nan)
 
     @property
     def success(self):
@@ -265,8 +276,19 @@ class Branch(Serializable):
 
     @property
     def order_params(self):
+        """Order parameters by name, one array each; NaN at failed rows."""
         names = self.points[0].order_params.keys()
-        return {k: np.array([p.order_params[k] for p in self.points]) for k in names}
+        ok = self.solved
+        return {k: np.where(ok, [p.order_params[k] for p in self.points], np.nan)
+                for k in names}
+
+    @property
+    def observables(self):
+        """The problem's observables by name, one array each (NaN at failed rows)."""
+        names = self.points[0].observables.keys() if self.points else ()
+        ok = self.solved
+        return {k: np.where(ok, [p.observables.get(k, np.nan) for p in self.points], np.nan)
+                for k in names}
 
     @property
     def failed(self):
@@ -276,52 +298,46 @@ class Branch(Serializable):
     def __len__(self):
         return len(self.points)
 
-    def plot(self, *, ax=None, order_params=None, phi=True):
-        """Order parameters and phi against the swept control (matplotlib).
+    def plot(self, *, order_params=None, phi=True):
+        """Order parameters, their conjugates and phi against the swept control (matplotlib).
 
-        Converged points are joined by lines; failed points are marked by crosses on the
-        axis and folds (sign changes of det J) by vertical dotted lines.
+        Order parameters and conjugates (names ending in ``hat``) go on separate panels,
+        each with its own scale; converged points are joined by lines, failed rows are marked
+        by red crosses at the bottom of each panel and folds (sign changes of det J) by
+        vertical dotted lines.  The title names the model.
 
         Parameters
         ----------
-        ax : matplotlib Axes or sequence of two, optional
-            Where to draw (order parameters, phi); new figure if omitted.
         order_params : sequence of str, optional
             Which order parameters (default all).
         phi : bool
-            Draw phi in a second panel.
+            Draw phi on a panel of its own.
 
         Returns
         -------
-        list of matplotlib Axes
+        matplotlib.figure.Figure
         """
         import matplotlib.pyplot as plt
 
-        names = list(order_params or self.order_params)
-        unknown = [nm for nm in names if nm not in self.order_params]
+        allp = self.order_params
+        names = list(order_params or allp)
+        unknown = [nm for nm in names if nm not in allp]
         if unknown:
-            raise ValueError(f"unknown order parameters {unknown}; "
-                             f"known: {list(self.order_params)}")
-        if ax is None:
-            _, ax = plt.subplots(1, 2 if phi else 1, figsize=(9 if phi else 4.5, 3.4),
-                                 squeeze=False)
-            axes = list(ax[0])
-        else:
-            axes = list(np.atleast_1d(ax))
-        ok = self.success
-        x = np.asarray(self.values, dtype=float)
-        panels = [(axes[0], {nm: self.order_params[nm] for nm in names}, "order parameter")]
+            raise ValueError(f"unknown order parameters {unknown}; known: {list(allp)}")
+        groups = [("order parameters", [nm for nm in names if not nm.endswith("hat")]),
+                  ("conjugates", [nm for nm in names if nm.endswith("hat")])]
+        panels = [(t, {nm: allp[nm] for nm in g}) for t, g in groups if g]
         if phi:
-            if len(axes) < 2:
-                raise ValueError("phi=True needs two axes")
-            panels.append((axes[1], {"phi": self.phi}, "phi (free entropy per weight)"))
-        for a, series, ylabel in panels:
+            panels.append(("phi (free entropy)", {"phi": self.phi}))
+        fig, axes = plt.subplots(1, len(panels), figsize=(3.6 * len(panels) + 0.6, 3.4),
+                                 squeeze=False, layout="constrained")
+        ok = self.solved
+        x = np.asarray(self.values, dtype=float)
+        for a, (ylabel, series) in zip(axes[0], panels):
             for nm, y in series.items():
-                yy = np.where(ok, y, np.nan)
-                a.plot(x, yy, "-", label=nm)
+                a.plot(x, y, "-", label=nm)
             if (~ok).any():
-                lo = np.nanmin([np.nanmin(np.where(ok, y, np.nan)) if ok.any() else 0.0
-                                for y in series.values()])
+                lo = np.nanmin([np.nanmin(y) for y in series.values()]) if ok.any() else 0.0
                 a.plot(x[~ok], np.full((~ok).sum(), lo), "x", color="red",
                        label="no saddle point")
             for f0, f1 in self.folds:
@@ -329,7 +345,10 @@ class Branch(Serializable):
             a.set_xlabel(self.param)
             a.set_ylabel(ylabel)
             a.legend(frameon=False, fontsize="small")
-        return axes
+        model = self.points[0].model if self.points else ""
+        ansatz = self.points[0].ansatz if self.points else ""
+        fig.suptitle(f"{model} ({ansatz}) along {self.param}", fontsize="medium")
+        return fig
 
 
 @dataclass(frozen=True)

@@ -151,7 +151,11 @@ class Serializable:
 
 
 def _read(path):
-    data = json.loads(Path(path).read_text())
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(f"{path}: not a replica-landscapes result file (not JSON: "
+                         f"{err})") from None
     if not isinstance(data, dict) or data.get("format") != _FORMAT:
         raise ValueError(f"{path}: not a replica-landscapes result file")
     return data["result"]

@@ -31,11 +31,12 @@ class Homotopy:
     """Follow the branch in one control from a value where the default start converges.
 
     The control goes from ``start`` (a value where the default start converges) to the
-    target in ``n`` steps (continuation with tangent predictor and step halving).  When start
-    and target have the same sign the path is geometric, from whichever of ``start`` and
-    ``fraction * target`` is nearer 0 (the perceptron follows alpha from 0.02: at small load
-    the saddle point is close to its alpha -> 0 limit); otherwise it is linear.  Either
-    direction, either sign.
+    target in ``n`` steps (continuation with tangent predictor and step halving): geometric
+    when start and target have the same sign, linear otherwise; either direction, either
+    sign.  ``fraction``, optional: when ``fraction * target`` has the sign of ``start`` and is
+    nearer 0, begin there instead (the perceptron follows alpha from 0.02, or from a
+    quarter of a smaller target: at small load the saddle point is close to its alpha -> 0
+    limit).
 
     ``end``, optional, is a callable returning, from the problem's control values, the value
     of the control where the branch ends singularly (a capacity, where q -> 1), or None.  The
@@ -46,8 +47,8 @@ class Homotopy:
     """
 
     control: str
-    start: float = 0.02
-    fraction: float = 0.25
+    start: float
+    fraction: float | None = None
     n: int = 16
     end: object = None
     name: str = "continuation"
@@ -60,7 +61,7 @@ class Homotopy:
             return None
         geometric = self.start * target > 0
         a0 = self.start
-        if geometric and abs(self.fraction * target) < abs(a0):
+        if geometric and self.fraction is not None and abs(self.fraction * target) < abs(a0):
             a0 = self.fraction * target
         end = self.end(problem.values) if self.end is not None else None
         if end is None or not np.isfinite(end):

@@ -65,11 +65,15 @@ import sympy as sp
 
 from ..engine.errors import ModelError
 from ..engine.freeentropy import FreeEntropy
+from ..engine.names import reserve
 from ..perceptron.builders import standard_domains
 from ..engine.gauss import GaussAvg, TiltedAvg, TruncAvg
 from ..engine.special import H, Log2Cosh, logH
 from ..engine.symbols import (V, alpha, kappa_ref, omega, p, phat, q, q_ref, qhat, qhat_ref, t, that,
                       x, y, z0)
+
+reserve(("p", "t", "that", "phat", "q_ref", "qhat_ref", "x"),
+        "the Franz-Parisi construction (overlaps with a reference and their conjugates)")
 
 __all__ = ["fp_free_entropy", "fp_energetic_3d", "local_energy_expression",
            "max_margin_local_energy_expression", "reference_bound"]

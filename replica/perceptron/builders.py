@@ -15,6 +15,9 @@ from ..engine.errors import ModelError
 from ..engine.freeentropy import FreeEntropy
 from ..engine.gauss import GaussAvg, LogAvgExp
 from ..engine.symbols import V, alpha, m, omega, q, q0, q1, y, z, z0, z1
+from ..engine.names import reserve
+
+reserve(("alpha", "mu"), "the perceptron's free entropies (the load alpha, the jamming mu)")
 
 __all__ = ["rs_free_entropy", "rsb1_free_entropy", "model_controls", "perceptron_start",
            "standard_domains", "STANDARD_DOMAINS"]
@@ -86,7 +89,8 @@ def perceptron_start(prior):
 
 def _perceptron_strategies(end=None):
     from ..engine.strategies import Bracket, ConjugateFixedPoint, Homotopy
-    return (Bracket(), Homotopy("alpha", end=end), ConjugateFixedPoint())
+    return (Bracket(), Homotopy("alpha", start=0.02, fraction=0.25, end=end),
+            ConjugateFixedPoint())
 
 
 @dataclass(frozen=True)

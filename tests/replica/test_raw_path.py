@@ -199,21 +199,27 @@ def test_branch_plot_marks_failed_points(pspin):
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
     br = replica.sweep(pspin, {"beta": np.linspace(2.0, 1.6, 21)}, x0={"q": 0.7, "m": 0.7})
-    axes = br.plot()
-    assert len(axes) == 2
+    fig = br.plot()
+    axes = fig.axes
+    assert len(axes) == 2  # order parameters, phi (no conjugates here)
     labels = [t.get_text() for t in axes[0].get_legend().get_texts()]
     assert labels[:2] == ["q", "m"]
-    if (~br.success).any():
+    if (~br.solved).any():
         assert "no saddle point" in labels
     assert axes[0].get_xlabel() == "beta"
+    assert "beta" in fig.get_suptitle()
     plt.close("all")
     with pytest.raises(ValueError, match="unknown order parameters"):
         br.plot(order_params=["qq"])
 
 
 def test_status_messages_are_remediations():
+    """Each failure status says what to do: the remedy's keyword is in its message."""
+    remedy = {"max_iter": "max_iter", "line_search": "sweep", "singular": "singular",
+              "non_finite": "domains", "no_root": "no saddle point", "inaccurate": "points=",
+              "converged": "below"}
     for st in replica.Status:
-        assert len(st.message) > 40
+        assert remedy[st.value] in st.message, st
         assert st == st.value  # compares equal to its string
 
 

@@ -8,7 +8,6 @@ over {-1,+1}^N (itertools, N <= 12). Huang & Kabashima (2014) for the overlap di
 """
 
 import dataclasses
-import importlib
 import itertools
 import math
 
@@ -18,20 +17,6 @@ from scipy import integrate, optimize, special
 
 from validate import Profile, run_experiment
 from validate.experiments import binary as bx
-
-
-def _has(module, attr=None):
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return False
-    return attr is None or hasattr(mod, attr)
-
-
-needs_replica = pytest.mark.skipif(not _has("replica", "capacity"),
-                                   reason="replica.capacity not available")
-needs_simulate = pytest.mark.skipif(not _has("simulate.binary"),
-                                    reason="simulate.binary not available")
 
 
 # ------------------------------------------------------------------------------------------
@@ -79,7 +64,6 @@ def rs_binary_scipy(alpha, kappa=0.0):
     return phi, q
 
 
-@needs_replica
 @pytest.mark.parametrize("alpha", [0.005, 0.02])
 def test_entropy_small_alpha_expansion(alpha):
     """phi = ln 2 + alpha ln H(0) + O(alpha^2) = ln 2 - alpha ln 2; q = 2 alpha/pi + O(alpha^2)."""
@@ -88,7 +72,6 @@ def test_entropy_small_alpha_expansion(alpha):
     assert bx.overlap_theory(alpha=alpha) == pytest.approx(2 * alpha / math.pi, abs=4 * alpha**2)
 
 
-@needs_replica
 @pytest.mark.parametrize("alpha", [0.3, 0.7])
 def test_rs_saddle_matches_independent_scipy(alpha):
     phi, q = rs_binary_scipy(alpha)
@@ -96,7 +79,6 @@ def test_rs_saddle_matches_independent_scipy(alpha):
     assert bx.overlap_theory(alpha=alpha) == pytest.approx(q, abs=1e-6)
 
 
-@needs_replica
 def test_krauth_mezard_capacity():
     """Published 0.833 (Krauth & Mezard 1989); it is where the RS entropy vanishes."""
     a_km = bx.psat_theory(kappa=0.0)
@@ -124,7 +106,6 @@ def _brute_solutions(xi, kappa=0.0):
     return W[ok]
 
 
-@needs_simulate
 @pytest.mark.parametrize("N,alpha,seed", [(10, 0.5, 1), (11, 0.3, 2), (12, 0.7, 3)])
 def test_entropy_simulate_brute_force(N, alpha, seed):
     P = int(round(alpha * N))
@@ -139,9 +120,8 @@ def test_entropy_simulate_brute_force(N, alpha, seed):
     assert extra["P"] == P and extra["count"] == count
     assert extra["lncount_per_N"] == pytest.approx(math.log(count) / N, rel=1e-14)
     assert value == pytest.approx(math.log(count) / N + extra["correction"], rel=1e-14)
-    if _has("replica", "capacity"):
-        assert extra["correction"] == pytest.approx(
-            bx.entropy_theory(alpha=alpha) - bx.entropy_theory(alpha=P / N), abs=1e-12)
+    assert extra["correction"] == pytest.approx(
+        bx.entropy_theory(alpha=alpha) - bx.entropy_theory(alpha=P / N), abs=1e-12)
 
 
 def _unsat_seed(N, alpha):
@@ -152,7 +132,6 @@ def _unsat_seed(N, alpha):
     raise AssertionError("no UNSAT instance found")
 
 
-@needs_simulate
 def test_unsat_instance_raises():
     N, alpha = 6, 1.5
     seed = _unsat_seed(N, alpha)
@@ -169,7 +148,6 @@ def _brute_capacity(xi, kappa=0.0):
     return int(first.max())
 
 
-@needs_simulate
 @pytest.mark.parametrize("N,seed", [(8, 0), (11, 1), (12, 2)])
 def test_psat_simulate_brute_force(N, seed):
     xi = np.random.default_rng(seed).standard_normal((2 * N + 10, N))
@@ -183,14 +161,12 @@ def test_psat_simulate_brute_force(N, seed):
     assert bx.instance_capacity(xi, 0.0, start=1, max_solutions=5) == P_c
 
 
-@needs_simulate
 def test_instance_capacity_all_sat_raises():
     xi = np.random.default_rng(0).standard_normal((2, 10))
     with pytest.raises(ValueError, match="all 2 patterns SAT"):
         bx.instance_capacity(xi, 0.0)
 
 
-@needs_simulate
 @pytest.mark.parametrize("N,alpha,seed", [(10, 0.3, 4), (12, 0.5, 5)])
 def test_overlap_simulate_brute_force(N, alpha, seed):
     P = int(round(alpha * N))
@@ -215,8 +191,6 @@ def test_overlap_simulate_brute_force(N, alpha, seed):
 
 def _tiny(exp, sizes=(9, 11), n=6):
     theory = exp.theory
-    if not _has("replica", "capacity"):
-        theory = (lambda **p: 0.0)
     # degree 0: two tiny sizes leave one degree of freedom; plumbing, not physics
     return dataclasses.replace(exp, quick=Profile(sizes, n), theory=theory, degree=0)
 
@@ -235,7 +209,6 @@ def test_experiments_registered():
         assert exp.quick.sizes[-1] <= 23 and exp.full.sizes[-1] <= 29
 
 
-@needs_simulate
 @pytest.mark.parametrize("name", ["binary-entropy-alpha0.5", "binary-psat-kappa0",
                                   "binary-overlap-alpha0.5"])
 def test_smoke_binary_experiments(name, tmp_path):
@@ -251,7 +224,6 @@ def test_smoke_binary_experiments(name, tmp_path):
         assert path.stat().st_size > 1000
 
 
-@needs_simulate
 def test_unsat_rows_kept_as_failed_rows():
     (exp,) = [e for e in bx.EXPERIMENTS if e.name == "binary-entropy-alpha0.7"]
     exp = dataclasses.replace(_tiny(exp, sizes=(5, 7), n=40), params={"alpha": 1.2, "kappa": 0.0})

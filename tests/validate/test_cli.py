@@ -113,6 +113,17 @@ def test_module_entry_point_list():
 
 
 def test_default_registry_imports_without_backends():
+    """Listing the experiments imports neither the theory nor the simulations (nor Numba or
+    SymPy): checked in a fresh interpreter, where nothing else imported them first."""
+    code = ("import sys; from validate.registry import default_registry; "
+            "reg = default_registry(); "
+            "print(len(reg), sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'replica', 'simulate', 'numba', 'sympy'}))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    n, loaded = proc.stdout.split(" ", 1)
+    assert int(n) == len(default_registry()) and loaded.strip() == "[]"
     reg = default_registry()
     assert {e.group for e in reg.values()} == {"kappa_max", "psat", "binary-entropy",
                                                "binary-psat", "binary-overlap", "ternary-entropy",
@@ -120,6 +131,7 @@ def test_default_registry_imports_without_backends():
                                                "spherical-vertices", "spherical-geodesic",
                                                "spherical-barycenter",
                                                "binary-lmc", "pspin-counts", "pspin-counts-deformed",
+                                               "pspin-counts-window",
                                                "pspin-gd", "pspin-langevin",
                                                "relu-fullrank-1d", "relu-volume", "relu-volume-init"}
 
@@ -140,3 +152,21 @@ def test_interrupt_then_resume(tmp_path, capsys):
     sim.resumed = True
     assert main(["--out", str(tmp_path), "--quiet"], registry=reg) == 0
     assert len(calls) == 8  # 5 before the interrupt, only the 3 missing ones after
+
+
+def test_only_suggests_near_misses(capsys):
+    from validate.cli import main
+
+    assert main(["--only", "pspin-count-all", "--out", "/nonexistent-never-created"]) == 2
+    err = capsys.readouterr().err
+    assert "Did you mean 'pspin-counts-all'" in err
+
+
+def test_a_cache_line_that_is_not_utf8_is_rejected_not_a_crash(tmp_path):
+    from validate.cache import PointCache
+
+    c = PointCache(tmp_path)
+    path = c._path("exp")
+    path.write_bytes(b'{"key": "\xff\xfe", "row": {}}\n')
+    assert c.get("exp", "anything") is None
+    assert c.rejected["exp"]["truncated"] == 1

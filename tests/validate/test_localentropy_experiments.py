@@ -8,7 +8,6 @@ value at the typical distance, S(d*) = phi_RS (the neighbours do not feel the re
 """
 
 import dataclasses
-import importlib
 import itertools
 import math
 
@@ -22,19 +21,6 @@ from validate import Profile, run_experiment
 from validate.experiments import localentropy as lx
 from validate.report import plot_group
 
-
-def _has(module, attr=None):
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return False
-    return attr is None or hasattr(mod, attr)
-
-
-needs_replica = pytest.mark.skipif(not _has("replica", "local_energy"),
-                                   reason="replica.local_energy not available")
-needs_simulate = pytest.mark.skipif(not _has("simulate.localentropy"),
-                                    reason="simulate.localentropy not available")
 
 BINARY = {"alpha": 0.5, "kappa": 0.0}
 
@@ -92,7 +78,6 @@ def test_shell_entropy_interpolates_and_masks_zero_counts():
         lx.shell_entropy(counts, 1.0)
 
 
-@needs_simulate
 @pytest.mark.parametrize("kappa_ref,d,seed", [(0.0, 0.25, 1), (0.3, 0.25, 2), (0.3, 0.1, 3),
                                               (0.0, 0.3, 4), (0.2, 0.35, 5)])
 def test_local_entropy_simulate_brute_force(kappa_ref, d, seed):
@@ -123,7 +108,6 @@ def test_local_entropy_simulate_brute_force(kappa_ref, d, seed):
     assert value == pytest.approx(np.mean(want), abs=1e-13)
 
 
-@needs_simulate
 def test_no_reference_and_empty_shell_raise():
     N = 10
     with pytest.raises(lx.NoReference, match="n_candidates = 0"):
@@ -158,7 +142,6 @@ def _is_max_margin(xi, w, kappa, tol=1e-7):
     return abs(delta.min() - kappa) < tol and resid < 1e-6 * np.linalg.norm(w)
 
 
-@needs_simulate
 @pytest.mark.parametrize("N,p,seed", [(30, 0.8, 1), (40, 0.6, 2)])
 def test_local_energy_simulate_replay(N, p, seed):
     from simulate.perceptron import max_margin_certified
@@ -191,7 +174,6 @@ def _gardner_kappa_max(alpha):
     return optimize.brentq(lambda k: 1 / inv_alpha(k) - alpha, 0.0, 5.0, xtol=1e-14)
 
 
-@needs_replica
 @pytest.mark.parametrize("p", lx.OVERLAPS + (0.45,))
 def test_local_energy_theory_max_margin_integral(p):
     k = _gardner_kappa_max(1.0)
@@ -205,7 +187,6 @@ def test_local_energy_theory_max_margin_integral(p):
     assert lx.local_energy_theory(alpha=1.0, kappa=0.0, p=p) == pytest.approx(want, abs=1e-7)
 
 
-@needs_replica
 def test_local_entropy_theory_at_typical_distance():
     from validate.experiments.binary import rs_saddle
 
@@ -244,7 +225,6 @@ def test_experiments_registered():
     assert all("278301" in e.description for e in lx.EXPERIMENTS)
 
 
-@needs_simulate
 def test_smoke_end_to_end_with_failed_rows():
     (exp,) = [e for e in lx.EXPERIMENTS if e.name == "binary-local-entropy-kappa_ref0-d0.1"]
     exp = dataclasses.replace(exp, quick=Profile((10, 12), 12), theory=lambda **p: 0.2, degree=0)
@@ -260,7 +240,6 @@ def test_smoke_end_to_end_with_failed_rows():
     assert all("NoReference: no reference" in r.error for r in rec.rows)
 
 
-@needs_simulate
 def test_smoke_spherical(tmp_path):
     exps = [dataclasses.replace(e, quick=Profile((20, 40), 4), theory=lambda **p: 0.2, degree=0)
             for e in lx.EXPERIMENTS if e.group == "spherical-local-energy"]

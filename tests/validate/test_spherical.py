@@ -1,7 +1,6 @@
 """Real spherical-perceptron experiments (skipped where replica/simulate are missing)."""
 
 import dataclasses
-import importlib
 import math
 
 import numpy as np
@@ -10,20 +9,6 @@ from scipy.stats import binom, norm
 
 from validate import Profile, run_experiment
 from validate.experiments import spherical as sp
-
-
-def _has(module, attr=None):
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return False
-    return attr is None or hasattr(mod, attr)
-
-
-needs_replica = pytest.mark.skipif(not _has("replica", "capacity"),
-                                   reason="replica.capacity not available")
-needs_simulate = pytest.mark.skipif(not _has("simulate.perceptron"),
-                                    reason="simulate.perceptron not available")
 
 
 def gardner_alpha_c(kappa):
@@ -37,25 +22,21 @@ def test_kappa_max_theory_rejects_nonconvex_alpha():
             sp.kappa_max_theory(alpha=alpha)
 
 
-@needs_replica
 @pytest.mark.parametrize("alpha", sp.KAPPA_MAX_ALPHAS)
 def test_kappa_max_theory_inverts_gardner(alpha):
     kappa = sp.kappa_max_theory(alpha=alpha)
     assert gardner_alpha_c(kappa) == pytest.approx(alpha, rel=1e-7)
 
 
-@needs_replica
 def test_kappa_max_theory_at_alpha_2_is_zero():
     assert sp.kappa_max_theory(alpha=2.0) == pytest.approx(0.0, abs=1e-7)
 
 
-@needs_replica
 @pytest.mark.parametrize("kappa", sp.PSAT_KAPPAS)
 def test_psat_theory_is_gardner(kappa):
     assert sp.psat_theory(kappa=kappa) == pytest.approx(gardner_alpha_c(kappa), rel=1e-7)
 
 
-@needs_simulate
 def test_psat_simulate_independent_of_block_size(monkeypatch):
     """Too few patterns at first -> the stream is extended, same P_c as with many."""
     N, kappa, seed = 60, 0.5, 3
@@ -69,13 +50,10 @@ def test_psat_simulate_independent_of_block_size(monkeypatch):
 
 def _tiny(exp, sizes=(16, 32), n=4):
     theory = exp.theory
-    if not _has("replica", "capacity"):  # keep the smoke test independent of replica
-        theory = (lambda **p: 0.0)
     # degree 0: two tiny sizes leave one degree of freedom; plumbing, not physics
     return dataclasses.replace(exp, quick=Profile(sizes, n), theory=theory, degree=0)
 
 
-@needs_simulate
 @pytest.mark.parametrize("name", ["kappa_max-alpha0.5", "kappa_max-alpha1.5", "psat-kappa0.5",
                                   "psat-kappa1"])
 def test_smoke_real_experiments(name):
@@ -86,7 +64,6 @@ def test_smoke_real_experiments(name):
     assert rec.status != "error", rec.message
 
 
-@needs_simulate
 @pytest.mark.slow
 def test_psat_kappa0_mean_is_exactly_2():
     """Cover (1965): P(SAT at P) = P(Bin(P-1, 1/2) <= N-1), so E[P_c] = 2N at every N.

@@ -9,7 +9,6 @@ is tested on its own. The simulation wrapper is checked against brute force over
 """
 
 import dataclasses
-import importlib
 import itertools
 import math
 
@@ -20,19 +19,6 @@ from scipy import integrate, optimize, special
 from validate import Profile, run_experiment
 from validate.experiments import ternary as tx
 
-
-def _has(module, attr=None):
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return False
-    return attr is None or hasattr(mod, attr)
-
-
-needs_discrete = pytest.mark.skipif(not _has("replica.priors", "discrete"),
-                                    reason="replica.priors.discrete not available yet")
-needs_simulate = pytest.mark.skipif(not _has("simulate.alphabet"),
-                                    reason="simulate.alphabet not available")
 
 LN3 = math.log(3.0)
 
@@ -116,7 +102,6 @@ def test_independent_rs_small_alpha():
     assert Q == pytest.approx(2 / 3, abs=1e-6) and 0 < q < 2 * alpha
 
 
-@needs_discrete
 @pytest.mark.parametrize("alpha", [0.005, 0.02])
 def test_entropy_small_alpha_expansion(alpha):
     phi = float(tx.entropy_theory(alpha=alpha))
@@ -124,7 +109,6 @@ def test_entropy_small_alpha_expansion(alpha):
     assert phi < LN3 - alpha * math.log(2)
 
 
-@needs_discrete
 @pytest.mark.parametrize("alpha", tx.ENTROPY_ALPHAS)
 def test_entropy_matches_independent_scipy(alpha):
     phi, _, _ = rs_discrete_scipy(alpha)
@@ -142,7 +126,6 @@ def _brute(xi, kappa=0.0):
     return len(S), float(np.mean((S**2).sum(axis=1))) / N if len(S) else None
 
 
-@needs_simulate
 @pytest.mark.parametrize("N,alpha,seed", [(8, 0.4, 1), (9, 0.2, 2), (9, 1.5, 3)])
 def test_entropy_instance_brute_force(N, alpha, seed):
     P = int(round(alpha * N))
@@ -155,7 +138,6 @@ def test_entropy_instance_brute_force(N, alpha, seed):
     assert extra["mean_norm"] == pytest.approx(mean_norm, rel=1e-12, abs=1e-15)
 
 
-@needs_simulate
 def test_unsat_instance_raises():
     for seed in range(200):  # at kappa > 0, w = 0 is no solution
         xi = np.random.default_rng(seed).standard_normal((9, 5))
@@ -167,8 +149,6 @@ def test_unsat_instance_raises():
         tx.entropy_instance(5, np.random.default_rng(seed), alpha=1.8, kappa=0.5)
 
 
-@needs_simulate
-@needs_discrete
 def test_entropy_simulate_shift():
     value, extra = tx.entropy_simulate(11, np.random.default_rng(4), alpha=0.4)
     assert extra["P"] == 4
@@ -194,16 +174,9 @@ def test_experiments_registered():
         assert all(round(e.params["alpha"] * n) >= 2 for n in e.quick.sizes + e.full.sizes)
 
 
-@needs_simulate
-def test_smoke_through_the_framework(monkeypatch):
-    """Tiny profile end to end; without replica.priors.discrete the shift uses the annealed
-    entropy ln 3 - alpha ln 2 as a stand-in theory (the wiring is what is tested here)."""
+def test_smoke_through_the_framework():
+    """Tiny profile end to end (the wiring is what is tested here)."""
     exp = tx.EXPERIMENTS[1]
-    if not _has("replica.priors", "discrete"):
-        def stand_in(*, alpha, kappa=0.0):
-            return LN3 - alpha * math.log(2)
-        monkeypatch.setattr(tx, "entropy_theory", stand_in)
-        exp = dataclasses.replace(exp, theory=stand_in)
     rec = run_experiment(dataclasses.replace(exp, quick=Profile((8, 10), 6), degree=0),
                          progress=None)
     assert len(rec.rows) == 12 and all(r.status == "ok" for r in rec.rows)
