@@ -31,7 +31,8 @@ from .engine.solvers import solve
 from .engine.continuation import sweep
 from .parallel import map_sweeps
 from .engine.transitions import find_zero
-from .perceptron import Capacity, Stability, at_line, capacity, stability
+from .perceptron import Capacity, capacity
+from .engine.stability import Stability, at_line, stability
 from .localentropy import (LargeDeviationEntropy, LargeDeviationTransition, LocalEnergy,
                            LocalEntropy, kappa_max, large_deviation_entropy,
                            large_deviation_transition, local_energy, local_entropy,

@@ -1,7 +1,7 @@
 """``python -m validate.publish OUTDIR [--readme README.md]``: publish a run's summary.
 
 Copies ``OUTDIR/summary.json`` (written by a full ``python -m validate`` run) to
-``validate/published/<profile>.json`` and regenerates the README's validation table from the
+``validate/published/<profile>.json`` and regenerates the validation tables (README and docs/validation.md) from the
 published summaries (see :mod:`validate.summary`). ``python -m validate.publish --table``
 prints the table instead.
 """

@@ -12,11 +12,13 @@ from .channels import channel
 from .compiled import compiled_free_entropy
 from .errors import ModelError, NonFiniteError, ReplicaError, SaddlePointConvergenceError
 from .freeentropy import FreeEntropy, free_entropy
+from .problem import SaddleProblem, System
 from .results import Branch, SaddlePoint, Status, Transition
 from .continuation import sweep
 from .solvers import solve
+from .stability import Stability, at_line, stability
 from .transitions import find_zero
 
 __all__ = ["free_entropy", "FreeEntropy", "compiled_free_entropy", "solve", "sweep",
-           "find_zero", "channel", "SaddlePoint", "Branch", "Transition", "Status",
+           "find_zero", "stability", "at_line", "Stability", "SaddleProblem", "System", "channel", "SaddlePoint", "Branch", "Transition", "Status",
            "ReplicaError", "SaddlePointConvergenceError", "NonFiniteError", "ModelError"]

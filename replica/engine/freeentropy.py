@@ -18,6 +18,7 @@ import sympy as sp
 from .codegen import supported_functions, unsupported_functions
 from .errors import ModelError
 from .gauss import AVERAGES
+from .replicon import Replicon
 
 __all__ = ["FreeEntropy", "free_entropy"]
 
@@ -55,6 +56,9 @@ class FreeEntropy:
     start : callable or dict, optional
         Default starting point: a dict name -> value, or ``start(names, x0) -> dict`` filling
         in the values ``x0`` does not give.  Default: the middle of each bounded domain.
+    replicon : replica.engine.replicon.Replicon, optional
+        The replicon eigenvalue of an RS free entropy (for ``replica.stability`` and
+        ``replica.at_line``); not part of the content key (it does not change the kernel).
     """
 
     ansatz: str
@@ -66,6 +70,7 @@ class FreeEntropy:
     name: str = ""
     strategies: tuple | None = ()
     start: object = None
+    replicon: object = None
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
@@ -197,7 +202,7 @@ def _as_symbol(s, what):
 
 
 def free_entropy(phi, order_params, controls=(), *, name=None, strategies=None, start=None,
-                 parts=None) -> FreeEntropy:
+                 parts=None, replicon=None) -> FreeEntropy:
     """A free entropy from its SymPy expression: the raw entry point of the engine.
 
     Parameters
@@ -217,6 +222,10 @@ def free_entropy(phi, order_params, controls=(), *, name=None, strategies=None, 
     start : dict or callable, optional
         Default starting point (else the middle of each bounded domain, lo + 1 or 0 for
         unbounded ones).
+    replicon : replica.engine.replicon.Replicon or sympy.Expr, optional
+        The replicon eigenvalue of this RS free entropy in its order parameters and
+        controls (positive where RS is locally stable), for ``replica.stability`` and
+        ``replica.at_line``.
     parts : sequence of sympy.Expr, optional
         Additive parts of phi (sum(parts) == phi) whose gradients set the scale of the
         residual; default the single part phi.
@@ -278,10 +287,12 @@ def free_entropy(phi, order_params, controls=(), *, name=None, strategies=None, 
         byname[s.name] = s
     order = [byname.get(s.name, s) for s in order]
     ctrl = tuple(byname.get(s.name, s) for s in ctrl)
+    if replicon is not None and not isinstance(replicon, Replicon):
+        replicon = Replicon(replicon)
     fe = FreeEntropy("custom", tuple(order), ctrl, parts, domains=tuple(domains),
                      name=name or "free entropy",
                      strategies=None if strategies is None else tuple(strategies),
-                     start=start)
+                     start=start, replicon=replicon)
     bad = unsupported_functions(fe.kernel_outputs())  # the derivatives are cached for the kernel
     if bad:
         raise ModelError(f"{where}: the functions {bad} (in phi or in the derivatives the "

@@ -94,6 +94,9 @@ class SaddleProblem:
     primary : str, optional
         The control a bare number means for this system (``"alpha"`` for the perceptron), if
         any.  Results list every other control in ``params``.
+    replicon : replica.engine.replicon.Replicon, optional
+        The replicon eigenvalue of this (RS) free entropy, for
+        :func:`replica.engine.stability.stability` and ``at_line``.
 
     Attributes
     ----------
@@ -117,6 +120,7 @@ class SaddleProblem:
     strategies: tuple | None = None
     observables: Mapping[str, Callable] = field(default_factory=dict)
     primary: str | None = None
+    replicon: Any = None
 
     def __post_init__(self):
         fe = self.free_entropy
@@ -163,7 +167,7 @@ class SaddleProblem:
             raise ModelError(f"{self.label}: unknown control {name!r}; known: "
                              f"{sorted(self.values)}")
         return SaddleProblem(self.cfe, {**self.values, name: value}, self.label, self.check,
-                             self.strategies, self.observables, self.primary)
+                             self.strategies, self.observables, self.primary, self.replicon)
 
     def initial(self, x0=None) -> np.ndarray:
         """The starting point: ``x0`` (by name) over the free entropy's declared start, over
@@ -268,7 +272,7 @@ def as_problem(model, controls, ansatz=None) -> SaddleProblem:
         if ansatz not in (None, model.ansatz):
             raise ModelError(f"a raw free entropy has no ansatz option (got {ansatz!r}; it is "
                              f"{model.ansatz!r})")
-        return SaddleProblem(model, dict(controls or {}))
+        return SaddleProblem(model, dict(controls or {}), replicon=model.replicon)
     build = getattr(model, "saddle_problem", None)
     if build is None:
         raise ModelError("model must be a replica.free_entropy(...), a system with a "

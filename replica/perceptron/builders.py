@@ -16,6 +16,7 @@ from ..engine.freeentropy import FreeEntropy
 from ..engine.gauss import GaussAvg, LogAvgExp
 from ..engine.symbols import V, alpha, m, omega, q, q0, q1, y, z, z0, z1
 from ..engine.names import reserve
+from ..engine.replicon import Replicon
 
 reserve(("alpha", "mu"), "the perceptron's free entropies (the load alpha, the jamming mu)")
 
@@ -144,7 +145,39 @@ def rs_free_entropy(prior, channel) -> FreeEntropy:
                        domains=standard_domains(order, **prior.domains),
                        name=f"perceptron[{prior.name}, {channel.name}]",
                        strategies=_perceptron_strategies(RSCapacity(prior, channel)),
-                       start=perceptron_start(prior))
+                       start=perceptron_start(prior), replicon=rs_replicon(prior, channel))
+
+
+def rs_replicon(prior, channel):
+    """The replicon of the RS saddle point, from the prior's and the channel's blocks, or None
+    when the prior declares no replicon factor.
+
+    Notes
+    -----
+    lambda_R = 1 - alpha R_prior R_channel with R_channel = E_z[(d^2/d omega^2 ln Z_out)^2] at
+    omega = sqrt(q) z, V = Q - q (the channel's kinks declared to the z-average) and R_prior
+    the prior's squared local variance (see :mod:`replica.perceptron.stability`).
+    """
+    key = (prior.key, channel.key)
+    if key not in _REPLICONS:
+        _REPLICONS[key] = _rs_replicon(prior, channel)
+    return _REPLICONS[key]
+
+
+_REPLICONS = {}
+
+
+def _rs_replicon(prior, channel):
+    if prior.replicon is None:
+        return None
+    sq = sp.sqrt(q)
+    var = prior.norm_value - q
+    width = sp.sqrt(var) / sq
+    d2 = sp.diff(channel.log_zout, omega, 2)
+    r_channel = GaussAvg((d2 ** 2).subs({omega: sq * z, V: var}), z,
+                         [(t / sq, width) for t in channel.kinks])
+    return Replicon(1 - alpha * prior.replicon * r_channel,
+                    {"R_prior": prior.replicon, "R_channel": r_channel})
 
 
 def rsb1_free_entropy(prior, channel, *, optimize_m=False) -> FreeEntropy:

@@ -16,7 +16,7 @@ from ..engine.errors import ModelError
 from ..engine.compiled import CompiledFreeEntropy, check_finite, check_positive, compiled_free_entropy
 from ..engine.freeentropy import FreeEntropy
 from ..engine.problem import SaddleProblem
-from .builders import rs_free_entropy, rsb1_free_entropy
+from .builders import rs_free_entropy, rs_replicon, rsb1_free_entropy
 
 __all__ = ["Model", "perceptron", "compiled_construction"]
 
@@ -104,8 +104,12 @@ class Model:
         model = self.with_params(**values) if values else self
         cfe = model.compiled(ansatz)
         ctrl = model.controls(alpha, m)
+        # the replicon from the model's own blocks (a compiled kernel is shared by every
+        # construction of the same phi, whatever replicon it carries)
         return SaddleProblem(cfe, dict(zip(cfe.input_names, ctrl)), label=model.name,
-                             check=_check_control, primary="alpha")
+                             check=_check_control, primary="alpha",
+                             replicon=rs_replicon(model.prior, model.channel)
+                             if ansatz == "rs" else None)
 
     def free_entropy(self, ansatz="rs") -> FreeEntropy:
         """The symbolic free entropy (phi, its derivatives) of the model."""

@@ -157,16 +157,17 @@ def test_replicon_error_estimate_covers_the_true_error(weights, kappa, alpha):
     """The replicon carries its own quadrature estimate; against the same averages on 40 nodes
     per panel and 160 Gauss-Hermite nodes the true error is within 4x of it."""
     from replica.engine.quadrature import hermite_rule, legendre_reference
-    from replica.perceptron.stability import _replicon_kernel
+    from replica.perceptron.builders import rs_replicon
 
     mod = models.perceptron(weights=weights, kappa=kappa)
     st = replica.stability(mod, alpha)
     sp_ = st.saddle_point
     gl, gh = legendre_reference(40), hermite_rule(160)
-    out = _replicon_kernel(mod).kernel(np.array(list(sp_.order_params.values())),
-                                       mod.controls(alpha), gl[0], gl[1], gh[0], gh[1],
-                                       np.empty(2))
-    ref = 1.0 - alpha * out[0] * out[1]
+    rep = rs_replicon(mod.prior, mod.channel)
+    out = rep.kernel(mod.free_entropy("rs")).kernel(
+        np.array(list(sp_.order_params.values())), mod.controls(alpha), gl[0], gl[1], gh[0],
+        gh[1], np.empty(3))
+    ref = 1.0 - alpha * out[1] * out[2]  # from the parts, R_prior and R_channel
     assert abs(st.replicon - ref) <= 4 * st.replicon_error, (st.replicon, ref, st)
     assert st.replicon_error < 1e-9 and st.sign_certain
 

@@ -12,7 +12,8 @@ through the same verdict as the run (``validate.verdict.judge``), with the theor
   with theory 1 by construction, are covered by the shifts alone);
 
 and checks that the summary is current (same parameters, resolution and profile as the
-registry) and that the README's table is the one generated from it.
+registry) and that the tables of the README and docs/validation.md are the ones generated
+from it.
 """
 import math
 import pathlib
@@ -20,8 +21,8 @@ import pathlib
 import pytest
 
 from validate.registry import default_registry
-from validate.summary import (PUBLISHED, README_BEGIN, README_END, read_summary, readme_table,
-                              replay)
+from validate.summary import (PUBLISHED, README_BEGIN, README_END, SUMMARY_BEGIN, SUMMARY_END,
+                              read_summary, readme_table, replay, summary_table)
 
 QUICK = PUBLISHED / "quick.json"
 SUMMARY = read_summary(QUICK) if QUICK.exists() else {"records": []}
@@ -115,10 +116,14 @@ def test_most_quick_rows_are_conclusive():
 
 
 def test_readme_table_is_generated_from_the_published_summary():
-    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text()
-    i, j = readme.index(README_BEGIN), readme.index(README_END)
-    block = readme[i + len(README_BEGIN):j].strip()
+    root = pathlib.Path(__file__).resolve().parents[2]
+    full = (root / "docs" / "validation.md").read_text(encoding="utf-8")
+    i, j = full.index(README_BEGIN), full.index(README_END)
+    block = full[i + len(README_BEGIN):j].strip()
     assert block == "\n\n".join(readme_table(sm) for sm in SUMMARIES).strip()
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    i, j = readme.index(SUMMARY_BEGIN), readme.index(SUMMARY_END)
+    assert readme[i + len(SUMMARY_BEGIN):j].strip() == summary_table(SUMMARIES).strip()
 
 
 def test_resolutions_are_declared_with_a_reason():

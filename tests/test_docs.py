@@ -1,0 +1,175 @@
+"""Every code block of the README and of docs/ runs, and prints or holds what the text says.
+
+* ```pycon blocks are doctests (one namespace per file): the numbers they print are checked
+  by content, as doctest compares them.
+* ```python blocks run in order (one namespace per block); the numbers their comments quote
+  are checked below, each block found by a line it contains (never by its position).
+* Numbers presented as checks are compared with their independent source here (SciPy
+  solutions of the same equations, closed forms); those marked [pin] are regression pins.
+"""
+import doctest
+import math
+import pathlib
+import re
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+FILES = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
+
+
+def _blocks(path, lang):
+    return re.findall(rf"```{lang}\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)
+
+
+def test_the_docs_are_there():
+    names = {p.name for p in FILES}
+    assert {"README.md", "guide.md", "conventions.md", "validation.md", "speed.md", "engine.md",
+            "status.md"} <= names
+    assert len(_blocks(ROOT / "docs" / "guide.md", "python")) >= 6
+    assert _blocks(ROOT / "README.md", "pycon")
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if _blocks(p, "pycon")],
+                         ids=lambda p: p.name)
+def test_pycon_blocks_print_what_they_say(path, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    parser = doctest.DocTestParser()
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    globs = {}
+    for i, block in enumerate(_blocks(path, "pycon")):
+        runner.run(parser.get_doctest(block, globs, f"{path.name}[{i}]", str(path), 0),
+                   clear_globs=False)
+    res = runner.summarize(verbose=False)
+    assert res.attempted > 0 and res.failed == 0, f"{res.failed} examples failed in {path.name}"
+
+
+def _expected(path, source):
+    """The output a pycon example whose source contains ``source`` says it prints."""
+    parser = doctest.DocTestParser()
+    for block in _blocks(path, "pycon"):
+        for ex in parser.get_examples(block):
+            if source in ex.source:
+                return ex.want
+    raise KeyError(f"no example with {source!r} in {path.name}")
+
+
+def test_readme_numbers_against_independent_solutions():
+    """The five-line example's phi and q against Gardner's RS equations solved by SciPy, and
+    alpha_c against Gardner's closed form (quadrature of 1/int_{-kappa} Dt (t+kappa)^2)."""
+    from scipy import integrate, stats
+    from scipy.special import log_ndtr
+
+    from tests.replica.scipy_refs import gauss_avg, spherical_rs_q
+
+    readme = ROOT / "README.md"
+    phi, q = (float(v) for v in _expected(readme, "round(sp.phi, 10)").strip("()\n").split(",")[:2])
+    q_ref = spherical_rs_q(0.5, 0.5, (0.3, 0.8))
+    phi_ref = (0.5 * math.log(1 - q_ref) + q_ref / (2 * (1 - q_ref)) + 0.5 * gauss_avg(
+        lambda z: log_ndtr(-(0.5 - math.sqrt(q_ref) * z) / math.sqrt(1 - q_ref)),
+        [0.5 / math.sqrt(q_ref)]))
+    assert abs(phi - phi_ref) < 1e-10 and abs(q - q_ref) < 1e-10
+    alpha_c = float(_expected(readme, "replica.capacity(m).alpha_c"))
+    inv = integrate.quad(lambda t: stats.norm.pdf(t) * (t + 0.5) ** 2, -0.5, 12.0,
+                         epsabs=0.0, epsrel=1e-13, limit=200)[0]
+    assert abs(alpha_c - 1 / inv) < 1e-12
+
+
+# ---------------------------------------------------------------------------------------------
+# the python blocks of the guide, found by a line they contain
+
+GUIDE = ROOT / "docs" / "guide.md"
+_RUN = {}
+
+
+def _ns(marker, tmp_path_factory=None):
+    """The namespace of the guide's python block that contains ``marker`` (run once)."""
+    blocks = [b for b in _blocks(GUIDE, "python") if marker in b]
+    assert len(blocks) == 1, f"{len(blocks)} python blocks of the guide contain {marker!r}"
+    if marker not in _RUN:
+        ns = {}
+        exec(compile(blocks[0], str(GUIDE), "exec"), ns)  # noqa: S102
+        _RUN[marker] = ns
+    return _RUN[marker]
+
+
+def test_every_python_block_of_the_docs_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the examples write files (a saved branch)
+    for path in FILES:
+        for block in _blocks(path, "python"):
+            exec(compile(block, str(path), "exec"), {})  # noqa: S102
+
+
+def test_guide_perceptron_beyond_rs():
+    import replica
+    from replica import models
+    # the AT point and the 1RSB capacity quoted as checks: independent SciPy solutions
+    from tests.replica.scipy_refs import spherical_at_line
+    ns = _ns('neg = models.perceptron(weights="spherical", kappa=-1.0)')
+    at, _ = spherical_at_line(-1.0, (7.9, 0.9))
+    assert abs(replica.at_line(ns["neg"], bracket=(2.0, 13.0)).value - 7.8736) < 5e-5
+    assert abs(at - 7.8736) < 5e-5
+    assert abs(replica.capacity(ns["b"], ansatz="1rsb").alpha_c - 0.8331) < 5e-5
+    assert models is not None
+
+
+def test_guide_local_entropy_pins(tmp_path, monkeypatch):
+    ns = _ns("le = replica.local_entropy(b, alpha=0.5, kappa_ref=0.3")
+    # regression pins (independent checks: tests/replica/test_localentropy.py)
+    assert abs(ns["le"].phi[0] - 0.05106243) < 1e-7 and abs(ns["le"].phi[1] - 0.20904026) < 1e-7
+    assert abs(ns["le"].p_typical - 0.4020946) < 1e-6
+    assert abs(ns["le"].phi_typical - 0.3143901) < 1e-6
+
+
+def test_guide_barrier_pins():
+    ns = _ns("pe = replica.path_energy(neg, alpha=1.0")
+    # regression pins (Annesi et al. 2023; independent checks in tests/replica/test_barriers.py)
+    assert abs(ns["pe"].energy[1] - 0.00767087) < 1e-8
+    assert abs(ns["pe"].energy[2] - 0.01002902) < 1e-8
+    assert abs(ns["pe"].vertices.overlaps[0, 1] - 0.2595240) < 1e-7
+
+
+def test_guide_spin_glass_numbers():
+    ns = _ns("kacrice.E_inf({3: 1.0})")
+    k = ns["kacrice"]
+    assert abs(k.E_inf({3: 1.0}) - 2 * math.sqrt(2 / 3)) < 1e-14  # ABC's closed form
+    assert abs(k.E_k({3: 1.0}, 0) - 1.6569983635) < 1e-9  # pin; ABC's 1.657 (recalled)
+    assert abs(k.complexity({3: 1.0}, -1.64, deformation={1: 0.3}) - 0.0239906314) < 1e-8
+    c = k.expected_count(N=4, xi={3: 1.0}).by_index
+    assert [round(v, 3) for v in c] == [3.580, 5.816, 5.816, 3.580]  # pins
+
+
+def test_guide_relu_numbers():
+    ns = _ns("theory.nonempty_regions(n=10, d0=2, d1=3, bias=True)")
+    t = ns["theory"]
+    assert t.nonempty_regions(n=10, d0=2, d1=3, bias=True) == 92 ** 3  # Cover's count
+    assert abs(t.full_rank_probability_1d(n=20, d1=29) - 0.4321717073144) < 1e-12  # pin
+
+
+def test_guide_channel_numbers():
+    import replica
+    from replica import models
+    ns = _ns('hinge = replica.channel(sp.exp(-beta * sp.Max(0, k - Delta)), name="hinge")')
+    # checked against SciPy in tests/replica/test_kinked_channels.py
+    h = replica.solve(models.perceptron(weights="spherical", channel=ns["hinge"], kappa=0.5,
+                                        beta=10.0), alpha=1.0)
+    assert abs(h.order_params["q"] - 0.7905) < 5e-5 and abs(h.phi + 1.7515) < 5e-5
+
+
+def test_guide_raw_path_pins(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    ns = _ns('b.save("pspin_branch.json")')
+    # regression pins (checked against mpmath in tests/replica/test_raw_path.py)
+    assert abs(ns["s"].phi - 0.98651) < 1e-5 and abs(ns["s"].order_params["m"] - 0.73615) < 1e-5
+    assert ns["b"].success[0] and not ns["b"].success.all()
+    assert (tmp_path / "pspin_branch.json").exists()
+
+
+def test_guide_prior_pins():
+    import replica
+    from replica import models
+    ns = _ns("ising = replica.priors.discrete({-1: sp.exp(-h), 1: sp.exp(h)})")
+    assert abs(replica.solve(models.perceptron(weights=ns["ising"], kappa=0.0, h=0.3),
+                             alpha=0.5).phi - 0.34423) < 1e-5
+    t = replica.solve(models.perceptron(weights=ns["ternary"], kappa=0.0), alpha=0.3)
+    assert abs(t.phi - 0.88035) < 1e-5 and abs(t.order_params["Q"] - 0.6666) < 1e-4
