@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-__all__ = ["inside", "midpoint", "scale"]
+__all__ = ["inside", "midpoint", "scale", "to_unbounded", "from_unbounded"]
 
 
 def inside(theta, domains) -> bool:
@@ -43,3 +43,43 @@ def scale(theta, domains) -> np.ndarray:
         if not math.isfinite(lo):
             s[i] = max(abs(theta[i]), 1.0)
     return s
+
+
+def to_unbounded(theta, domains) -> np.ndarray:
+    """Unbounded coordinates x of ``theta``: logit on (lo, hi), log on (lo, inf), the identity
+    on the whole line (the coordinates of the Newton driver)."""
+    x = np.empty(len(theta))
+    for i, (t, (lo, hi)) in enumerate(zip(theta, domains)):
+        if math.isfinite(hi) and math.isfinite(lo):
+            x[i] = math.log((t - lo) / (hi - t))
+        elif math.isfinite(lo):
+            x[i] = math.log(t - lo)
+        elif math.isfinite(hi):
+            x[i] = -math.log(hi - t)
+        else:
+            x[i] = t
+    return x
+
+
+def from_unbounded(x, domains):
+    """``theta`` of the unbounded coordinates ``x`` and d theta / d x (see :func:`to_unbounded`)."""
+    theta, dth = np.empty(len(x)), np.empty(len(x))
+    for i, (v, (lo, hi)) in enumerate(zip(x, domains)):
+        if math.isfinite(hi) and math.isfinite(lo):
+            if v >= 0:
+                e = math.exp(-v)
+                s, u = 1.0 / (1.0 + e), e / (1.0 + e)
+            else:
+                e = math.exp(v)
+                s, u = e / (1.0 + e), 1.0 / (1.0 + e)
+            theta[i] = lo + (hi - lo) * s if s <= 0.5 else hi - (hi - lo) * u
+            dth[i] = (hi - lo) * s * u
+        elif math.isfinite(lo):
+            theta[i] = lo + math.exp(v)
+            dth[i] = theta[i] - lo
+        elif math.isfinite(hi):
+            theta[i] = hi - math.exp(-v)
+            dth[i] = hi - theta[i]
+        else:
+            theta[i], dth[i] = v, 1.0
+    return theta, dth

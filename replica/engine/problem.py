@@ -58,7 +58,8 @@ from .errors import ModelError
 from .freeentropy import FreeEntropy
 from .starts import Bracket
 
-__all__ = ["SaddleProblem", "System", "as_problem", "gather_controls", "default_strategies"]
+__all__ = ["SaddleProblem", "System", "as_problem", "gather_controls", "default_strategies",
+           "swept_control"]
 
 
 def default_strategies(cfe: CompiledFreeEntropy) -> tuple:
@@ -246,6 +247,18 @@ def gather_controls(model, controls=None, kw=None) -> dict:
     if bad := [k for k in out if not isinstance(k, str)]:
         raise ModelError(f"controls are named by strings, got {bad[0]!r}")
     return out
+
+
+def swept_control(model, param, who: str) -> str:
+    """``param``, or the system's primary control when it is None (``who`` names the caller
+    in the error when there is neither)."""
+    if param is not None:
+        return param
+    primary = getattr(model, "primary_control", None)
+    if primary is None:
+        raise ModelError(f"{who}: name the control to sweep (param=...); this model has no "
+                         "primary control")
+    return primary
 
 
 def _describe(model):

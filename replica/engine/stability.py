@@ -32,8 +32,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .bordered import Condition
 from .errors import ModelError, NonFiniteError
-from .problem import as_problem, gather_controls
+from .problem import as_problem, gather_controls, swept_control
 from .quadrature import (CHECK_GH_ORDER, CHECK_ORDER, GH_ORDER, ORDER, hermite_rule,
                          legendre_reference)
 from .replicon import Replicon
@@ -169,6 +170,11 @@ def at_line(model, *, bracket, param=None, controls=None, ansatz=None, n=24, xto
     def replicon(s):
         return stability(model, saddle_point=s, ansatz=ansatz).replicon
 
-    return find_zero(model, replicon, bracket=bracket, param=param, controls=controls,
+    values = gather_controls(model, controls, kw_controls)
+    param = swept_control(model, param, "at_line")
+    pb = as_problem(model, {**values, param: float(bracket[0])}, ansatz)
+    condition = (Condition(pb.replicon.expr, name="replicon") if pb.replicon is not None
+                 and param in pb.cfe.control_names else None)
+    return find_zero(model, replicon, bracket=bracket, param=param, controls=values,
                      ansatz=ansatz, n=n, xtol=xtol, description="RS replicon eigenvalue",
-                     need=("order_params",), **kw_controls)
+                     need=("order_params",), condition=condition)

@@ -6,9 +6,10 @@ import math
 import numpy as np
 from scipy.optimize import brentq
 
+from .bordered import bordered_solve
 from .continuation import sweep_problem
-from .errors import ModelError, ReplicaError, SaddlePointConvergenceError
-from .problem import as_problem, gather_controls
+from .errors import ReplicaError, SaddlePointConvergenceError
+from .problem import as_problem, gather_controls, swept_control
 from .results import Transition
 from .solvers import solve_problem
 
@@ -16,7 +17,7 @@ __all__ = ["find_zero"]
 
 
 def find_zero(model, observable, *, bracket, param=None, ansatz=None, n=24, xtol=1e-13,
-              description="", x0=None, grid=None, controls=None, need=(),
+              description="", x0=None, grid=None, controls=None, need=(), condition=None,
               **kw_controls) -> Transition:
     """Locate where ``observable(saddle_point)`` changes sign along ``param``.
 
@@ -42,6 +43,12 @@ def find_zero(model, observable, *, bracket, param=None, ansatz=None, n=24, xtol
         towards an end point.  Points where ``observable`` returns NaN count as failed.
     xtol : float
         Absolute tolerance on the located value.
+    condition : replica.engine.bordered.Condition, optional
+        The observable as a symbolic condition (``Condition("phi")``, or an expression of the
+        order parameters and controls, e.g. a replicon): the root is then polished by the
+        bordered Newton solve (:func:`~replica.engine.bordered.bordered_solve`), from the
+        bracketing point, with quadratic convergence; Brent's method on ``observable`` is the
+        fallback when that solve fails or leaves the bracket.
     need : tuple of str, optional
         The quantities ``observable`` uses (``"order_params"``, ``"gradient"``, ``"phi"``;
         see :meth:`~replica.results.SaddlePoint.accurate`): a point whose error estimates are
@@ -65,11 +72,7 @@ def find_zero(model, observable, *, bracket, param=None, ansatz=None, n=24, xtol
     grid = np.linspace(lo, hi, n) if grid is None else np.asarray(grid, dtype=float)
     n = grid.size
     fixed = gather_controls(model, controls, kw_controls)
-    if param is None:
-        param = getattr(model, "primary_control", None)
-        if param is None:
-            raise ModelError("find_zero: name the control to sweep (param=...); this model "
-                             "has no primary control")
+    param = swept_control(model, param, "find_zero")
     pb = as_problem(model, {**fixed, param: float(grid[0])}, ansatz)
 
     def _obs(p):
@@ -109,6 +112,29 @@ def find_zero(model, observable, *, bracket, param=None, ansatz=None, n=24, xtol
         return observable(sp_)
 
     a, b = sorted((grid[idx], grid[idx + 1]))
+    if condition is not None:
+        polished = _bordered_root(pb, param, br.points[idx], br.points[idx + 1],
+                                  (float(grid[idx]), float(grid[idx + 1])), vals[idx:idx + 2],
+                                  condition, need, (a, b))
+        if polished is not None:
+            return Transition(param, polished.value, (float(a), float(b)),
+                              polished.saddle_point, description)
     root = brentq(f, a, b, xtol=xtol, rtol=4 * np.finfo(float).eps, maxiter=200)
     spt = cache.get(root) or at(root)
     return Transition(param, float(root), (float(a), float(b)), spt, description)
+
+
+def _bordered_root(pb, param, p0, p1, values, obs, condition, need, bracket):
+    """The bordered Newton solve from the bracketing points (the start interpolated
+    linearly); None if it fails, leaves the bracket or lands on a point not accurate in
+    ``need``."""
+    v0, v1 = values
+    c0 = v0 + (v1 - v0) * obs[0] / (obs[0] - obs[1]) if obs[0] != obs[1] else v0
+    near = p0 if abs(c0 - v0) <= abs(c0 - v1) else p1
+    theta0 = np.array([near.order_params[nm] for nm in pb.cfe.names])
+    bp = bordered_solve(pb.with_value(param, c0), param, theta0, c0, condition)
+    if bp is None or not bracket[0] <= bp.value <= bracket[1]:
+        return None
+    if not bp.saddle_point.accurate(*need):
+        return None
+    return bp

@@ -38,6 +38,7 @@ from ..engine.errors import ModelError, ReplicaError
 from .jamming import distance_squared
 from .models import Model
 from .results import Capacity
+from ..engine.bordered import BorderedPoint, Condition, follow_bordered
 from ..engine.transitions import find_zero
 
 __all__ = ["capacity", "mean_squared_distance"]
@@ -160,7 +161,8 @@ def capacity(model: Model, *, ansatz="rs") -> Capacity:
     alpha_s = None
     if not continuous:
         tr = find_zero(model, lambda s: s.phi, bracket=(0.02 * alpha_c, alpha_c * (1 - 1e-3)),
-                       ansatz="rs", description="RS entropy", need=("phi",))
+                       ansatz="rs", description="RS entropy", need=("phi",),
+                       condition=Condition("phi"))
         alpha_s = tr.value
         details["zero_entropy_bracket"] = tr.bracket
         details["q_at_zero_entropy"] = tr.saddle_point.order_params["q"]
@@ -330,7 +332,8 @@ def _continue_in_threshold(model, direct_error):
     kappa is moved to the target in steps uniform in ln|kappa| (at most a factor 1.25, halved
     on failure).  Each step is predicted by linear extrapolation of
     y = (logit q0, ln mu, ln alpha_c) in ln|kappa| and corrected by Newton's method on the
-    bordered system dF/dq0 = dF/dmu = 0, F = 0 (:func:`_triple_newton`); a correction that
+    bordered system dF/dq0 = dF/dmu = 0, F = 0 (the engine's
+    :func:`~replica.engine.bordered.follow_bordered`, condition phi = 0); a correction that
     moves y by more than 0.5 from the prediction is rejected (it would jump to the mu -> infinity
     tail where F -> 0) and the step is halved.  For the spherical negative perceptron the
     branch reaches every kappa < 0: as kappa -> 0-, 1 - q0 ~ 1.44 kappa^2, mu (1 - q0) ->
@@ -357,89 +360,24 @@ def _continue_in_threshold(model, direct_error):
         raise ReplicaError(f"{direct_error} (and no anchor threshold 2^j {name} = "
                            f"{kappa * 2:g} ... {kappa * 64:g} to continue from)") from direct_error
 
-    def y_of(a, p):
-        q, m_ = p.order_params["q0"], p.order_params["mu"]
-        return np.array([math.log(q / (1 - q)), math.log(m_), math.log(a)])
-
-    hist = [(math.log(abs(anchor[0])), y_of(anchor[1], anchor[2]))]
-    s_target = math.log(abs(kappa))
-    step, max_step = math.log(1.25), math.log(1.25)
-    while hist[-1][0] != s_target:
-        s_cur, y_cur = hist[-1]
-        s_new = max(s_cur - step, s_target)
-        if len(hist) >= 2:
-            pred = y_cur + (y_cur - hist[-2][1]) * (s_new - s_cur) / (s_cur - hist[-2][0])
-        else:
-            pred = y_cur
-        k_new = kappa if s_new == s_target else math.copysign(math.exp(s_new), kappa)
-        y_new = _triple_newton(model.with_params(**{name: k_new}), pred)
-        if y_new is None or np.max(np.abs(y_new - pred)) > 0.5:
-            step /= 2
-            if step < 1e-4:
-                k_end = math.copysign(math.exp(s_cur), kappa)
-                raise ReplicaError(
-                    f"{model.name} {model.params}: RS is unstable at its capacity but the "
-                    f"jamming-limit 1RSB capacity does not reach {name} = {kappa:g}: its branch "
-                    f"(q0, mu, alpha_c), continued from {name} = {anchor[0]:g}, folds at "
-                    f"{name} = {k_end:.6g} (alpha_c = {math.exp(y_cur[2]):.10g}, "
-                    f"q0 = {1 / (1 + math.exp(-y_cur[0])):.8g}, mu = {math.exp(y_cur[1]):.6g}; "
-                    f"the bordered Jacobian becomes singular). Between the fold and the RS "
-                    f"line the 1RSB capacity is not of the jamming form m ~ (1 - q1); the RS "
-                    f"value is not returned in its place") from direct_error
-            continue
-        hist.append((s_new, y_new))
-        step = min(step * 1.5, max_step)
-    y = hist[-1][1]
+    pb = model.with_params(**{name: anchor[0]}).saddle_problem({"alpha": anchor[1]},
+                                                                  "1rsb-jamming")
+    try:
+        # close to kappa = 0- the Hessian of F has a nearly flat direction (F depends on q0
+        # and mu nearly only through one combination): accept where F vanishes, the gradient
+        # is small and alpha has converged
+        line = follow_bordered(pb, "alpha", name, kappa,
+                               BorderedPoint(anchor[1], anchor[2], 0.0, 0), flat_tol=1e-8)
+    except ReplicaError as err:
+        raise ReplicaError(
+            f"{model.name} {model.params}: RS is unstable at its capacity but the jamming-limit "
+            f"1RSB capacity does not reach {name} = {kappa:g}: {err}. Between the fold and the "
+            "RS line the 1RSB capacity is not of the jamming form m ~ (1 - q1); the RS value "
+            "is not returned in its place") from direct_error
+    end = line[-1][1]
     from ..engine.solvers import solve_needing
-    root = math.exp(y[2])
+    root = end.value
     spt = solve_needing(model, root, ansatz="1rsb-jamming",
-                        x0={"q0": 1 / (1 + math.exp(-y[0])), "mu": math.exp(y[1])},
+                        x0={k: end.saddle_point.order_params[k] for k in ("q0", "mu")},
                         need=("phi",))
     return root, spt, None, f"continued in {name} from {anchor[0]:g}"
-
-
-def _triple_newton(model, y0, max_iter=40):
-    """Newton's method on dF/dq0 = dF/dmu = 0, F = 0 in y = (logit q0, ln mu, ln alpha).
-
-    The Jacobian is exact: the Hessian of F, the alpha-derivative of its gradient and of F
-    (compiled control derivatives).  Steps are capped at 0.5 in y.  Returns y, or None when
-    the iteration does not reach |F| <= 1e-14 (1 + |parts|) and the scaled residual of the
-    gradient <= 1e-11.
-    """
-    from ..engine.errors import NonFiniteError
-
-    cfe = model.compiled("1rsb-jamming")
-    ia = cfe.control_names.index("alpha")
-    y = np.array(y0, dtype=float)
-    for _ in range(max_iter):
-        q, m_, a = 1 / (1 + math.exp(-y[0])), math.exp(y[1]), math.exp(y[2])
-        try:
-            ev = cfe(np.array([q, m_]), model.controls(a))
-        except NonFiniteError:
-            return None
-        jt = np.array([q * (1 - q), m_])
-        res = np.append(ev.gradient, ev.phi)
-        scale = np.append(1 + np.abs(ev.part_gradients).sum(axis=0), 1 + abs(ev.phi))
-        scaled = np.abs(res) / scale
-        if np.all(scaled <= np.append(np.full(2, 1e-11), 1e-14)):
-            return y
-        jac = np.empty((3, 3))
-        jac[:2, :2] = ev.hessian * jt[None, :]
-        jac[:2, 2] = ev.control_derivatives[:, ia] * a
-        jac[2, :2] = ev.gradient * jt
-        jac[2, 2] = ev.phi_control_gradient[ia] * a
-        try:
-            dy = np.linalg.solve(jac, -res)
-        except np.linalg.LinAlgError:
-            return None
-        big = np.max(np.abs(dy))
-        if not np.isfinite(big):
-            return None
-        # close to kappa = 0- the Hessian of F has a nearly flat direction (F depends on q0 and
-        # mu nearly only through one combination): the position along it is ill-determined but
-        # alpha_c is not; accept when F vanishes, the gradient is small and alpha has converged
-        if (scaled[2] <= 1e-11 and np.all(scaled[:2] <= 1e-8) and abs(dy[2]) <= 1e-10):
-            return y
-        y = y + dy * min(1.0, 0.5 / big)
-    return None
-
