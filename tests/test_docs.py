@@ -38,8 +38,9 @@ def test_pycon_blocks_print_what_they_say(path, tmp_path, monkeypatch):
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     globs = {}
     for i, block in enumerate(_blocks(path, "pycon")):
-        runner.run(parser.get_doctest(block, globs, f"{path.name}[{i}]", str(path), 0),
-                   clear_globs=False)
+        test = parser.get_doctest(block, globs, f"{path.name}[{i}]", str(path), 0)
+        runner.run(test, clear_globs=False)
+        globs = test.globs  # the next block sees this one's names (DocTest copies its globs)
     res = runner.summarize(verbose=False)
     assert res.attempted > 0 and res.failed == 0, f"{res.failed} examples failed in {path.name}"
 

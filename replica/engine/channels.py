@@ -227,7 +227,23 @@ def channel(weight, *, name=None) -> Channel:
     >>> K = sp.Symbol("kappa", nonnegative=True)
     >>> ch = channel(sp.Heaviside(sp.Abs(Delta) - K), name="u-function")
     """
-    w = sp.sympify(weight)
+    try:
+        w = sp.sympify(weight)
+    except (sp.SympifyError, TypeError) as err:
+        raise ModelError(f"channel {name or weight!r}: the weight is not a SymPy expression "
+                         f"({err})") from None
+    key = (sp.srepr(w), name)
+    cached = _BY_CONTENT.get(key)
+    if cached is None:
+        cached = _BY_CONTENT[key] = _build_channel(w, name)
+    return cached
+
+
+#: Channels by the content of their weight (and name): derived and checked once per process.
+_BY_CONTENT = {}
+
+
+def _build_channel(w, name):
     where = f"channel {name or w}"
     if Delta not in w.free_symbols:
         raise ModelError(f"{where}: the weight must depend on replica.symbols.Delta, "

@@ -23,7 +23,7 @@ from .quadrature import (CHECK_GH_ORDER, CHECK_ORDER, GH_ORDER, ORDER, hermite_r
 point_errors = _newton.point_errors
 
 __all__ = ["Evaluation", "CompiledFreeEntropy", "compiled_free_entropy", "check_finite",
-           "point_errors", "KERNEL_ERRORS",
+           "point_errors", "KERNEL_ERRORS", "check_assumptions",
            "check_positive"]
 
 
@@ -205,6 +205,20 @@ def check_finite(name, value):
     if not math.isfinite(v):
         raise ModelError(f"{name} must be finite, got {value!r}")
     return v
+
+
+def check_assumptions(symbol, value):
+    """``value`` (a float) against the SymPy assumptions of ``symbol``: a control declared
+    positive must be > 0, nonnegative >= 0, negative < 0 (a temperature with a negative beta
+    is refused, not solved)."""
+    for flag, ok, words in (("is_positive", value > 0, "> 0"),
+                            ("is_nonnegative", value >= 0, ">= 0"),
+                            ("is_negative", value < 0, "< 0"),
+                            ("is_nonpositive", value <= 0, "<= 0")):
+        if getattr(symbol, flag) and not ok:
+            raise ModelError(f"{symbol.name} must be {words} (it is declared so in the free "
+                             f"entropy), got {value!r}")
+    return value
 
 
 def check_positive(name, value):

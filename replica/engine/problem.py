@@ -52,7 +52,8 @@ from typing import Any, Callable, Mapping, Protocol, runtime_checkable
 
 import numpy as np
 
-from .compiled import CompiledFreeEntropy, check_finite, compiled_free_entropy
+from .compiled import (CompiledFreeEntropy, check_assumptions, check_finite,
+                       compiled_free_entropy)
 from .domains import inside, midpoint
 from .errors import ModelError
 from .freeentropy import FreeEntropy
@@ -142,6 +143,8 @@ class SaddleProblem:
         if missing:
             raise ModelError(f"{name}: missing values for the controls {missing}")
         vals = {nm: float(check(nm, self.values[nm])) for nm in cfe.input_names}
+        for sym in cfe.fe.controls:
+            check_assumptions(sym, vals[sym.name])
         object.__setattr__(self, "values", vals)
         object.__setattr__(self, "ctrl", np.array([vals[nm] for nm in cfe.input_names]))
         object.__setattr__(self, "domains", cfe.domains)

@@ -13,7 +13,8 @@ import sympy as sp
 from ..engine import channels as _channels
 from ..engine import priors as _priors
 from ..engine.errors import ModelError
-from ..engine.compiled import CompiledFreeEntropy, check_finite, check_positive, compiled_free_entropy
+from ..engine.compiled import (CompiledFreeEntropy, check_assumptions, check_finite,
+                               check_positive, compiled_free_entropy)
 from ..engine.freeentropy import FreeEntropy
 from ..engine.problem import SaddleProblem
 from .builders import rs_free_entropy, rs_replicon, rsb1_free_entropy
@@ -122,8 +123,9 @@ class Model:
             raise ValueError(f"unknown parameters {unknown} for model {self.name!r}; "
                              f"known: {sorted(self.params)}")
         new = dict(self.params)
+        symbols = {s.name: s for s in (*self.channel.params, *self.prior.params)}
         for k, v in params.items():
-            new[k] = _check_finite(k, v)
+            new[k] = check_assumptions(symbols[k], _check_finite(k, v))
         return Model(self.name, self.prior, self.channel, new)
 
     def controls(self, alpha, m=None):
@@ -226,6 +228,8 @@ def perceptron(weights="spherical", kappa=None, *, channel=None, **params) -> Mo
         raise ValueError(f"missing values for the parameters {missing} of channel "
                          f"{ch.name!r} / prior {prior.name!r}")
     values = {nm: _check_finite(nm, given[nm]) for nm in names}
+    for sym in set(ch.params) | set(prior.params):
+        check_assumptions(sym, values[sym.name])
     _check_measure(prior, values)
     return _model(prior, ch, values)
 

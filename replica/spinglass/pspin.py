@@ -39,7 +39,8 @@ import numpy as np
 import sympy as sp
 from scipy import optimize
 
-from ..engine.compiled import check_finite
+from ..engine.compiled import check_finite, check_positive
+from ..engine.problem import SaddleProblem
 from ..engine.errors import ReplicaError
 from ..engine.freeentropy import FreeEntropy, free_entropy
 from ..engine.solvers import solve
@@ -67,10 +68,21 @@ class PSpin:
 
     xi: Covariance
 
+    #: A bare number given to solve/sweep/find_zero is the inverse temperature.
+    primary_control = "beta"
+
     def free_entropy(self, ansatz="1rsb") -> FreeEntropy:
         """The raw free entropy: ``"rs"`` (order parameter q, control beta), ``"1rsb"``
         (q, m; beta) or ``"1rsb-T0"`` (chi, mu; no control: the zero-temperature limit)."""
         return _free_entropy(self.xi, ansatz)
+
+    def saddle_problem(self, controls, ansatz=None) -> SaddleProblem:
+        """The engine's view (:class:`replica.engine.problem.SaddleProblem`): ``ansatz``
+        ``"rs"`` (default; with its replicon), ``"1rsb"``, ``"1rsb-T0"``; beta > 0."""
+        fe = _free_entropy(self.xi, ansatz or "rs")
+        return SaddleProblem(fe, controls, label=f"spherical spin glass {self.xi.as_dict()}",
+                             check=check_positive, primary="beta" if fe.controls else None,
+                             replicon=fe.replicon)
 
 
 @lru_cache(maxsize=64)
@@ -80,7 +92,10 @@ def _free_entropy(cv: Covariance, ansatz):
     name = f"spherical spin glass {cv.as_dict()}"
     if ansatz == "rs":
         phi = beta**2 / 2 * (x1 - xi(q)) + sp.log(1 - q) / 2 + q / (2 * (1 - q))
-        return free_entropy(phi, {q: (0, 1)}, [beta], name=f"{name}, RS")
+        # the replicon of the RS point (up to a positive factor): 1 - beta^2 xi''(q) (1-q)^2
+        # (its zero at the plateau is the marginality of the threshold states)
+        replicon = 1 - beta**2 * sp.diff(xi(q), q, 2) * (1 - q)**2
+        return free_entropy(phi, {q: (0, 1)}, [beta], name=f"{name}, RS", replicon=replicon)
     if ansatz == "1rsb":
         phi = (beta**2 / 2 * (x1 - (1 - m) * xi(q)) + (m - 1) / (2 * m) * sp.log(1 - q)
                + sp.log(1 - (1 - m) * q) / (2 * m))

@@ -226,3 +226,18 @@ def test_an_unwritable_kernel_cache_names_the_variable(tmp_path, monkeypatch):
 
 def test_the_inaccurate_status_says_how_to_declare_a_feature():
     assert "GaussAvg(f, z, points=[(center, width)])" in replica.Status.INACCURATE.message
+
+
+def test_a_control_declared_positive_is_refused_when_not():
+    from replica.symbols import beta as b_sym
+    k = sp.Symbol("kappa", real=True)
+    soft = replica.channel(sp.exp(-b_sym * sp.log(1 + sp.exp(k - Delta))), name="softplus")
+    with pytest.raises(ModelError, match="beta must be > 0"):
+        models.perceptron(weights="spherical", channel=soft, kappa=0.3, beta=-1.0)
+    m = models.perceptron(weights="spherical", channel=soft, kappa=0.3, beta=2.0)
+    with pytest.raises(ModelError, match="beta must be > 0"):
+        replica.solve(m, alpha=1.0, beta=0.0)
+    with pytest.raises(ModelError, match="beta must be > 0"):
+        m.with_params(beta=-3.0)
+    with pytest.raises(ModelError, match="beta must be > 0"):
+        replica.solve(SK.fe, {"beta": -2.0})  # a raw free entropy: beta declared positive

@@ -108,3 +108,25 @@ def test_a_replicon_with_foreign_symbols_is_refused():
                                replicon=1 - sp.Symbol("gamma") * q)
     with pytest.raises(ModelError, match="gamma"):
         replica.stability(bad, {"beta": 2.0, "h": 0.1})
+
+
+def test_spherical_spin_glass_replicon_hand_derived():
+    """Spherical models at RS: lambda_R = 1 - beta^2 xi''(q) (1-q)^2 (derived by hand from the
+    RS free entropy's replicon mode, up to a positive factor).  For xi = c q^2 (spherical
+    SK) the RS point below T_c = sqrt(2c) has (1-q)^2 = 1/(2 c beta^2): exactly marginal; above
+    T_c, q = 0 and lambda = 1 - 2 c beta^2.  For p = 3 the paramagnet q = 0 has lambda = 1."""
+    from replica import pspin
+
+    c = 0.5
+    sk = pspin.spherical({2: c})
+    for b in (1.5, 3.0):
+        st = replica.stability(sk, b)
+        q_ref = 1 - 1 / (b * math.sqrt(2 * c))
+        assert st.saddle_point.order_params["q"] == pytest.approx(q_ref, abs=1e-10)
+        assert abs(st.replicon) < 1e-10
+    st = replica.stability(sk, 0.6)
+    assert st.replicon == pytest.approx(1 - 2 * c * 0.36, abs=1e-10) and st.stable
+    assert replica.stability(pspin.spherical({3: 1.0}), 1.0).replicon == pytest.approx(1.0,
+                                                                                      abs=1e-10)
+    with pytest.raises(ModelError, match="no replicon"):
+        replica.stability(sk, 2.0, ansatz="1rsb")
