@@ -7,10 +7,16 @@
 * Numbers presented as checks are compared with their independent source here (SciPy
   solutions of the same equations, closed forms); those marked [pin] are regression pins.
 """
+import atexit
 import doctest
 import math
+import os
 import pathlib
 import re
+import shutil
+import tempfile
+
+import numpy as np
 
 import pytest
 
@@ -81,24 +87,39 @@ def test_readme_numbers_against_independent_solutions():
 
 GUIDE = ROOT / "docs" / "guide.md"
 _RUN = {}
+#: The folder the python blocks run in (they write files: a saved branch), made once.
+_WORKDIR = []
 
 
-def _ns(marker, tmp_path_factory=None):
-    """The namespace of the guide's python block that contains ``marker`` (run once)."""
+def _run(path, block):
+    """The namespace of one python block, run once per test session in a scratch folder."""
+    key = (str(path), block)
+    if key not in _RUN:
+        if not _WORKDIR:
+            _WORKDIR.append(pathlib.Path(tempfile.mkdtemp(prefix="docs-")))
+            atexit.register(shutil.rmtree, _WORKDIR[0], ignore_errors=True)
+        old = os.getcwd()
+        os.chdir(_WORKDIR[0])
+        try:
+            ns = {}
+            exec(compile(block, str(path), "exec"), ns)  # noqa: S102
+        finally:
+            os.chdir(old)
+        _RUN[key] = ns
+    return _RUN[key]
+
+
+def _ns(marker):
+    """The namespace of the guide's python block that contains ``marker``."""
     blocks = [b for b in _blocks(GUIDE, "python") if marker in b]
     assert len(blocks) == 1, f"{len(blocks)} python blocks of the guide contain {marker!r}"
-    if marker not in _RUN:
-        ns = {}
-        exec(compile(blocks[0], str(GUIDE), "exec"), ns)  # noqa: S102
-        _RUN[marker] = ns
-    return _RUN[marker]
+    return _run(GUIDE, blocks[0])
 
 
-def test_every_python_block_of_the_docs_runs(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # the examples write files (a saved branch)
+def test_every_python_block_of_the_docs_runs():
     for path in FILES:
         for block in _blocks(path, "python"):
-            exec(compile(block, str(path), "exec"), {})  # noqa: S102
+            _run(path, block)
 
 
 def test_guide_perceptron_beyond_rs():
@@ -114,7 +135,7 @@ def test_guide_perceptron_beyond_rs():
     assert models is not None
 
 
-def test_guide_local_entropy_pins(tmp_path, monkeypatch):
+def test_guide_local_entropy_pins():
     ns = _ns("le = replica.local_entropy(b, alpha=0.5, kappa_ref=0.3")
     # regression pins (independent checks: tests/replica/test_localentropy.py)
     assert abs(ns["le"].phi[0] - 0.05106243) < 1e-7 and abs(ns["le"].phi[1] - 0.20904026) < 1e-7
@@ -157,13 +178,14 @@ def test_guide_channel_numbers():
     assert abs(h.order_params["q"] - 0.7905) < 5e-5 and abs(h.phi + 1.7515) < 5e-5
 
 
-def test_guide_raw_path_pins(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+def test_guide_raw_path_pins():
     ns = _ns('b.save("pspin_branch.json")')
     # regression pins (checked against mpmath in tests/replica/test_raw_path.py)
     assert abs(ns["s"].phi - 0.98651) < 1e-5 and abs(ns["s"].order_params["m"] - 0.73615) < 1e-5
     assert ns["b"].success[0] and not ns["b"].success.all()
-    assert (tmp_path / "pspin_branch.json").exists()
+    import replica
+    back = replica.Branch.load(_WORKDIR[0] / "pspin_branch.json")
+    assert np.array_equal(back.values, ns["b"].values)
 
 
 def test_guide_prior_pins():
