@@ -292,15 +292,10 @@ def _build_channel(w, name):
 
 
 def _check_compilable(log_zout, params, where):
-    """Refuse a weight whose ln Z_out or its first two derivatives (the gradient, Newton's
-    Jacobian and the continuation's control derivatives) contain a function the kernels
-    cannot compile, naming it and listing what is supported."""
-    wrt = (omega, V) + tuple(params)
-    exprs, frontier = [log_zout], [log_zout]
-    for _ in range(2):
-        frontier = [sp.diff(e, s) for e in frontier for s in wrt]
-        exprs += frontier
-    bad = unsupported_functions(exprs)
+    """Refuse a weight whose ln Z_out, or the derivatives of its functions the solver needs
+    (the gradient, Newton's Jacobian, the continuation's control derivatives), contain a
+    function the kernels cannot compile, naming it and listing what is supported."""
+    bad = unsupported_functions([log_zout])
     if bad:
         raise ModelError(f"{where}: the functions {bad} (in the weight or in the derivatives "
                          "the solver needs) cannot be compiled; supported: "

@@ -123,23 +123,38 @@ def supported_functions() -> list:
     return sorted(known | {"Heaviside", "Abs", "sign", "Max", "Min", "Piecewise"})
 
 
-def unsupported_functions(exprs) -> list:
-    """Names of the functions in ``exprs`` that the kernels cannot compile (empty if none).
+def unsupported_functions(exprs, order=2) -> list:
+    """Names of the functions in ``exprs``, or in their derivatives up to ``order``, that the
+    kernels cannot compile (empty if none).
 
-    Each applied function is printed with symbols for its arguments by the kernels' own
-    printer; one it refuses (``gamma``'s derivative ``polygamma``, ``besselj``) is listed.
+    Each function applied in ``exprs`` is printed with symbols for its arguments by the
+    kernels' own printer, and so are its derivatives in each argument up to ``order`` (what
+    the gradient and Newton's Jacobian will contain: ``gamma``'s derivative is ``polygamma``,
+    which has no compiled form).  The work is per function, not per expression: no derivative
+    of the expressions themselves is taken.
     """
     printer = _Printer()
-    bad = set()
+    bad, seen = set(), set()
     for e in exprs:
         for f in sp.sympify(e).atoms(sp.Function):
-            if isinstance(f, _DECOMPOSED) or f.func.__name__ in bad:
+            if isinstance(f, _DECOMPOSED) or (f.func, len(f.args)) in seen:
                 continue
+            seen.add((f.func, len(f.args)))
             args = sp.symbols(f"a0:{len(f.args)}", real=True)
-            try:
-                printer.doprint(f.func(*args))
-            except Exception:  # the printer's refusal (PrintMethodNotImplementedError, ...)
-                bad.add(f.func.__name__)
+            frontier = [f.func(*args)]
+            for k in range(order + 1):
+                nxt = []
+                for g in frontier:
+                    for h in sp.sympify(g).atoms(sp.Function):
+                        if isinstance(h, _DECOMPOSED):
+                            continue
+                        try:
+                            printer.doprint(h.func(*sp.symbols(f"b0:{len(h.args)}", real=True)))
+                        except Exception:  # the printer's refusal
+                            bad.add(h.func.__name__)
+                    if k < order:
+                        nxt.extend(sp.diff(g, a) for a in args)
+                frontier = nxt
     return sorted(bad)
 
 

@@ -293,7 +293,7 @@ def free_entropy(phi, order_params, controls=(), *, name=None, strategies=None, 
                      name=name or "free entropy",
                      strategies=None if strategies is None else tuple(strategies),
                      start=start, replicon=replicon)
-    bad = unsupported_functions(fe.kernel_outputs())  # the derivatives are cached for the kernel
+    bad = unsupported_functions(parts)  # and their derivatives, function by function
     if bad:
         raise ModelError(f"{where}: the functions {bad} (in phi or in the derivatives the "
                          "solver needs) cannot be compiled; supported: "
