@@ -47,7 +47,7 @@ class Homotopy:
     """
 
     control: str
-    start: float
+    start: float = 0.02
     fraction: float | None = None
     n: int = 16
     end: object = None
