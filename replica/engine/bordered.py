@@ -28,19 +28,17 @@ otherwise; every step is capped at ``max_step`` in those coordinates.
 """
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
 
-from .codegen import compile_kernel
+from .compiled import rules
 from .domains import from_unbounded, to_unbounded
 from .errors import ModelError, NonFiniteError, ReplicaError
-from .gauss import AVERAGES
 from .problem import SaddleProblem
-from .quadrature import GH_ORDER, ORDER, hermite_rule, legendre_reference
+from .replicon import expression_kernel
 from .results import SaddlePoint, Status
 from .solvers import make_point
 
@@ -84,7 +82,7 @@ class Condition:
                     np.asarray(ev.phi_control_gradient, dtype=float))
         mod = _condition_kernel(self.expr, cfe.fe)
         n, nc = cfe.n, len(cfe.fe.diff_controls)
-        gl, gh = _rules()
+        gl, gh = rules()
         out = mod.kernel(np.ascontiguousarray(theta, dtype=float),
                          np.ascontiguousarray(ctrl, dtype=float), gl[0], gl[1], gh[0], gh[1],
                          np.empty(1 + n + nc))
@@ -95,31 +93,10 @@ class Condition:
         return float(out[0]) - self.value, out[1:1 + n].copy(), out[1 + n:].copy()
 
 
-_KERNELS = {}
-_RULES = []
-
-
-def _rules():
-    if not _RULES:
-        _RULES.extend([legendre_reference(ORDER), hermite_rule(GH_ORDER)])
-    return _RULES
-
-
 def _condition_kernel(expr, fe):
-    free = expr.free_symbols - {a.var for a in expr.atoms(*AVERAGES)}
-    unknown = sorted(str(s) for s in free - set(fe.order_params) - set(fe.controls))
-    if unknown:
-        raise ModelError(f"{fe.name}: the condition has symbols {unknown} that are neither order "
-                         "parameters nor controls of its free entropy")
-    h = hashlib.sha256()
-    for e in (expr, *fe.order_params, *fe.controls, *fe.diff_controls):
-        h.update(sp.srepr(e).encode())
-    key = h.hexdigest()
-    if key not in _KERNELS:
-        outs = [expr] + [sp.diff(expr, t) for t in fe.order_params] + \
-            [sp.diff(expr, c) for c in fe.diff_controls]
-        _KERNELS[key] = compile_kernel(outs, fe.order_params, fe.controls)
-    return _KERNELS[key]
+    outs = [expr] + [sp.diff(expr, t) for t in fe.order_params] + \
+        [sp.diff(expr, c) for c in fe.diff_controls]
+    return expression_kernel(outs, fe, "the condition")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from .quadrature import (CHECK_GH_ORDER, CHECK_ORDER, GH_ORDER, ORDER, hermite_r
 point_errors = _newton.point_errors
 
 __all__ = ["Evaluation", "CompiledFreeEntropy", "compiled_free_entropy", "check_finite",
-           "point_errors", "KERNEL_ERRORS", "check_assumptions",
+           "point_errors", "KERNEL_ERRORS", "check_assumptions", "rules",
            "check_positive"]
 
 
@@ -177,6 +177,14 @@ def _rule(kind, order):
     if key not in _RULES:
         _RULES[key] = legendre_reference(order) if kind == "gl" else hermite_rule(order)
     return _RULES[key]
+
+
+def rules(check=False):
+    """The quadrature rules of the kernels, ((Gauss-Legendre nodes, weights), (Gauss-Hermite
+    nodes, weights)): the solver's, or with ``check`` the higher-order check rules."""
+    if check:
+        return _rule("gl", CHECK_ORDER), _rule("gh", CHECK_GH_ORDER)
+    return _rule("gl", ORDER), _rule("gh", GH_ORDER)
 
 
 def compiled_free_entropy(fe: FreeEntropy) -> CompiledFreeEntropy:

@@ -166,12 +166,20 @@ class SaddleProblem:
                              f"controls {list(cfe.input_names)}")
 
     def with_value(self, name, value) -> "SaddleProblem":
-        """The same problem with one control changed (checked)."""
+        """The same problem with one control changed (only that value is checked again: a
+        sweep calls this at every point)."""
         if name not in self.values:
             raise ModelError(f"{self.label}: unknown control {name!r}; known: "
                              f"{sorted(self.values)}")
-        return SaddleProblem(self.cfe, {**self.values, name: value}, self.label, self.check,
-                             self.strategies, self.observables, self.primary, self.replicon)
+        v = float(self.check(name, value))
+        sym = next(s for s in self.cfe.fe.controls if s.name == name)
+        check_assumptions(sym, v)
+        new = object.__new__(SaddleProblem)
+        new.__dict__.update(self.__dict__)
+        ctrl = self.ctrl.copy()
+        ctrl[self.cfe.input_names.index(name)] = v
+        new.__dict__.update(values={**self.values, name: v}, ctrl=ctrl)
+        return new
 
     def initial(self, x0=None) -> np.ndarray:
         """The starting point: ``x0`` (by name) over the free entropy's declared start, over

@@ -14,7 +14,7 @@ from .codegen import compile_kernel
 from .errors import ModelError
 from .gauss import AVERAGES
 
-__all__ = ["Replicon"]
+__all__ = ["Replicon", "expression_kernel"]
 
 _KERNELS = {}
 
@@ -47,20 +47,30 @@ class Replicon:
     def kernel(self, fe):
         """The compiled kernel of (lambda_R, parts...) with the argument order of ``fe`` (a
         :class:`~replica.engine.freeentropy.FreeEntropy`)."""
-        free = set().union(*[e.free_symbols for e in (self.expr, *self.parts.values())])
-        known = set(fe.order_params) | set(fe.controls)
-        integration = {a.var for e in (self.expr, *self.parts.values())
-                       for a in e.atoms(*AVERAGES)}
-        unknown = sorted(str(s) for s in free - known - integration)
-        if unknown:
-            raise ModelError(f"{fe.name}: the replicon has symbols {unknown} that are neither "
-                             "order parameters nor controls of its free entropy")
-        h = hashlib.sha256()
-        for e in (self.expr, *self.parts.values(), *fe.order_params, *fe.controls):
-            h.update(sp.srepr(e).encode())
-        key = h.hexdigest()
-        mod = _KERNELS.get(key)
-        if mod is None:
-            mod = _KERNELS[key] = compile_kernel([self.expr, *self.parts.values()],
-                                                 fe.order_params, fe.controls)
-        return mod
+        return expression_kernel([self.expr, *self.parts.values()], fe, "the replicon")
+
+
+def expression_kernel(outputs, fe, what):
+    """A compiled kernel of ``outputs`` (SymPy expressions of ``fe``'s order parameters and
+    controls, Gaussian averages allowed) with ``fe``'s argument order, cached by content.
+
+    Raises
+    ------
+    ModelError
+        An output has a symbol that is neither an order parameter, a control nor an
+        integration variable (``what`` names the outputs in the message).
+    """
+    free = set().union(*[e.free_symbols for e in outputs])
+    integration = {a.var for e in outputs for a in e.atoms(*AVERAGES)}
+    unknown = sorted(str(s) for s in free - set(fe.order_params) - set(fe.controls)
+                     - integration)
+    if unknown:
+        raise ModelError(f"{fe.name}: {what} has symbols {unknown} that are neither order "
+                         "parameters nor controls of its free entropy")
+    h = hashlib.sha256()
+    for e in (*outputs, *fe.order_params, *fe.controls):
+        h.update(sp.srepr(e).encode())
+    key = h.hexdigest()
+    if key not in _KERNELS:
+        _KERNELS[key] = compile_kernel(list(outputs), fe.order_params, fe.controls)
+    return _KERNELS[key]

@@ -35,8 +35,7 @@ import numpy as np
 from .bordered import Condition
 from .errors import ModelError, NonFiniteError
 from .problem import as_problem, gather_controls, swept_control
-from .quadrature import (CHECK_GH_ORDER, CHECK_ORDER, GH_ORDER, ORDER, hermite_rule,
-                         legendre_reference)
+from .compiled import rules
 from .replicon import Replicon
 from .results import SaddlePoint, Transition
 from .solvers import solve_problem
@@ -133,9 +132,9 @@ def stability(model, controls=None, *, saddle_point: SaddlePoint | None = None, 
     mod = pb.replicon.kernel(fe)
     theta = np.array([saddle_point.order_params[nm] for nm in pb.cfe.names], dtype=float)
     nout = 1 + len(pb.replicon.parts)
-    gl, gh = legendre_reference(ORDER), hermite_rule(GH_ORDER)
+    gl, gh = rules()
     out = mod.kernel(theta, pb.ctrl, gl[0], gl[1], gh[0], gh[1], np.empty(nout))
-    glc, ghc = legendre_reference(CHECK_ORDER), hermite_rule(CHECK_GH_ORDER)
+    glc, ghc = rules(check=True)
     outc = mod.kernel(theta, pb.ctrl, glc[0], glc[1], ghc[0], ghc[1], np.empty(nout))
     lam = float(out[0])
     if not math.isfinite(lam):
