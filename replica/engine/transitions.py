@@ -75,27 +75,45 @@ def find_zero(model, observable, *, bracket, param=None, ansatz=None, n=24, xtol
     param = swept_control(model, param, "find_zero")
     pb = as_problem(model, {**fixed, param: float(grid[0])}, ansatz)
 
-    def _obs(p):
+    br, vals, idx = _first_sign_change(pb, param, grid, observable, need, x0, description)
+    a, b = sorted((grid[idx], grid[idx + 1]))
+    if condition is not None:
+        polished = _bordered_root(pb, param, br.points[idx], br.points[idx + 1],
+                                  (float(grid[idx]), float(grid[idx + 1])), vals[idx:idx + 2],
+                                  condition, need, (a, b))
+        if polished is not None:
+            return Transition(param, polished.value, (float(a), float(b)),
+                              polished.saddle_point, description)
+    root, spt = _brent_root(pb, param, (a, b), observable, need, br.points[idx], xtol,
+                            description)
+    return Transition(param, root, (float(a), float(b)), spt, description)
+
+
+def _first_sign_change(pb, param, grid, observable, need, x0, description):
+    """The branch followed along ``grid`` up to the first sign change of ``observable`` (at
+    points accurate in ``need``): (branch, observable values, index i of the change between
+    grid[i] and grid[i + 1])."""
+    def obs(p):
         return observable(p) if p.accurate(*need) else np.nan
 
     def stop(points):  # stop the continuation at the first sign change
-        good = [_obs(p) for p in points[-2:]]
+        good = [obs(p) for p in points[-2:]]
         return len(good) == 2 and np.all(np.isfinite(good)) and good[0] * good[1] <= 0
 
     br = sweep_problem(pb, param, grid, x0=x0, tol=1e-10, max_halvings=10, throw=False,
-                        top=True, stop=stop)
-    vals = np.array([_obs(p) for p in br.points])
-    n = len(vals)
-    idx = None
-    for i in range(n - 1):
+                       top=True, stop=stop)
+    vals = np.array([obs(p) for p in br.points])
+    for i in range(len(vals) - 1):
         if np.isfinite(vals[i]) and np.isfinite(vals[i + 1]) and vals[i] * vals[i + 1] <= 0:
-            idx = i
-            break
-    if idx is None:
-        raise ReplicaError(f"{description or 'observable'} has no sign change on {param} in "
-                           f"[{lo}, {hi}]: values {vals[0]:.4g} ... {vals[-1]:.4g} "
-                           f"({int((~br.success).sum())} failed points)")
-    start = br.points[idx]
+            return br, vals, i
+    raise ReplicaError(f"{description or 'observable'} has no sign change on {param} in "
+                       f"[{grid[0]}, {grid[-1]}]: values {vals[0]:.4g} ... {vals[-1]:.4g} "
+                       f"({int((~br.success).sum())} failed points)")
+
+
+def _brent_root(pb, param, bracket, observable, need, start, xtol, description):
+    """Brent's method on ``observable`` in ``bracket``, every point solved from ``start``;
+    (root, saddle point there)."""
     cache = {}
 
     def at(v):
@@ -111,17 +129,8 @@ def find_zero(model, observable, *, bracket, param=None, ansatz=None, n=24, xtol
         sp_ = cache[v] = at(v)
         return observable(sp_)
 
-    a, b = sorted((grid[idx], grid[idx + 1]))
-    if condition is not None:
-        polished = _bordered_root(pb, param, br.points[idx], br.points[idx + 1],
-                                  (float(grid[idx]), float(grid[idx + 1])), vals[idx:idx + 2],
-                                  condition, need, (a, b))
-        if polished is not None:
-            return Transition(param, polished.value, (float(a), float(b)),
-                              polished.saddle_point, description)
-    root = brentq(f, a, b, xtol=xtol, rtol=4 * np.finfo(float).eps, maxiter=200)
-    spt = cache.get(root) or at(root)
-    return Transition(param, float(root), (float(a), float(b)), spt, description)
+    root = brentq(f, *bracket, xtol=xtol, rtol=4 * np.finfo(float).eps, maxiter=200)
+    return float(root), cache.get(root) or at(root)
 
 
 def _bordered_root(pb, param, p0, p1, values, obs, condition, need, bracket):
