@@ -266,6 +266,112 @@ def _fill_lam(lam_out, S, w, m):
         lam_out[S[i]] = max(w[i], 0.0)
 
 
+_CONTINUE = -1  # the minor cycles ended at an affine minimiser inside the simplex
+
+
+@jit
+def _wolfe_corral(S0, w0, R, S, w, inS, G, c, z2, mcap):
+    """The initial corral from the candidates S0 (in order, in blocks of 64; numerically
+    affinely dependent ones are skipped) with their weights w0, normalised; returns its size."""
+    m = 0
+    block = 64
+    for t0 in range(0, S0.size, block):
+        if m >= mcap:
+            break
+        t1 = min(t0 + block, S0.size)
+        m_new = _chol_append_block(R, m, S, G, c, S0[t0:t1], z2, mcap)
+        # weights of the accepted candidates (S0 has no repeats)
+        t = t0
+        for i in range(m, m_new):
+            while S0[t] != S[i]:
+                t += 1
+            w[i] = w0[t]
+            inS[S[i]] = True
+        m = m_new
+    _normalise(w, m)
+    return m
+
+
+@jit
+def _normalise(w, m):
+    total = 0.0
+    for i in range(m):
+        total += w[i]
+    for i in range(m):
+        w[i] /= total
+
+
+@jit
+def _wolfe_minor(R, m, S, w, a, inS, n_new, it, max_iter, lam_out):
+    """Wolfe's minor cycles: move towards the affine minimiser of the corral, dropping members
+    whose weight reaches zero.  Returns (code, m, n_new, it): ``_CONTINUE`` when the affine
+    minimiser lies inside the simplex (its weights are in w), a final code otherwise."""
+    while True:
+        _affine_min(R, m, a)
+        allpos = True
+        for i in range(m):
+            if not a[i] > 0.0:
+                allpos = False
+                break
+        if allpos:
+            for i in range(m):
+                w[i] = a[i]
+            return _CONTINUE, m, n_new, it
+        theta = 1.0
+        kdrop = -1
+        for i in range(m):
+            if a[i] <= 0.0:
+                den = w[i] - a[i]
+                th = w[i] / den if den > 0.0 else 0.0
+                if kdrop < 0 or th < theta:
+                    theta = th
+                    kdrop = i
+        if theta > 0.0:
+            for i in range(m):
+                w[i] = theta * a[i] + (1.0 - theta) * w[i]
+            w[kdrop] = 0.0
+            n_new = 0
+            for i in range(m - 1, -1, -1):
+                if w[i] <= 0.0:
+                    inS[S[i]] = False
+                    _chol_delete(R, m, S, w, i)
+                    m -= 1
+        else:
+            # A just-added pattern with a non-positive affine weight: drop it, x unchanged.
+            inS[S[kdrop]] = False
+            _chol_delete(R, m, S, w, kdrop)
+            m -= 1
+            n_new -= 1
+            if n_new <= 0:
+                _fill_lam(lam_out, S, w, m)
+                return _STALL, m, n_new, it
+        if m == 0:
+            return _STALL, m, n_new, it
+        _normalise(w, m)
+        it += 1
+        if it >= max_iter:
+            _fill_lam(lam_out, S, w, m)
+            return _MAXITER, m, n_new, it
+
+
+@jit
+def _improving(g, thr, jmin, inS, kadd, cand):
+    """Up to ``kadd`` improving patterns (g_k < thr) outside the corral, the most violated
+    (jmin) first; returns how many were written to ``cand``."""
+    ncand = 1
+    cand[0] = jmin
+    if kadd > 1:
+        order = np.argsort(g)
+        for q in range(1, g.size):
+            k = order[q]
+            if g[k] >= thr or ncand >= kadd:
+                break
+            if not inS[k]:
+                cand[ncand] = k
+                ncand += 1
+    return ncand
+
+
 @jit
 def _wolfe_kernel(xiP, G, S0, w0, c, kappa_sat, kappa_unsat, tol, nonsep_tol, z1, z2,
                   kadd, max_iter, lam_out, best_lam, best_lower):
@@ -292,85 +398,18 @@ def _wolfe_kernel(xiP, G, S0, w0, c, kappa_sat, kappa_unsat, tol, nonsep_tol, z1
         if G[k, k] > maxnorm:
             maxnorm = G[k, k]
     maxnorm = math.sqrt(maxnorm)
-    m = 0
-    block = 64
-    for t0 in range(0, S0.size, block):
-        if m >= mcap:
-            break
-        t1 = min(t0 + block, S0.size)
-        m_new = _chol_append_block(R, m, S, G, c, S0[t0:t1], z2, mcap)
-        # weights of the accepted candidates (S0 has no repeats)
-        t = t0
-        for i in range(m, m_new):
-            while S0[t] != S[i]:
-                t += 1
-            w[i] = w0[t]
-            inS[S[i]] = True
-        m = m_new
+    m = _wolfe_corral(S0, w0, R, S, w, inS, G, c, z2, mcap)
     if m == 0:
         return _STALL, 0, -np.inf, np.inf, best_lower
-    total = 0.0
-    for i in range(m):
-        total += w[i]
-    for i in range(m):
-        w[i] /= total
     it = 0
     lower = -np.inf
     upper = np.inf
     n_new = 0
     cand = np.empty(kadd, dtype=np.int64)
     while True:
-        # Minor cycles: move towards the affine minimiser, dropping members that reach zero.
-        while True:
-            _affine_min(R, m, a)
-            allpos = True
-            for i in range(m):
-                if not a[i] > 0.0:
-                    allpos = False
-                    break
-            if allpos:
-                for i in range(m):
-                    w[i] = a[i]
-                break
-            theta = 1.0
-            kdrop = -1
-            for i in range(m):
-                if a[i] <= 0.0:
-                    den = w[i] - a[i]
-                    th = w[i] / den if den > 0.0 else 0.0
-                    if kdrop < 0 or th < theta:
-                        theta = th
-                        kdrop = i
-            if theta > 0.0:
-                for i in range(m):
-                    w[i] = theta * a[i] + (1.0 - theta) * w[i]
-                w[kdrop] = 0.0
-                n_new = 0
-                for i in range(m - 1, -1, -1):
-                    if w[i] <= 0.0:
-                        inS[S[i]] = False
-                        _chol_delete(R, m, S, w, i)
-                        m -= 1
-            else:
-                # A just-added pattern with a non-positive affine weight: drop it, x unchanged.
-                inS[S[kdrop]] = False
-                _chol_delete(R, m, S, w, kdrop)
-                m -= 1
-                n_new -= 1
-                if n_new <= 0:
-                    _fill_lam(lam_out, S, w, m)
-                    return _STALL, it, lower, upper, best_lower
-            if m == 0:
-                return _STALL, it, lower, upper, best_lower
-            total = 0.0
-            for i in range(m):
-                total += w[i]
-            for i in range(m):
-                w[i] /= total
-            it += 1
-            if it >= max_iter:
-                _fill_lam(lam_out, S, w, m)
-                return _MAXITER, it, lower, upper, best_lower
+        code, m, n_new, it = _wolfe_minor(R, m, S, w, a, inS, n_new, it, max_iter, lam_out)
+        if code != _CONTINUE:
+            return code, it, lower, upper, best_lower
         n_new = 0
         # Major cycle: the current point from the patterns, its products and the bounds.
         for l in range(N):
@@ -415,18 +454,7 @@ def _wolfe_kernel(xiP, G, S0, w0, c, kappa_sat, kappa_unsat, tol, nonsep_tol, z1
             return _MAXITER, it, lower, upper, best_lower
         if inS[jmin] or m >= mcap:
             return _STALL, it, lower, upper, best_lower
-        # Up to kadd improving patterns outside the corral, most violated first.
-        ncand = 1
-        cand[0] = jmin
-        if kadd > 1:
-            order = np.argsort(g)
-            for q in range(1, P):
-                k = order[q]
-                if g[k] >= thr or ncand >= kadd:
-                    break
-                if not inS[k]:
-                    cand[ncand] = k
-                    ncand += 1
+        ncand = _improving(g, thr, jmin, inS, kadd, cand)
         m_new = _chol_append_block(R, m, S, G, c, cand[:ncand], z2, mcap)
         if m_new == m:
             return _STALL, it, lower, upper, best_lower
