@@ -218,26 +218,14 @@ def _solve(prob, P, lam, *, kappa_sat, kappa_unsat, tol, max_iter, warm=False):
     Returns (code, lam, lower, upper, iterations, best_lam, best_lower, cert_lam) with code one of
     _GAP, _SAT, _UNSAT, _NONSEP (certified: cert_lam is set), _MAXITER.
     """
-    G, diag = prob.G, prob.diag
     lam = np.ascontiguousarray(lam[:P], dtype=np.float64)
     probe_its = 0
     max_iter_total = max_iter
     if _USE_WOLFE and not warm:
-        # A short pair-step probe first: easy instances (far from the threshold) are decided
-        # in O(P) steps; the hard ones go to Wolfe's exact phase from a cold start.
-        lam_p = lam.copy()
-        g = prob.G[:P, :P] @ lam_p
-        bl = lam_p.copy()
-        budget = min(max(1000, 2 * P), max_iter)
-        code, probe_its, lower, upper, best_lower = _smo_kernel(
-            prob.G, prob.diag, P, lam_p, g, kappa_sat, kappa_unsat, tol, 0.0, budget, bl,
-            -np.inf, max(1000, 4 * P))
-        if code in (_GAP, _SAT, _UNSAT):
-            bounds = _verified(prob, P, code, lam_p, kappa_sat, kappa_unsat, tol)
-            if bounds is not None:
-                return code, lam_p, bounds[0], bounds[1], probe_its, bl, best_lower, None
-        if probe_its >= max_iter:
-            return _MAXITER, lam_p, lower, upper, probe_its, bl, best_lower, None
+        probe_its, done = _probe(prob, P, lam, kappa_sat=kappa_sat, kappa_unsat=kappa_unsat,
+                                 tol=tol, max_iter=max_iter)
+        if done is not None:
+            return done
         max_iter = max_iter - probe_its
     if _USE_WOLFE:
         code, iterations, lam_w, lower, upper, best_lam, best_lower = _wolfe(
@@ -259,7 +247,35 @@ def _solve(prob, P, lam, *, kappa_sat, kappa_unsat, tol, max_iter, warm=False):
         return _MAXITER, lam_w, lower, upper, iterations, best_lam, best_lower, None
     if np.any(lam_w > 0.0):
         lam = lam_w / lam_w.sum()
-    # Fallback: pair steps from the last Wolfe iterate.
+    return _pair_steps(prob, P, lam, iterations, max_iter, kappa_sat=kappa_sat,
+                       kappa_unsat=kappa_unsat, tol=tol)
+
+
+def _probe(prob, P, lam, *, kappa_sat, kappa_unsat, tol, max_iter):
+    """A short pair-step probe: easy instances (far from the threshold) are decided in O(P)
+    steps; the hard ones go to Wolfe's exact phase from a cold start.  Returns (iterations,
+    the result tuple of :func:`_solve` or None when undecided)."""
+    lam_p = lam.copy()
+    g = prob.G[:P, :P] @ lam_p
+    bl = lam_p.copy()
+    budget = min(max(1000, 2 * P), max_iter)
+    code, probe_its, lower, upper, best_lower = _smo_kernel(
+        prob.G, prob.diag, P, lam_p, g, kappa_sat, kappa_unsat, tol, 0.0, budget, bl,
+        -np.inf, max(1000, 4 * P))
+    if code in (_GAP, _SAT, _UNSAT):
+        bounds = _verified(prob, P, code, lam_p, kappa_sat, kappa_unsat, tol)
+        if bounds is not None:
+            return probe_its, (code, lam_p, bounds[0], bounds[1], probe_its, bl, best_lower,
+                               None)
+    if probe_its >= max_iter:
+        return probe_its, (_MAXITER, lam_p, lower, upper, probe_its, bl, best_lower, None)
+    return probe_its, None
+
+
+def _pair_steps(prob, P, lam, iterations, max_iter, *, kappa_sat, kappa_unsat, tol):
+    """The pair-step (SMO) kernel from ``lam`` until a certificate (the fallback of
+    :func:`_solve` after Wolfe's phase); returns :func:`_solve`'s result tuple."""
+    G, diag = prob.G, prob.diag
     g = G[:P, :P] @ lam
     best_lam = lam.copy()
     best_lower = -np.inf
@@ -325,6 +341,8 @@ def _solve(prob, P, lam, *, kappa_sat, kappa_unsat, tol, max_iter, warm=False):
         if ok:
             return code, lam, lower_x, upper_x, iterations, best_lam, best_lower, None
         g = G[:P, :P] @ lam  # drift of the incremental products: refresh and go on
+
+
 
 
 def _result_from(prob, P, code, lam, lower, upper, iterations, best_lam, cert, tol):
