@@ -263,23 +263,15 @@ def numpy_descent(J, s0, tol=1e-6, max_steps=100000):
 
 # ---------------------------------------------------------------------------------------------
 
-def main(argv=None):
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repeats", type=int, default=7)
-    ap.add_argument("--descent-repeats", type=int, default=5)
-    ap.add_argument("--skip-reach", action="store_true",
-                    help="skip the largest-N-within-a-minute descent runs")
-    args = ap.parse_args(argv)
-    machine = _timing.machine_info()
-    rows, md = [], []
-    pspin.critical_points(pspin.couplings(4, {3: 1.0}, rng=7), n_starts=4, rng=0)  # compile/load
+def _critical_point_rows(rows, md, repeats):
+    """Newton's critical points against the batched NumPy twin, three sizes."""
     for N, n in ((4, 600), (6, 1500), (10, 1500)):
         J = pspin.couplings(N, {3: 1.0}, rng=7)
         starts = _starts(N, n, 11)
         cmp = _timing.compare(
             {"package": lambda: pspin.critical_points(J, n_starts=n, rng=11),
              "numpy_batched": lambda: numpy_critical_points(J, starts)},
-            repeats=args.repeats, warmup=1)
+            repeats=repeats, warmup=1)
         cp = cmp["out"]["package"]
         pts, en, idx = cmp["out"]["numpy_batched"]
         assert np.array_equal(cp.points.shape, pts.shape), (cp.points.shape, pts.shape)
@@ -315,14 +307,17 @@ def main(argv=None):
             f"{r['ratio_of_medians']:.2g}x (IQR {r['q1']:.2g}-{r['q3']:.2g})",
             SCRIPT if not md else "same"))
 
-    # gradient descent against its plain twin
+
+
+def _descent_row(rows, md, repeats):
+    """Gradient descent against its plain NumPy twin."""
     N = 150
     J = pspin.couplings(N, {3: 1.0}, rng=1)
     s0 = _starts(N, 1, 3)[0]
     cmp = _timing.compare(
         {"package": lambda: pspin.gradient_descent(J, s0, tol=1e-6),
          "numpy_twin": lambda: numpy_descent(J, s0, tol=1e-6)},
-        repeats=args.descent_repeats, warmup=1)
+        repeats=repeats, warmup=1)
     res = cmp["out"]["package"]
     e2, steps2, _ = cmp["out"]["numpy_twin"]
     assert res.converged and abs(res.energy - e2) <= 1e-9, (res.energy, e2)
@@ -339,7 +334,10 @@ def main(argv=None):
         f"NumPy)",
         f"{r['ratio_of_medians']:.2g}x (IQR {r['q1']:.2g}-{r['q3']:.2g})", "same"))
 
-    # packed storage against the plain dense twin at the largest dense size
+
+
+def _packed_row(rows, md, repeats):
+    """Packed storage against the plain dense twin at the largest dense size."""
     N = 300
     Jd = pspin.couplings(N, {3: 1.0}, rng=1)
     Jp = pspin.couplings(N, {3: 1.0}, rng=1, storage="packed")
@@ -347,10 +345,10 @@ def main(argv=None):
     cmp = _timing.compare(
         {"package_packed": lambda: pspin.gradient_descent(Jp, s0, tol=1e-6),
          "numpy_twin_dense": lambda: numpy_descent(Jd, s0, tol=1e-6)},
-        repeats=args.descent_repeats, warmup=1)
+        repeats=repeats, warmup=1)
     resp = cmp["out"]["package_packed"]
     assert resp.converged
-    T, r = cmp["timings"], cmp["ratios"]["numpy_twin_dense"]
+    T = cmp["timings"]
     rows.append(dict(case="gradient_descent_packed", N=N, tol=1e-6, steps_package=resp.steps,
                      note="different instances (the packed entries are drawn directly): "
                           "per-step cost compared through whole descents of similar length",
@@ -371,37 +369,57 @@ def main(argv=None):
         f"{per_step['numpy_twin_dense'] / per_step['package_packed']:.2g}x per step "
         f"(different instances: the packed entries are drawn directly)", "same"))
 
-    if not args.skip_reach:
-        for storage, sizes in (("dense", (100, 150, 200, 250, 300)),
-                               ("packed", (300, 400, 500, 600, 700, 800))):
-            reach = {}
-            for N in sizes:
-                J = pspin.couplings(N, {3: 1.0}, rng=1, storage=storage)
-                s0 = _starts(N, 1, 3)[0]
-                w0, c0 = time.perf_counter(), time.process_time()
-                res = pspin.gradient_descent(J, s0, tol=1e-6)
-                c1, w1 = time.process_time(), time.perf_counter()
-                reach[N] = dict(cpu_s=c1 - c0, wall_s=w1 - w0, steps=res.steps,
-                                energy=res.energy, converged=res.converged)
-                print(f"descent ({storage}) N={N}: {_timing.fmt_time(c1 - c0)} CPU "
-                      f"({_timing.fmt_time(w1 - w0)} wall), {res.steps} steps, "
-                      f"e = {res.energy:.6f}", flush=True)
-                del J
-                if c1 - c0 > 60:
-                    break
-            best = max((k for k, v in reach.items() if v["cpu_s"] <= 60), default=None)
-            rows.append(dict(case=f"descent_reach_{storage}", tol=1e-6, one_run_per_N=True,
-                             runs=reach, largest_N_within_60s=best))
-            if best is not None:
-                what = ("dense tensor, BLAS contractions" if storage == "dense" else
-                        "packed tensor (N^3/6 entries), compiled contraction")
-                md.append(_timing.markdown_row(
-                    f"gradient descent of the pure 3-spin (tol 1e-6), largest N within a "
-                    f"minute, storage = {storage!r} (one run per N)",
-                    f"N = {best} in {_timing.fmt_time(reach[best]['cpu_s'])} ({what}; "
-                    f"{reach[best]['steps']} steps)",
-                    "same descent (row above)", "1x (row above)", "same"))
 
+
+def _reach_rows(rows, md):
+    """The largest N whose descent takes under a minute, per storage."""
+    for storage, sizes in (("dense", (100, 150, 200, 250, 300)),
+                           ("packed", (300, 400, 500, 600, 700, 800))):
+        reach = {}
+        for N in sizes:
+            J = pspin.couplings(N, {3: 1.0}, rng=1, storage=storage)
+            s0 = _starts(N, 1, 3)[0]
+            w0, c0 = time.perf_counter(), time.process_time()
+            res = pspin.gradient_descent(J, s0, tol=1e-6)
+            c1, w1 = time.process_time(), time.perf_counter()
+            reach[N] = dict(cpu_s=c1 - c0, wall_s=w1 - w0, steps=res.steps,
+                            energy=res.energy, converged=res.converged)
+            print(f"descent ({storage}) N={N}: {_timing.fmt_time(c1 - c0)} CPU "
+                  f"({_timing.fmt_time(w1 - w0)} wall), {res.steps} steps, "
+                  f"e = {res.energy:.6f}", flush=True)
+            del J
+            if c1 - c0 > 60:
+                break
+        best = max((k for k, v in reach.items() if v["cpu_s"] <= 60), default=None)
+        rows.append(dict(case=f"descent_reach_{storage}", tol=1e-6, one_run_per_N=True,
+                         runs=reach, largest_N_within_60s=best))
+        if best is not None:
+            what = ("dense tensor, BLAS contractions" if storage == "dense" else
+                    "packed tensor (N^3/6 entries), compiled contraction")
+            md.append(_timing.markdown_row(
+                f"gradient descent of the pure 3-spin (tol 1e-6), largest N within a "
+                f"minute, storage = {storage!r} (one run per N)",
+                f"N = {best} in {_timing.fmt_time(reach[best]['cpu_s'])} ({what}; "
+                f"{reach[best]['steps']} steps)",
+                "same descent (row above)", "1x (row above)", "same"))
+
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--descent-repeats", type=int, default=5)
+    ap.add_argument("--skip-reach", action="store_true",
+                    help="skip the largest-N-within-a-minute descent runs")
+    args = ap.parse_args(argv)
+    machine = _timing.machine_info()
+    rows, md = [], []
+    pspin.critical_points(pspin.couplings(4, {3: 1.0}, rng=7), n_starts=4, rng=0)  # compile/load
+    _critical_point_rows(rows, md, args.repeats)
+    _descent_row(rows, md, args.descent_repeats)
+    _packed_row(rows, md, args.descent_repeats)
+    if not args.skip_reach:
+        _reach_rows(rows, md)
     _timing.write_results("pspin", dict(
         benchmark="pspin", machine=machine, xi={3: 1.0},
         baselines={"numpy_batched": "the same Riemannian Newton batched over the starts: one "
