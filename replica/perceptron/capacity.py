@@ -271,8 +271,40 @@ def _jamming_direct(model, alpha_rs):
 
 
 def _root_in_bracket(model, bracket, start, known=()):
-    """Brent's method on F(alpha) in ``bracket``; every solve is warm-started from the solved
-    point nearest in alpha (``known``: (alpha, SaddlePoint) pairs already solved)."""
+    """The zero of F(alpha) in ``bracket``: the bordered Newton solve (saddle point and F = 0
+    together, :func:`replica.engine.bordered.bordered_solve`) at the linearly interpolated
+    root, from either bracketing point, the nearer first; where it fails or leaves the bracket, Brent's method on
+    F(alpha), every solve warm-started from the solved point nearest in alpha (``known``:
+    (alpha, SaddlePoint) pairs already solved)."""
+    polished = _bordered_root(model, bracket, known)
+    if polished is not None:
+        return polished
+    return _brent_root(model, bracket, start, known)
+
+
+def _bordered_root(model, bracket, known):
+    from ..engine.bordered import Condition, bordered_solve
+    from ..engine.problem import as_problem
+
+    ends = [(a, p) for a, p in known if math.isfinite(_F(p))]
+    if len(ends) != 2:
+        return None
+    (a0, p0), (a1, p1) = ends
+    f0, f1 = _F(p0), _F(p1)
+    c0 = a0 + (a1 - a0) * f0 / (f0 - f1) if f0 != f1 else a0
+    pb = as_problem(model, {"alpha": c0}, "1rsb-jamming")
+    lo, hi = min(bracket), max(bracket)
+    # from the nearer end first (the bracket can be wide: its ends are continuation points)
+    for _, p in sorted(ends, key=lambda e: abs(c0 - e[0])):
+        theta0 = np.array([p.order_params[nm] for nm in pb.cfe.names])
+        bp = bordered_solve(pb, "alpha", theta0, c0, Condition("phi"))
+        if bp is not None and lo <= bp.value <= hi and math.isfinite(_F(bp.saddle_point)):
+            return bp.value, bp.saddle_point
+    return None
+
+
+def _brent_root(model, bracket, start, known):
+    """Brent's method on F(alpha) in ``bracket`` (see :func:`_root_in_bracket`)."""
     from scipy.optimize import brentq
 
     from ..engine.continuation import sweep
