@@ -76,12 +76,14 @@ def sweep(model, controls=None, *, ansatz=None, tol=1e-10, max_halvings=10, thro
 
 
 def sweep_problem(pb: SaddleProblem, pname, grid, *, x0=None, tol=1e-10, max_halvings=10,
-                  throw=False, top=True, stop=None, progress=False) -> Branch:
+                  throw=False, top=True, stop=None, progress=False, max_iter=60) -> Branch:
     """:func:`sweep` of a problem along its control ``pname`` over ``grid``.
 
     ``top=False`` solves the first point by Newton alone (no fallbacks: what a strategy that
     follows a branch needs, to avoid recursion).  ``stop(points) -> bool``, called after each
     point, ends the sweep early (the transition finders stop at the first sign change).
+    ``max_iter`` bounds every Newton iteration of the continuation (a prediction that has not
+    converged by then is repaired or the step halved).
     """
     if pname not in pb.values:
         raise ModelError(f"unknown control {pname!r}; known: {sorted(pb.values)}")
@@ -100,6 +102,7 @@ def sweep_problem(pb: SaddleProblem, pname, grid, *, x0=None, tol=1e-10, max_hal
     chunk = 8 if stop is not None else max(16, npts // 50)
     points, folds = [], []
     prev = None  # (value, SaddlePoint, kernel output buffer): where the continuation starts
+    trail = ()  # the last two points the continuation started from (for the repairs)
     bar = progress_bar(npts, f"sweep {pname}", progress)
     i = 0
     while i < npts:
@@ -109,7 +112,7 @@ def sweep_problem(pb: SaddleProblem, pname, grid, *, x0=None, tol=1e-10, max_hal
             try:
                 j = cfe.continuation(theta_p, prev[2], prev[0], ctrl, iv,
                                      -1 if kidx is None else kidx, values, i, end, tol, 1e-10,
-                                     60, thetas, outs, checks, info)
+                                     max_iter, thetas, outs, checks, info)
             except KERNEL_ERRORS:  # a domain error in the kernel: the rows done are valid
                 j = i + int(np.argmax(np.isnan(info[i:end, 0]))) if np.isnan(
                     info[i:end, 0]).any() else end
@@ -121,6 +124,7 @@ def sweep_problem(pb: SaddleProblem, pname, grid, *, x0=None, tol=1e-10, max_hal
                                   float(info[k, 1]), "continuation", tol, ec)
                 prev = _accept(cfe, points, folds, prev, float(values[k]), sp_, outs[k], pname,
                                throw)
+                trail = _trail(trail, prev)
                 bar.update(1)
                 if stop is not None and stop(points):  # internal: transition finders
                     bar.close()
@@ -129,13 +133,15 @@ def sweep_problem(pb: SaddleProblem, pname, grid, *, x0=None, tol=1e-10, max_hal
             if i == npts:
                 break
             if j < end:  # Newton failed from the prediction: step halving in Python
-                sp_ = _continue(pb, pname, prev, float(values[i]), kidx, tol, max_halvings)
+                sp_ = _continue(pb, pname, prev, float(values[i]), kidx, tol, max_halvings,
+                                max_iter, trail)
             else:
                 continue
         else:
             sp_ = solve_problem(pb.with_value(pname, values[i]), x0=x0, tol=tol, throw=False,
-                                 fallback=top)
+                                 fallback=top, max_iter=max_iter)
         prev = _accept(cfe, points, folds, prev, float(values[i]), sp_, None, pname, throw)
+        trail = _trail(trail, prev)
         bar.update(1)
         i += 1
         if stop is not None and stop(points):
@@ -195,21 +201,54 @@ def _predict(pb, prev_sp, kidx, dv):
     return pred
 
 
-def _continue(pb, pname, prev, v, kidx, tol, max_halvings):
+#: The largest scaled residual of a stalled (``inaccurate``) point the continuation goes on from.
+_STALLED_RESIDUAL = 1e-6
+
+
+def _trail(trail, prev):
+    """The last two points solved (oldest first), with ``prev``'s point appended if new."""
+    if prev is None or (trail and trail[-1] is prev[1]):
+        return trail
+    return (tuple(trail) + (prev[1],))[-2:]
+
+
+def _correct(pt, pred, history, tol, max_iter):
+    """Newton at ``pt`` from the prediction, then from each of the problem's repairs of it
+    (:attr:`SaddleProblem.repairs`; ``history``: the last points solved, oldest first): the
+    first solution, or None.  A solution is a point where
+    Newton converged, or one that stalled at the noise floor of the quadrature (``inaccurate``)
+    with the order parameters and phi still within their error estimates and a scaled residual
+    below 1e-6 (a point whose gradient the quadrature cannot resolve to that is no point to
+    continue from)."""
+    for repair in (None,) + pt.repairs:
+        start = pred if repair is None else repair(pt, pred, history)
+        if start is None:
+            continue
+        res = try_newton(pt, start, tol, 1e-10, max_iter)
+        if res is None:
+            continue
+        theta, ev, it, status, step = res
+        sp_ = make_point(pt, theta, ev, it, status, step, "continuation", tol)
+        if status == Status.CONVERGED or (sp_.accurate("order_params", "phi")
+                                          and sp_.residual <= _STALLED_RESIDUAL):
+            return sp_
+    return None
+
+
+def _continue(pb, pname, prev, v, kidx, tol, max_halvings, max_iter, trail=()):
     current = prev
+    history = _trail(trail, prev)
     target = v
     failures = 0
     for _ in range(50 * (max_halvings + 1)):
         dv = target - current[0]
         pred = _predict(pb, current[1], kidx, dv)
-        pt = pb.with_value(pname, target)
-        res = try_newton(pt, pred, tol, 1e-10, 60)
-        if res is not None and res[3] == Status.CONVERGED:
-            theta, ev, it, status, step = res
-            sp_ = make_point(pt, theta, ev, it, status, step, "continuation", tol)
+        sp_ = _correct(pb.with_value(pname, target), pred, history, tol, max_iter)
+        if sp_ is not None:
             if target == v:
                 return sp_
             current = (target, sp_)
+            history = (history + (sp_,))[-2:]
             nxt = target + 2.0 * dv  # grow the step again after a success, never past v
             target = v if (v - nxt) * (v - target) <= 0 else nxt
             continue
@@ -220,4 +259,4 @@ def _continue(pb, pname, prev, v, kidx, tol, max_halvings):
     # last resort: Newton from the last good point, without fallbacks
     pv = pb.with_value(pname, v)
     return solve_problem(pv, x0=dict(current[1].order_params), tol=tol, throw=False,
-                          fallback=False)
+                          fallback=False, max_iter=max_iter)

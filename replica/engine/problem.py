@@ -99,6 +99,14 @@ class SaddleProblem:
     replicon : replica.engine.replicon.Replicon, optional
         The replicon eigenvalue of this (RS) free entropy, for
         :func:`replica.engine.stability.stability` and ``at_line``.
+    repairs : tuple, optional
+        Starts tried in order by the continuation (:func:`replica.engine.continuation.sweep`)
+        when Newton from its prediction fails, before the step is halved: callables
+        ``repair(problem, theta_pred, history) -> numpy.ndarray or None`` (the prediction, in
+        the kernel's order, and the last one or two points solved, oldest first, as
+        :class:`~replica.engine.results.SaddlePoint` s).  A system whose saddle point leaves
+        a non-rectangular feasible set, or degenerates at the start of its branch, declares
+        here how to bring a prediction back (the Franz-Parisi system: its Gaussian gaps).
 
     Attributes
     ----------
@@ -123,6 +131,7 @@ class SaddleProblem:
     observables: Mapping[str, Callable] = field(default_factory=dict)
     primary: str | None = None
     replicon: Any = None
+    repairs: tuple = ()
 
     def __post_init__(self):
         fe = self.free_entropy
@@ -161,6 +170,11 @@ class SaddleProblem:
                 raise ModelError(f"{name}: observables must map names to callables "
                                  f"saddle_point -> float; got {nm!r}: {f!r}")
         object.__setattr__(self, "observables", obs)
+        repairs = tuple(self.repairs or ())
+        if bad := [r for r in repairs if not callable(r)]:
+            raise ModelError(f"{name}: repairs must be callables (problem, theta_pred, "
+                             f"history) -> theta or None; got {bad[0]!r}")
+        object.__setattr__(self, "repairs", repairs)
         if self.primary is not None and self.primary not in vals:
             raise ModelError(f"{name}: the primary control {self.primary!r} is not one of its "
                              f"controls {list(cfe.input_names)}")

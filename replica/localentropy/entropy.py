@@ -25,6 +25,8 @@ from ..perceptron.models import ( Model, _check_alpha, _check_finite,
 from ..engine.results import Transition
 from .results import LocalEntropy
 from ..engine.solvers import solve
+from ..engine.continuation import sweep_problem
+from ..engine.problem import SaddleProblem
 from .._progress import progress_bar
 
 __all__ = ["local_entropy", "local_entropy_transition", "kappa_max", "fp_compiled"]
@@ -108,6 +110,58 @@ class _Coords:
 
 #: Gaps c (p - p*)^2 tried when the continuation's prediction fails (see local_entropy).
 _GAP_LADDER = (0.1, 1.0, 0.01)
+
+
+class _GapRepair:
+    """A repair of the continuation's prediction (:attr:`replica.engine.problem.SaddleProblem.
+    repairs`).  The engine's tangent predictor works in the order parameters, where the
+    feasible set (delta >= 0) is curved: near p = +-1 and near p* its prediction leaves it.
+    The repair predicts linearly in the feasible coordinates instead, through the last two
+    points solved (the last one alone at the start), and keeps the Gaussian gaps
+    (delta[, dhat]) at least half the last point's and at least ``c`` (p - p*)^2: off p* the
+    gaps are 0 at p* and grow like (p - p*)^2, and from p* (where the averages degenerate) or
+    a point close to it a prediction may sit far below them."""
+
+    def __init__(self, c, p_star, coords):
+        self.c, self.p_star, self.coords = c, p_star, coords
+
+    def __call__(self, problem, theta_pred, history):
+        co = self.coords
+        pv = problem.values["p"]
+        pts = [(pt.controls["p"], co.to_u(pt.controls["p"],
+                                          np.array(list(pt.order_params.values()))))
+               for pt in history]
+        p2, u_last = pts[-1]
+        u = u_last.copy()
+        # (the secant needs two distinct points: a target equal to p* up to rounding would
+        # divide by ~1e-16)
+        if len(pts) == 2 and abs(p2 - pts[0][0]) > 1e-9 and pv != p2:
+            p1, u1 = pts[0]
+            u = u_last + (u_last - u1) * (pv - p2) / (p2 - p1)
+            if co.feasible(pv, u) is None:
+                u = u_last.copy()
+        floor = max(self.c * (pv - self.p_star) ** 2, 1e-12)
+        for k in ((0, 2) if co.binary else (0,)):
+            u[k] = max(u[k], 0.5 * u_last[k], floor)
+        return co.feasible(pv, u, u_last)
+
+
+def _path(p_star, targets):
+    """The overlaps the continuation visits from p* to the (sorted, outward) ``targets``:
+    steps of at most 0.04 in p and half the remaining distance to p = +-1; returns the grid and
+    the index of each target in it."""
+    grid, where = [p_star], []
+    for t in targets:
+        while True:
+            last = grid[-1]
+            dp = t - last
+            max_dp = min(_MAX_DP, 0.5 * (1.0 - abs(last)))
+            if abs(dp) <= max_dp:
+                grid.append(float(t))
+                break
+            grid.append(last + math.copysign(max_dp, dp))
+        where.append(len(grid) - 1)
+    return np.array(grid), where
 
 
 def _typical_start(cfe, ctrl, coords, typ, binary):
@@ -207,12 +261,16 @@ def local_entropy(model: Model, *, alpha, kappa_ref, overlaps=None, distances=No
     Notes
     -----
     S(p) = extr_{q, t, ...} [G_S + alpha G_E] (see :mod:`replica.franzparisi`).  The
-    points are found by continuation from p*, where S(p*) = phi_RS(kappa) is the maximum (the
-    neighbours do not feel the reference), outwards in both directions, with steps of at most
-    0.04 in p and half the distance to p = +-1, and a linear predictor in feasible
-    coordinates; where its guess fails, the Gaussian gaps (0 at p*, growing like (p - p*)^2)
-    are set to c (p - p*)^2 for c in (0.1, 1, 0.01).  A point that cannot be reached is
-    ``continuation_failed`` and the farther ones are tried from the last point reached.  dS/dp is the derivative at fixed saddle point (envelope theorem), from the
+    points are found by the engine's continuation (:func:`replica.engine.continuation.sweep`,
+    tangent predictor and step halving) from p*, where S(p*) = phi_RS(kappa) is the maximum
+    (the neighbours do not feel the reference), outwards in both directions, through
+    intermediate overlaps at most 0.04 apart and at most half the distance to p = +-1.  The
+    Franz-Parisi problem declares its repairs of a failed prediction
+    (:attr:`replica.engine.problem.SaddleProblem.repairs`): the prediction made feasible
+    (delta = q - t^2/q_ref - (p-t)^2/(1-q_ref) > 0), then its Gaussian gaps (0 at p*, growing
+    like (p - p*)^2) raised to c (p - p*)^2 for c in (0.1, 1, 0.01).  A point that cannot be
+    reached is ``continuation_failed`` (NaN) and the farther ones are tried from the last
+    point reached.  dS/dp is the derivative at fixed saddle point (envelope theorem), from the
     compiled d phi/d p.
 
     References
@@ -236,116 +294,47 @@ def local_entropy(model: Model, *, alpha, kappa_ref, overlaps=None, distances=No
     coords = _Coords(binary, q_ref, qh_ref)
     p_star, th_star = _typical_start(cfe, ctrl, coords, typ, binary)
 
-    n = p_req.size
     names = cfe.names
+    controls = dict(zip(cfe.input_names, ctrl))
+    repairs = tuple(_GapRepair(c, p_star, coords) for c in (0.0,) + _GAP_LADDER)
+    pb = SaddleProblem(cfe, {**controls, "p": p_star}, label=f"Franz-Parisi {model.name}",
+                       strategies=(), repairs=repairs)
+    n = p_req.size
     res = {"phi": np.full(n, np.nan), "dphi_dp": np.full(n, np.nan),
            "residual": np.full(n, np.nan)}
     ops = {nm: np.full(n, np.nan) for nm in names}
     success = np.zeros(n, dtype=bool)
-    status = ["not_reached"] * n
-
-    controls = dict(zip(cfe.input_names, ctrl))
-
-    def solve_at(pv, guess):
-        """The public solver at overlap pv, from the continuation's prediction."""
-        sp_ = solve(cfe.fe, {**controls, "p": float(pv)}, x0=dict(zip(names, guess)), tol=tol,
-                    max_iter=25, throw=False, fallback=False)
-        return np.array(list(sp_.order_params.values())), sp_, sp_.status
-
-    def record(i, th, sp_, st):
-        res["phi"][i] = sp_.phi
-        res["dphi_dp"][i] = sp_.derivatives["p"]
-        res["residual"][i] = sp_.residual
-        for k, nm in enumerate(names):
-            ops[nm][i] = th[k]
-        success[i] = st == "converged"
-        status[i] = str(st)
-
+    status = [""] * n
     for direction in (+1, -1):
         idx = [i for i in np.argsort(p_req) if (p_req[i] >= p_star) == (direction > 0)]
         if direction < 0:
             idx = idx[::-1]
-        hist = [(p_star, coords.to_u(p_star, th_star))]
-        for i in idx:
-            target = p_req[i]
-            ok = True
-            while ok:
-                p_last, u_last = hist[-1]
-                dp = target - p_last
-                # steps of at most 0.04 in p and half the remaining distance to p = +-1
-                max_dp = min(_MAX_DP, 0.5 * (1.0 - abs(p_last)))
-                pv = target if abs(dp) <= max_dp else p_last + math.copysign(max_dp, dp)
-                sol = None
-                h = pv - p_last
-                for _halving in range(5):
-                    # (the linear predictor needs two distinct points: a target equal to p*
-                    # up to rounding would divide by ~1e-16)
-                    if (len(hist) >= 2 and abs(hist[-1][0] - hist[-2][0]) > 1e-9
-                            and pv != p_last):
-                        (p1, u1), (p2, u2) = hist[-2], hist[-1]
-                        u_pred = u2 + (u2 - u1) * (pv - p2) / (p2 - p1)
-                    else:
-                        u_pred = u_last.copy()
-                    if coords.feasible(pv, u_pred) is None:
-                        u_pred = u_last.copy()  # the guess the solver would start from
-                    u_pred[0] = max(u_pred[0], 0.5 * u_last[0], 1e-12)
-                    if binary:
-                        u_pred[2] = max(u_pred[2], 0.5 * u_last[2], 1e-12)
-                    # off p* the Gaussian gaps (delta[, dhat]) are 0 at p* and grow like
-                    # (p - p*)^2: from p* (prediction 1e-12, where the averages degenerate) or
-                    # from a point close to it (a linear prediction of a quadratic gap) the
-                    # guess may sit far below the gap, so gaps c (p - p*)^2 are tried after it
-                    preds = [u_pred]
-                    g2 = (pv - p_star) ** 2
-                    for c in _GAP_LADDER:
-                        u_c = u_pred.copy()
-                        u_c[0] = max(u_c[0], c * g2)
-                        if binary:
-                            u_c[2] = max(u_c[2], c * g2)
-                        if not np.array_equal(u_c, u_pred):
-                            preds.append(u_c)
-                    for u_try in preds:
-                        guess = coords.feasible(pv, u_try, u_last)
-                        if guess is None:
-                            st = "infeasible_prediction"
-                            continue
-                        try:
-                            th, ev, st = solve_at(pv, guess)
-                        except ReplicaError:
-                            st = "non_finite"
-                        if st == "converged" or (st == "inaccurate"
-                                                 and ev.accurate("order_params", "phi")):
-                            break
-                    # continue through points whose gradient carries a quadrature error
-                    # above tol if the point and S are still determined (near p* the
-                    # Franz-Parisi averages degenerate, sigma, b, delta -> 0; the status
-                    # recorded stays "inaccurate")
-                    if st == "converged" or (st == "inaccurate"
-                                             and ev.accurate("order_params", "phi")):
-                        sol = (th, ev, st)
-                        break
-                    if pv == p_last:
-                        break
-                    h *= 0.5
-                    pv = p_last + h
-                if sol is None:
-                    ok = False
-                    break
-                th, ev, st = sol
-                hist.append((pv, coords.to_u(pv, th)))
-                if pv == target:
-                    record(i, th, ev, st)
-                    break
-            if not ok:
-                status[i] = "continuation_failed"
+        if not idx:
+            continue
+        grid, where = _path(p_star, p_req[idx])
+        br = sweep_problem(pb, "p", grid, x0=dict(zip(names, th_star)), tol=tol,
+                           max_halvings=10, throw=False, top=False, max_iter=25)
+        for i, k in zip(idx, where):
+            sp_ = br.points[k]
+            st = str(sp_.status)
+            # a point whose gradient carries a quadrature error above tol is kept if the
+            # point and S are determined (near p* the Franz-Parisi averages degenerate:
+            # sigma, b, delta -> 0; its status stays "inaccurate")
+            if st == "converged" or sp_.accurate("order_params", "phi"):
+                res["phi"][i] = sp_.phi
+                res["dphi_dp"][i] = sp_.derivatives["p"]
+                res["residual"][i] = sp_.residual
+                for nm in names:
+                    ops[nm][i] = sp_.order_params[nm]
+            else:
+                st = "continuation_failed"
                 if throw:
                     raise SaddlePointConvergenceError(
-                        f"local entropy: continuation from p* = {p_star:.6g} failed before "
-                        f"p = {target:.6g} (alpha = {alpha}, kappa_ref = {kappa_ref})",
-                        result=None)
-                # farther points in this direction are still tried, from the last point
-                # reached (larger steps off p* are better conditioned: the gaps ~ (p - p*)^2)
-                continue
+                        f"local entropy: continuation from p* = {p_star:.6g} failed at "
+                        f"p = {p_req[i]:.6g} (alpha = {alpha}, kappa_ref = {kappa_ref}; "
+                        f"{sp_.status}: {sp_.message})", result=sp_)
+            success[i] = st == "converged"
+            status[i] = st
     return LocalEntropy(model=model.name, weights=model.prior.name, alpha=alpha,
                         params=dict(model.params), kappa_ref=kappa_ref, p=p_req.copy(),
                         phi=res["phi"], dphi_dp=res["dphi_dp"], order_params=ops,

@@ -241,3 +241,47 @@ def test_a_control_declared_positive_is_refused_when_not():
         m.with_params(beta=-3.0)
     with pytest.raises(ModelError, match="beta must be > 0"):
         replica.solve(SK.fe, {"beta": -2.0})  # a raw free entropy: beta declared positive
+
+
+def _sqrt_wall_problem(repairs):
+    """phi = -(x - 2 - c^2)^2 / 2 + 1e-3 sqrt(x - 2) on x in (0, 10): the saddle point
+    x*(c) ~ 2 + c^2 is finite only for x > 2, so from c = 1 (x* ~ 3) the tangent prediction at
+    c = 0.1 (x ~ 1.2) is not finite."""
+    x, c = sp.Symbol("x", real=True), sp.Symbol("c", real=True)
+    phi = -(x - 2 - c**2) ** 2 / 2 + sp.Rational(1, 1000) * sp.sqrt(x - 2)
+    fe = replica.free_entropy(phi, {x: (0, 10)}, [c], name="sqrt-wall")
+    return SaddleProblem(fe, {"c": 1.0}, repairs=repairs)
+
+
+def test_the_continuation_tries_the_problems_repairs_before_halving():
+    """A repair of the prediction (here: half-way from the wall x = 2 to the last point) is
+    tried when Newton from the prediction fails; the point reached is the saddle point
+    (checked against Brent on the stationarity condition)."""
+    from replica.engine.continuation import sweep_problem
+
+    calls = []
+
+    def repair(problem, pred, history):
+        x_last = history[-1].order_params["x"]
+        calls.append((problem.values["c"], float(pred[0]), x_last))
+        return np.array([2.0 + 0.5 * (x_last - 2.0)])
+
+    pb = _sqrt_wall_problem((repair,))
+    br = sweep_problem(pb, "c", np.array([1.0, 0.1]), x0={"x": 3.0}, max_halvings=0,
+                       top=False)
+    assert calls and calls[0][0] == 0.1 and calls[0][1] < 2.0 < calls[0][2]
+    assert br.points[-1].success
+    ref = optimize.brentq(lambda v: -(v - 2.01) + 5e-4 / math.sqrt(v - 2), 2 + 1e-12, 3.0,
+                         xtol=1e-14)
+    assert br.points[-1].order_params["x"] == pytest.approx(ref, abs=1e-10)
+    # without the repair and without halvings the same step is not taken from the prediction
+    # (the last resort, Newton from the last point, may still reach it: the point is then not
+    # from the continuation's predictor)
+    plain = sweep_problem(_sqrt_wall_problem(()), "c", np.array([1.0, 0.1]), x0={"x": 3.0},
+                          max_halvings=0, top=False)
+    assert plain.points[-1].method != "continuation" or not plain.points[-1].success
+
+
+def test_repairs_must_be_callables():
+    with pytest.raises(ModelError, match="repairs must be callables"):
+        _sqrt_wall_problem((0.5,))
