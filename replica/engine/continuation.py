@@ -201,10 +201,6 @@ def _predict(pb, prev_sp, kidx, dv):
     return pred
 
 
-#: The largest scaled residual of a stalled (``inaccurate``) point the continuation goes on from.
-_STALLED_RESIDUAL = 1e-6
-
-
 def _trail(trail, prev):
     """The last two points solved (oldest first), with ``prev``'s point appended if new."""
     if prev is None or (trail and trail[-1] is prev[1]):
@@ -215,11 +211,10 @@ def _trail(trail, prev):
 def _correct(pt, pred, history, tol, max_iter):
     """Newton at ``pt`` from the prediction, then from each of the problem's repairs of it
     (:attr:`SaddleProblem.repairs`; ``history``: the last points solved, oldest first): the
-    first solution, or None.  A solution is a point where
-    Newton converged, or one that stalled at the noise floor of the quadrature (``inaccurate``)
-    with the order parameters and phi still within their error estimates and a scaled residual
-    below 1e-6 (a point whose gradient the quadrature cannot resolve to that is no point to
-    continue from)."""
+    first solution, or None.  A solution is a point where Newton converged; for a problem that
+    allows it (:attr:`SaddleProblem.continue_inaccurate`), also one that stalled at the noise
+    floor of the quadrature (``inaccurate``) with the order parameters and phi within their
+    error estimates."""
     for repair in (None,) + pt.repairs:
         start = pred if repair is None else repair(pt, pred, history)
         if start is None:
@@ -228,9 +223,10 @@ def _correct(pt, pred, history, tol, max_iter):
         if res is None:
             continue
         theta, ev, it, status, step = res
+        if status != Status.CONVERGED and not pt.continue_inaccurate:
+            continue
         sp_ = make_point(pt, theta, ev, it, status, step, "continuation", tol)
-        if status == Status.CONVERGED or (sp_.accurate("order_params", "phi")
-                                          and sp_.residual <= _STALLED_RESIDUAL):
+        if status == Status.CONVERGED or sp_.accurate("order_params", "phi"):
             return sp_
     return None
 

@@ -107,6 +107,12 @@ class SaddleProblem:
         :class:`~replica.engine.results.SaddlePoint` s).  A system whose saddle point leaves
         a non-rectangular feasible set, or degenerates at the start of its branch, declares
         here how to bring a prediction back (the Franz-Parisi system: its Gaussian gaps).
+    continue_inaccurate : bool
+        Whether the continuation may go on from a point where Newton stalled at the
+        quadrature's noise floor (``inaccurate``) with the order parameters and phi within
+        their error estimates (default False: only from converged points).  For a system whose
+        averages degenerate along its branch (the Franz-Parisi system near p*), where the
+        gradient carries an error above tol that does not move the point.
 
     Attributes
     ----------
@@ -132,6 +138,7 @@ class SaddleProblem:
     primary: str | None = None
     replicon: Any = None
     repairs: tuple = ()
+    continue_inaccurate: bool = False
 
     def __post_init__(self):
         fe = self.free_entropy

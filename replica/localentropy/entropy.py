@@ -298,7 +298,7 @@ def local_entropy(model: Model, *, alpha, kappa_ref, overlaps=None, distances=No
     controls = dict(zip(cfe.input_names, ctrl))
     repairs = tuple(_GapRepair(c, p_star, coords) for c in (0.0,) + _GAP_LADDER)
     pb = SaddleProblem(cfe, {**controls, "p": p_star}, label=f"Franz-Parisi {model.name}",
-                       strategies=(), repairs=repairs)
+                       strategies=(), repairs=repairs, continue_inaccurate=True)
     n = p_req.size
     res = {"phi": np.full(n, np.nan), "dphi_dp": np.full(n, np.nan),
            "residual": np.full(n, np.nan)}
