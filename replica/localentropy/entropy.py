@@ -313,7 +313,7 @@ def local_entropy(model: Model, *, alpha, kappa_ref, overlaps=None, distances=No
             continue
         grid, where = _path(p_star, p_req[idx])
         br = sweep_problem(pb, "p", grid, x0=dict(zip(names, th_star)), tol=tol,
-                           max_halvings=10, throw=False, top=False, max_iter=25)
+                           max_halvings=5, throw=False, top=False, max_iter=25)
         for i, k in zip(idx, where):
             sp_ = br.points[k]
             st = str(sp_.status)
