@@ -245,7 +245,6 @@ def _continue(pb, pname, prev, v, kidx, tol, max_halvings, max_iter, trail=()):
                 return sp_
             current = (target, sp_)
             history = (history + (sp_,))[-2:]
-            failures = 0  # max_halvings bounds the halvings of each step
             nxt = target + 2.0 * dv  # grow the step again after a success, never past v
             target = v if (v - nxt) * (v - target) <= 0 else nxt
             continue
