@@ -239,6 +239,16 @@ def _dot4(u, v, lo, hi):
 
 
 @jit
+def _normalise(w, m):
+    """w[:m] scaled to sum 1."""
+    total = 0.0
+    for i in range(m):
+        total += w[i]
+    for i in range(m):
+        w[i] /= total
+
+
+@jit
 def _affine_min(R, m, a):
     """Coefficients a (sum 1) of the min-norm point of the corral's affine hull: a ~ M^{-1} 1."""
     for i in range(m):
@@ -251,11 +261,7 @@ def _affine_min(R, m, a):
             a[l] -= Ri[l] * ai
     for i in range(m - 1, -1, -1):
         a[i] = (a[i] - _dot4(R[i], a, i + 1, m)) / R[i, i]
-    total = 0.0
-    for i in range(m):
-        total += a[i]
-    for i in range(m):
-        a[i] /= total
+    _normalise(a, m)
 
 
 @jit
@@ -290,15 +296,6 @@ def _wolfe_corral(S0, w0, R, S, w, inS, G, c, z2, mcap):
         m = m_new
     _normalise(w, m)
     return m
-
-
-@jit
-def _normalise(w, m):
-    total = 0.0
-    for i in range(m):
-        total += w[i]
-    for i in range(m):
-        w[i] /= total
 
 
 @jit
