@@ -42,7 +42,7 @@ from .replicon import expression_kernel
 from .results import SaddlePoint, Status
 from .solvers import make_point
 
-__all__ = ["Condition", "BorderedPoint", "bordered_solve", "follow_bordered"]
+__all__ = ["Condition", "BorderedPoint", "bordered_solve", "bordered_root", "follow_bordered"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -215,6 +215,53 @@ def _finish(pb, control, c, theta, ev, g, it, tol):
     sp_ = make_point(pt, np.array(theta, dtype=float), ev, it, Status.CONVERGED, 0.0,
                      "bordered", tol)
     return BorderedPoint(float(c), sp_, float(g), it)
+
+
+def bordered_root(pb: SaddleProblem, control: str, ends, condition=Condition(), *,
+                  accept=None, **kw):
+    """The bordered solve between two points of a branch where the condition changes sign.
+
+    Parameters
+    ----------
+    pb : SaddleProblem
+        Any point of the branch (its other controls are kept).
+    control : str
+        The control solved for.
+    ends : two (value, SaddlePoint, g) triples
+        The bracketing points: ``control`` values, the saddle points there and the condition
+        g - value at each (of opposite signs, or one zero).
+    condition : Condition
+    accept : callable, optional
+        ``accept(BorderedPoint) -> bool``: a further test of the solution (accurate in what
+        the caller needs, say).
+    **kw
+        Passed on to :func:`bordered_solve`.
+
+    Returns
+    -------
+    BorderedPoint or None
+        The solution, started at the linearly interpolated root from the saddle point of the
+        nearer end, then of the other; None when neither converges inside the bracket or
+        passes ``accept``.
+
+    Notes
+    -----
+    The start c0 = c_0 + (c_1 - c_0) g_0 / (g_0 - g_1) is the secant root. Bracketing ends
+    are usually continuation points, so the bracket may be wide and the nearer end the better
+    start; the other end is the fallback where the branch bends between them.
+    """
+    (v0, p0, g0), (v1, p1, g1) = [(float(v), p, float(g)) for v, p, g in ends]
+    if not (math.isfinite(g0) and math.isfinite(g1)):
+        return None
+    c0 = v0 + (v1 - v0) * g0 / (g0 - g1) if g0 != g1 else v0
+    lo, hi = min(v0, v1), max(v0, v1)
+    at = pb.with_value(control, c0)
+    for _, p in sorted(((v0, p0), (v1, p1)), key=lambda e: abs(c0 - e[0])):
+        theta0 = np.array([p.order_params[nm] for nm in pb.cfe.names])
+        bp = bordered_solve(at, control, theta0, c0, condition, **kw)
+        if bp is not None and lo <= bp.value <= hi and (accept is None or accept(bp)):
+            return bp
+    return None
 
 
 def follow_bordered(pb: SaddleProblem, control: str, param: str, target: float, start, *,

@@ -6,7 +6,7 @@ import math
 import numpy as np
 from scipy.optimize import brentq
 
-from .bordered import bordered_solve
+from .bordered import bordered_root
 from .continuation import sweep_problem
 from .errors import ReplicaError, SaddlePointConvergenceError
 from .problem import as_problem, gather_controls, swept_control
@@ -78,9 +78,9 @@ def find_zero(model, observable, *, bracket, param=None, ansatz=None, n=24, xtol
     br, vals, idx = _first_sign_change(pb, param, grid, observable, need, x0, description)
     a, b = sorted((grid[idx], grid[idx + 1]))
     if condition is not None:
-        polished = _bordered_root(pb, param, br.points[idx], br.points[idx + 1],
-                                  (float(grid[idx]), float(grid[idx + 1])), vals[idx:idx + 2],
-                                  condition, need, (a, b))
+        ends = [(grid[i], br.points[i], vals[i]) for i in (idx, idx + 1)]
+        polished = bordered_root(pb, param, ends, condition,
+                                 accept=lambda bp: bp.saddle_point.accurate(*need))
         if polished is not None:
             return Transition(param, polished.value, (float(a), float(b)),
                               polished.saddle_point, description)
@@ -131,19 +131,3 @@ def _brent_root(pb, param, bracket, observable, need, start, xtol, description):
 
     root = brentq(f, *bracket, xtol=xtol, rtol=4 * np.finfo(float).eps, maxiter=200)
     return float(root), cache.get(root) or at(root)
-
-
-def _bordered_root(pb, param, p0, p1, values, obs, condition, need, bracket):
-    """The bordered Newton solve from the bracketing points (the start interpolated
-    linearly); None if it fails, leaves the bracket or lands on a point not accurate in
-    ``need``."""
-    v0, v1 = values
-    c0 = v0 + (v1 - v0) * obs[0] / (obs[0] - obs[1]) if obs[0] != obs[1] else v0
-    near = p0 if abs(c0 - v0) <= abs(c0 - v1) else p1
-    theta0 = np.array([near.order_params[nm] for nm in pb.cfe.names])
-    bp = bordered_solve(pb.with_value(param, c0), param, theta0, c0, condition)
-    if bp is None or not bracket[0] <= bp.value <= bracket[1]:
-        return None
-    if not bp.saddle_point.accurate(*need):
-        return None
-    return bp

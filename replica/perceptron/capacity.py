@@ -283,24 +283,16 @@ def _root_in_bracket(model, bracket, start, known=()):
 
 
 def _bordered_root(model, bracket, known):
-    from ..engine.bordered import Condition, bordered_solve
+    from ..engine.bordered import Condition, bordered_root
     from ..engine.problem import as_problem
 
-    ends = [(a, p) for a, p in known if math.isfinite(_F(p))]
-    if len(ends) != 2:
+    ends = [(a, p, _F(p)) for a, p in known]
+    if len(ends) != 2:  # the bracket's ends
         return None
-    (a0, p0), (a1, p1) = ends
-    f0, f1 = _F(p0), _F(p1)
-    c0 = a0 + (a1 - a0) * f0 / (f0 - f1) if f0 != f1 else a0
-    pb = as_problem(model, {"alpha": c0}, "1rsb-jamming")
-    lo, hi = min(bracket), max(bracket)
-    # from the nearer end first (the bracket can be wide: its ends are continuation points)
-    for _, p in sorted(ends, key=lambda e: abs(c0 - e[0])):
-        theta0 = np.array([p.order_params[nm] for nm in pb.cfe.names])
-        bp = bordered_solve(pb, "alpha", theta0, c0, Condition("phi"))
-        if bp is not None and lo <= bp.value <= hi and math.isfinite(_F(bp.saddle_point)):
-            return bp.value, bp.saddle_point
-    return None
+    pb = as_problem(model, {"alpha": ends[0][0]}, "1rsb-jamming")
+    bp = bordered_root(pb, "alpha", ends, Condition("phi"),
+                       accept=lambda bp: math.isfinite(_F(bp.saddle_point)))
+    return None if bp is None else (bp.value, bp.saddle_point)
 
 
 def _brent_root(model, bracket, start, known):
