@@ -312,6 +312,103 @@ def _real_sequence(x, name: str) -> np.ndarray:
     return arr
 
 
+def _check_alphabet(values, weights) -> tuple[np.ndarray, np.ndarray]:
+    """Validated letters and single-site weights (all 1 when ``weights`` is None), as float64."""
+    vals = _real_sequence(values, "values")
+    K = vals.size
+    if K < 2:
+        raise ValueError(f"values must have at least 2 letters; got {tuple(vals.tolist())}")
+    if K > MAX_VALUES:
+        raise ValueError(f"values has {K} letters; at most MAX_VALUES = {MAX_VALUES}")
+    if np.unique(vals).size != K:
+        raise ValueError(f"values must be distinct; got {tuple(vals.tolist())}")
+    if weights is None:
+        c = np.ones(K)
+    else:
+        c = _real_sequence(weights, "weights")
+        if c.size != K:
+            raise ValueError(f"weights must have one entry per value ({K}); got {c.size}")
+        if not np.all(c > 0):
+            raise ValueError(f"weights must be positive; got {tuple(c.tolist())}")
+    return vals, c
+
+
+def _check_kappa(kappa) -> float:
+    """The margin as a finite Python float (bools and non-numbers rejected)."""
+    if isinstance(kappa, (bool, np.bool_)) or not isinstance(kappa, (int, float, np.integer,
+                                                                      np.floating)):
+        raise ValueError(f"kappa must be a real number; got {kappa!r}")
+    kappa = float(kappa)
+    if not math.isfinite(kappa):
+        raise ValueError(f"kappa must be finite; got {kappa}")
+    return kappa
+
+
+def _block_layout(N: int, K: int) -> tuple[int, int, int, int, int]:
+    """Gray-walked low digits, steps per block, blocks, compositions and chunks at (N, K)."""
+    n_low = 1
+    while n_low < N and K ** (n_low + 1) <= _BLOCK_CONFIGS:
+        n_low += 1
+    steps = K**n_low
+    n_blocks = K ** (N - n_low)
+    n_comp = math.comb(N + K - 1, K - 1)
+    if n_comp > MAX_COMPOSITIONS:
+        raise ValueError(f"values has {K} letters: at N={N} there are {n_comp} compositions, "
+                         f"more than MAX_COMPOSITIONS = {MAX_COMPOSITIONS} (histogram memory)")
+    n_chunks = max(1, min(n_blocks, _MAX_CHUNKS, _HIST_ENTRIES // n_comp))
+    return n_low, steps, n_blocks, n_comp, n_chunks
+
+
+def _field_arithmetic(X: np.ndarray, vals: np.ndarray, kappa: float, steps: int):
+    """Exact int64 or float64 fields: (integer, XT, letters, thr, threshold, drift_bound)."""
+    P, N = X.shape
+    XT = np.ascontiguousarray(X.T)  # (N, P)
+    vmax = float(np.max(np.abs(vals)))
+    xmax = float(np.max(np.abs(X))) if X.size else 0.0
+    integer = (bool(np.all(vals == np.rint(vals))) and bool(np.all(XT == np.rint(XT)))
+               and vmax * xmax * N < 2.0**52)
+    if integer:
+        XT = XT.astype(np.int64)
+        vk = vals.astype(np.int64)
+        m = _integer_threshold(kappa, N, int(vmax * xmax) * N)
+        thr = np.int64(m)
+        threshold, drift_bound = float(m), 0.0
+    else:
+        vk = vals
+        thr = kappa * math.sqrt(N)
+        threshold = thr
+        rowsum = float(np.abs(X).sum(axis=1).max()) if P else 0.0
+        drift_bound = 5.0 * (steps + N) * _UNIT_ROUNDOFF * vmax * rowsum / math.sqrt(N)
+    return integer, XT, vk, thr, threshold, drift_bound
+
+
+def _move_table(XT: np.ndarray, vk: np.ndarray) -> np.ndarray:
+    """``D[i, k, 0]`` (``D[i, k, 1]``): field change when w_i moves letter k -> k+1 (k-1)."""
+    N, P = XT.shape
+    K = vk.shape[0]
+    S = np.diff(vk)[None, :, None] * XT[:, None, :]  # (N, K-1, P): letter k -> k+1
+    D = np.zeros((N, K, 2, P), XT.dtype)
+    D[:, :-1, 0, :] = S
+    D[:, 1:, 1, :] = -S
+    return D
+
+
+def _negation_index(vals: np.ndarray) -> np.ndarray:
+    """Letter index of -v for each letter v (for the w -> -w symmetry), -1 if not a letter."""
+    return np.array([int(np.flatnonzero(vals == -v)[0]) if np.any(vals == -v) else -1
+                     for v in vals], np.int64)
+
+
+def _weighted_log_count(counts: np.ndarray, comps: np.ndarray, c: np.ndarray) -> float:
+    """log-sum-exp over compositions of ln(count) + sum_k n_k ln c_k; -inf without solutions."""
+    sel = np.flatnonzero(counts)
+    if sel.size:
+        lw = np.log(counts[sel].astype(np.float64)) + comps[sel] @ np.log(c)
+        top = lw.max()
+        return float(top + math.log(np.exp(lw - top).sum()))
+    return -math.inf
+
+
 def enumerate_alphabet(xi, values=(-1, 0, 1), weights=None, kappa: float = 0.0
                        ) -> AlphabetEnumeration:
     r"""Count exactly the solutions of a perceptron with weights in a finite alphabet.
@@ -401,74 +498,22 @@ def enumerate_alphabet(xi, values=(-1, 0, 1), weights=None, kappa: float = 0.0
        mixed-radix Gray codes).
     """
     X = _check_patterns(xi)
-    vals = _real_sequence(values, "values")
+    vals, c = _check_alphabet(values, weights)
     K = vals.size
-    if K < 2:
-        raise ValueError(f"values must have at least 2 letters; got {tuple(vals.tolist())}")
-    if K > MAX_VALUES:
-        raise ValueError(f"values has {K} letters; at most MAX_VALUES = {MAX_VALUES}")
-    if np.unique(vals).size != K:
-        raise ValueError(f"values must be distinct; got {tuple(vals.tolist())}")
-    if weights is None:
-        c = np.ones(K)
-    else:
-        c = _real_sequence(weights, "weights")
-        if c.size != K:
-            raise ValueError(f"weights must have one entry per value ({K}); got {c.size}")
-        if not np.all(c > 0):
-            raise ValueError(f"weights must be positive; got {tuple(c.tolist())}")
-    if isinstance(kappa, (bool, np.bool_)) or not isinstance(kappa, (int, float, np.integer,
-                                                                      np.floating)):
-        raise ValueError(f"kappa must be a real number; got {kappa!r}")
-    kappa = float(kappa)
-    if not math.isfinite(kappa):
-        raise ValueError(f"kappa must be finite; got {kappa}")
+    kappa = _check_kappa(kappa)
     P, N = X.shape
     n_conf = K**N
     if n_conf > MAX_CONFIGURATIONS:
         raise ValueError(f"xi has N={N} columns: {K}^{N} = {n_conf} configurations exceed "
                          f"MAX_CONFIGURATIONS = 3^22 = {MAX_CONFIGURATIONS}")
 
-    XT = np.ascontiguousarray(X.T)  # (N, P)
-    vmax = float(np.max(np.abs(vals)))
-    xmax = float(np.max(np.abs(X))) if X.size else 0.0
-    integer = (bool(np.all(vals == np.rint(vals))) and bool(np.all(XT == np.rint(XT)))
-               and vmax * xmax * N < 2.0**52)
+    n_low, steps, n_blocks, n_comp, n_chunks = _block_layout(N, K)
+    cum = _rank_table(N, K)
+    integer, XT, vk, thr, threshold, drift_bound = _field_arithmetic(X, vals, kappa, steps)
+    D = _move_table(XT, vk)
     zero = np.flatnonzero(vals == 0.0)
     zero = np.int64(zero[0]) if zero.size else np.int64(-1)
-
-    n_low = 1
-    while n_low < N and K ** (n_low + 1) <= _BLOCK_CONFIGS:
-        n_low += 1
-    steps = K**n_low
-    n_blocks = K ** (N - n_low)
-    n_comp = math.comb(N + K - 1, K - 1)
-    if n_comp > MAX_COMPOSITIONS:
-        raise ValueError(f"values has {K} letters: at N={N} there are {n_comp} compositions, "
-                         f"more than MAX_COMPOSITIONS = {MAX_COMPOSITIONS} (histogram memory)")
-    n_chunks = max(1, min(n_blocks, _MAX_CHUNKS, _HIST_ENTRIES // n_comp))
-    cum = _rank_table(N, K)
-
-    if integer:
-        XT = XT.astype(np.int64)
-        vk = vals.astype(np.int64)
-        m = _integer_threshold(kappa, N, int(vmax * xmax) * N)
-        thr = np.int64(m)
-        threshold, drift_bound = float(m), 0.0
-    else:
-        vk = vals
-        thr = kappa * math.sqrt(N)
-        threshold = thr
-        rowsum = float(np.abs(X).sum(axis=1).max()) if P else 0.0
-        drift_bound = 5.0 * (steps + N) * _UNIT_ROUNDOFF * vmax * rowsum / math.sqrt(N)
-    S = np.diff(vk)[None, :, None] * XT[:, None, :]  # (N, K-1, P): letter k -> k+1
-    D = np.zeros((N, K, 2, P), XT.dtype)
-    D[:, :-1, 0, :] = S
-    D[:, 1:, 1, :] = -S
-
-    # letter index of -v (for the w -> -w symmetry), -1 if -v is not a letter
-    neg = np.array([int(np.flatnonzero(vals == -v)[0]) if np.any(vals == -v) else -1
-                    for v in vals], np.int64)
+    neg = _negation_index(vals)
     use_sym = bool(_USE_SYMMETRY and np.all(neg >= 0) and np.array_equal(c[neg], c)
                    and N > n_low)
     negthr = -thr
@@ -479,13 +524,7 @@ def enumerate_alphabet(xi, values=(-1, 0, 1), weights=None, kappa: float = 0.0
     counts = hist.sum(axis=0)
     comps = _all_compositions(np.int64(N), np.int64(K), np.int64(n_comp))
     count = int(counts.sum())
-    sel = np.flatnonzero(counts)
-    if sel.size:
-        lw = np.log(counts[sel].astype(np.float64)) + comps[sel] @ np.log(c)
-        top = lw.max()
-        log_count = float(top + math.log(np.exp(lw - top).sum()))
-    else:
-        log_count = -math.inf
+    log_count = _weighted_log_count(counts, comps, c)
     counts.setflags(write=False)
     comps.setflags(write=False)
     return AlphabetEnumeration(
