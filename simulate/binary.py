@@ -302,6 +302,78 @@ def _integer_threshold(kappa: float, N: int, bound: int) -> int:
     return int(min(max(m, -bound - 1), bound + 1))
 
 
+def _binary_fields(X: np.ndarray, kappa: float):
+    """Exact int32 or float64 fields: (integer, XT of shape (N, P), thr, negthr, threshold)."""
+    P, N = X.shape
+    XT = np.ascontiguousarray(X.T)  # (N, P)
+    amax = float(np.max(np.abs(X))) if X.size else 0.0
+    integer = bool(np.all(XT == np.rint(XT))) and amax * N < 2**30
+    if integer:
+        XT = XT.astype(np.int32)
+        bound = int(amax) * N
+        m = _integer_threshold(kappa, N, bound)
+        thr, negthr = np.int32(m), np.int32(-m)
+        threshold = float(m)
+    else:
+        thr = kappa * math.sqrt(N)
+        negthr = -thr
+        threshold = thr
+    return integer, XT, thr, negthr, threshold
+
+
+def _flip_table(XT: np.ndarray) -> np.ndarray:
+    """``D[i, b]``: change of the fields when bit i flips from b (0: w_i = +1, 1: w_i = -1)."""
+    N, P = XT.shape
+    D = np.empty((N, 2, P), XT.dtype)
+    D[:, 0, :] = -2 * XT  # bit 0 (w_i = +1) -> -1
+    D[:, 1, :] = 2 * XT   # bit 1 (w_i = -1) -> +1
+    return D
+
+
+def _float_drift_bound(X: np.ndarray, n_bits: int) -> float:
+    """First-order bound on the rounding error of a float64 stability (units of Delta)."""
+    P, N = X.shape
+    rowsum = np.abs(X).sum(axis=1).max() if P else 0.0
+    return float((2**n_bits + N) * _UNIT_ROUNDOFF * rowsum / math.sqrt(N))
+
+
+def _first_pass(XT, D, thr, negthr, n_bits: int, n_blocks: int, cap: int, report):
+    """Walk every block in chunks: per-block energy histograms, solution counts and codes."""
+    N, P = XT.shape
+    hist_b = np.zeros((n_blocks, P + 1), np.int64)
+    nsol = np.zeros(n_blocks, np.int64)
+    buf = np.zeros((n_blocks, max(cap, 1)), np.int64)
+    # Blocks are processed in chunks of about 2^_CHUNK_BITS configurations; between chunks
+    # control returns to Python, so that Ctrl-C (KeyboardInterrupt) and progress reports work.
+    chunk = max(1, 1 << max(0, _CHUNK_BITS - n_bits))
+    with _threads_for(N):
+        for blk0 in range(0, n_blocks, chunk):
+            blk1 = min(n_blocks, blk0 + chunk)
+            _enumerate_kernel(XT, D, thr, negthr, np.int64(n_bits), np.int64(blk0),
+                              np.int64(blk1), np.int64(cap), hist_b, nsol, buf)
+            if report is not None:
+                report(blk1 / n_blocks)
+    return hist_b, nsol, buf
+
+
+def _stored_solutions(XT, D, thr, negthr, n_bits: int, nsol, buf, cap: int) -> np.ndarray:
+    """All solutions (read-only int8 ±1 rows sorted by code), re-walking overflowed blocks."""
+    N = XT.shape[0]
+    over = np.flatnonzero(nsol > cap)
+    parts = [buf[b, : nsol[b]] for b in np.flatnonzero((nsol > 0) & (nsol <= cap))]
+    if over.size:
+        offsets = np.zeros(over.size + 1, np.int64)
+        offsets[1:] = np.cumsum(nsol[over])
+        extra = np.empty(offsets[-1], np.int64)
+        _collect_kernel(XT, D, thr, negthr, np.int64(n_bits), over.astype(np.int64),
+                        offsets, extra)
+        parts.append(extra)
+    codes = np.sort(np.concatenate(parts)) if parts else np.empty(0, np.int64)
+    solutions = _decode(codes, N)
+    solutions.setflags(write=False)
+    return solutions
+
+
 def enumerate_solutions(xi, kappa: float = 0.0, *, max_solutions: int = 100_000,
                         progress=False) -> EnumerationResult:
     r"""Count all solutions and the energy histogram of a binary perceptron exactly.
@@ -384,45 +456,15 @@ def enumerate_solutions(xi, kappa: float = 0.0, *, max_solutions: int = 100_000,
     report = _progress_callback(progress, "enumerate_solutions")
 
     P, N = X.shape
-    XT = np.ascontiguousarray(X.T)  # (N, P)
-    amax = float(np.max(np.abs(X))) if X.size else 0.0
-    integer = bool(np.all(XT == np.rint(XT))) and amax * N < 2**30
-    if integer:
-        XT = XT.astype(np.int32)
-        bound = int(amax) * N
-        m = _integer_threshold(kappa, N, bound)
-        thr, negthr = np.int32(m), np.int32(-m)
-        threshold = float(m)
-        drift_bound = 0.0
-    else:
-        thr = kappa * math.sqrt(N)
-        negthr = -thr
-        threshold = thr
-    D = np.empty((N, 2, P), XT.dtype)
-    D[:, 0, :] = -2 * XT  # bit 0 (w_i = +1) -> -1
-    D[:, 1, :] = 2 * XT   # bit 1 (w_i = -1) -> +1
-
+    integer, XT, thr, negthr, threshold = _binary_fields(X, kappa)
+    D = _flip_table(XT)
     n_free = N - 1
     n_bits = min(n_free, _BLOCK_BITS)
     n_blocks = 1 << (n_free - n_bits)
-    if not integer:
-        rowsum = np.abs(X).sum(axis=1).max() if P else 0.0
-        drift_bound = float((2**n_bits + N) * _UNIT_ROUNDOFF * rowsum / math.sqrt(N))
+    drift_bound = 0.0 if integer else _float_drift_bound(X, n_bits)
     cap = min(max_solutions, max(1, _BUFFER_TOTAL // n_blocks))
 
-    hist_b = np.zeros((n_blocks, P + 1), np.int64)
-    nsol = np.zeros(n_blocks, np.int64)
-    buf = np.zeros((n_blocks, max(cap, 1)), np.int64)
-    # Blocks are processed in chunks of about 2^_CHUNK_BITS configurations; between chunks
-    # control returns to Python, so that Ctrl-C (KeyboardInterrupt) and progress reports work.
-    chunk = max(1, 1 << max(0, _CHUNK_BITS - n_bits))
-    with _threads_for(N):
-        for blk0 in range(0, n_blocks, chunk):
-            blk1 = min(n_blocks, blk0 + chunk)
-            _enumerate_kernel(XT, D, thr, negthr, np.int64(n_bits), np.int64(blk0),
-                              np.int64(blk1), np.int64(cap), hist_b, nsol, buf)
-            if report is not None:
-                report(blk1 / n_blocks)
+    hist_b, nsol, buf = _first_pass(XT, D, thr, negthr, n_bits, n_blocks, cap, report)
     hist = hist_b.sum(axis=0)
     count = int(hist[0])
     assert count == int(nsol.sum())
@@ -430,18 +472,7 @@ def enumerate_solutions(xi, kappa: float = 0.0, *, max_solutions: int = 100_000,
     stored = count <= max_solutions
     solutions = None
     if stored:
-        over = np.flatnonzero(nsol > cap)
-        parts = [buf[b, : nsol[b]] for b in np.flatnonzero((nsol > 0) & (nsol <= cap))]
-        if over.size:
-            offsets = np.zeros(over.size + 1, np.int64)
-            offsets[1:] = np.cumsum(nsol[over])
-            extra = np.empty(offsets[-1], np.int64)
-            _collect_kernel(XT, D, thr, negthr, np.int64(n_bits), over.astype(np.int64),
-                            offsets, extra)
-            parts.append(extra)
-        codes = np.sort(np.concatenate(parts)) if parts else np.empty(0, np.int64)
-        solutions = _decode(codes, N)
-        solutions.setflags(write=False)
+        solutions = _stored_solutions(XT, D, thr, negthr, n_bits, nsol, buf, cap)
     hist = hist.astype(np.int64)
     hist.setflags(write=False)
     return EnumerationResult(N=N, P=P, kappa=kappa, count=count, energy_histogram=hist,
