@@ -71,6 +71,84 @@ def _non_generic(msg):
     return ValueError(f"non-generic data: the inputs are not in general position ({msg})")
 
 
+def _unit_rows(Xt):
+    """The lifted inputs scaled to unit norm (a zero input is non-generic)."""
+    norms = np.linalg.norm(Xt, axis=1)
+    if np.any(norms == 0):
+        raise _non_generic(f"input {int(np.flatnonzero(norms == 0)[0])} is the origin and "
+                           "there is no bias")
+    return Xt / norms[:, None]
+
+
+def _one_dimensional_rows(U):
+    """D = 1: the rows 1{x_j > 0} and their complement, in lexicographic order."""
+    s = (U[:, 0] > 0).astype(np.uint8)
+    rows = np.array([s, 1 - s], dtype=np.uint8)
+    return rows[np.lexsort(rows.T[::-1])]
+
+
+def _independent_rows(U, tol):
+    """n < D: all 2^n rows in lexicographic order, once the inputs are checked independent."""
+    n = U.shape[0]
+    sv = np.linalg.svd(U, compute_uv=False)
+    if sv[-1] < tol:
+        raise _non_generic(f"the {n} lifted inputs are linearly dependent (smallest "
+                           f"singular value {sv[-1]:.3g} of the unit rows < tol = {tol:g})")
+    c = np.arange(2 ** n, dtype=np.int64)
+    return ((c[:, None] >> np.arange(n - 1, -1, -1)) & 1).astype(np.uint8)
+
+
+def _check_candidates(n, D, max_candidates):
+    """Refuse when the C(n, D-1) 2^(D-1) candidates exceed ``max_candidates``."""
+    m = D - 1
+    cand = math.comb(n, m) * 2 ** m
+    if cand > max_candidates:
+        raise ValueError(f"enumerating the dichotomies of n = {n} inputs in dimension D = {D} "
+                         f"takes C(n, D-1) 2^(D-1) = {cand:.3g} candidates, over the limit "
+                         f"{max_candidates:.3g} (there are {_cover(n, D):.3g} dichotomies)")
+
+
+def _ray_cosines(U, S, minors, tol):
+    """Cosines (B, n) of the inputs with the null rays of the subsets S, and the S masks."""
+    B, n = S.shape[0], U.shape[0]
+    D = U.shape[1]
+    rb = np.arange(B)
+    M = U[S]  # (B, m, D)
+    r = np.stack([(-1.0) ** c * np.linalg.det(M[:, :, minors[c]]) for c in range(D)],
+                 axis=1)
+    vol = np.linalg.norm(r, axis=1)
+    if np.any(vol < tol):
+        b = int(np.argmin(vol))
+        raise _non_generic(f"the lifted inputs {S[b].tolist()} are linearly dependent "
+                           f"(volume sine {vol[b]:.3g} < tol = {tol:g})")
+    cos = (r / vol[:, None]) @ U.T  # (B, n)
+    inS = np.zeros((B, n), dtype=bool)
+    inS[rb[:, None], S] = True
+    small = (np.abs(cos) < tol) & ~inS
+    if np.any(small):
+        b, j = np.argwhere(small)[0]
+        raise _non_generic(f"lifted input {int(j)} lies in the span of the lifted inputs "
+                           f"{S[b].tolist()} (|cos| = {abs(cos[b, j]):.3g} < tol = {tol:g})")
+    return cos, inS
+
+
+def _candidate_words(cos, inS, S, choice, word, bitv, full):
+    """Packed candidate rows (B, 2^D, k): both rays of each S, with every sign choice on S."""
+    B, m = S.shape
+    rb = np.arange(B)
+    base = _pack_rows(((cos > 0) & ~inS).astype(np.uint8))  # (B, k), S bits clear
+    k = base.shape[1]
+    smask = np.zeros((B, k), dtype=np.uint64)
+    add = np.zeros((B, 2 ** m, k), dtype=np.uint64)
+    for t in range(m):
+        one = np.zeros((B, k), dtype=np.uint64)
+        one[rb, word[S[:, t]]] = bitv[S[:, t]]
+        smask |= one
+        add |= np.where(choice[None, :, t, None], one[:, None, :], np.uint64(0))
+    neg = ~base & full & ~smask
+    return np.concatenate([base[:, None, :] | add, neg[:, None, :] | add], axis=1)
+
+
 def realisable_dichotomies(X, *, bias=True, tol=GENERIC_TOL,
                            max_candidates=MAX_CANDIDATES) -> np.ndarray:
     """All activation rows one neuron can realise on the inputs X: the dichotomies of the n
@@ -125,28 +203,13 @@ def realisable_dichotomies(X, *, bias=True, tol=GENERIC_TOL,
     tol = float(tol)
     Xt = _lift(X, bias)
     n, D = Xt.shape
-    norms = np.linalg.norm(Xt, axis=1)
-    if np.any(norms == 0):
-        raise _non_generic(f"input {int(np.flatnonzero(norms == 0)[0])} is the origin and "
-                           "there is no bias")
-    U = Xt / norms[:, None]
+    U = _unit_rows(Xt)
     if D == 1:
-        s = (U[:, 0] > 0).astype(np.uint8)
-        rows = np.array([s, 1 - s], dtype=np.uint8)
-        return rows[np.lexsort(rows.T[::-1])]
+        return _one_dimensional_rows(U)
     if n < D:
-        sv = np.linalg.svd(U, compute_uv=False)
-        if sv[-1] < tol:
-            raise _non_generic(f"the {n} lifted inputs are linearly dependent (smallest "
-                               f"singular value {sv[-1]:.3g} of the unit rows < tol = {tol:g})")
-        c = np.arange(2 ** n, dtype=np.int64)
-        return ((c[:, None] >> np.arange(n - 1, -1, -1)) & 1).astype(np.uint8)
+        return _independent_rows(U, tol)
     m = D - 1
-    cand = math.comb(n, m) * 2 ** m
-    if cand > max_candidates:
-        raise ValueError(f"enumerating the dichotomies of n = {n} inputs in dimension D = {D} "
-                         f"takes C(n, D-1) 2^(D-1) = {cand:.3g} candidates, over the limit "
-                         f"{max_candidates:.3g} (there are {_cover(n, D):.3g} dichotomies)")
+    _check_candidates(n, D, max_candidates)
     k = -(-n // 64)
     word = np.arange(n) // 64
     bitv = np.left_shift(np.uint64(1), (63 - np.arange(n) % 64).astype(np.uint64))
@@ -157,34 +220,8 @@ def realisable_dichotomies(X, *, bias=True, tol=GENERIC_TOL,
     acc = np.empty((0, k), dtype=np.uint64)
     pending, npend = [], 0
     for S in _combinations(n, m, chunk):
-        B = S.shape[0]
-        rb = np.arange(B)
-        M = U[S]  # (B, m, D)
-        r = np.stack([(-1.0) ** c * np.linalg.det(M[:, :, minors[c]]) for c in range(D)],
-                     axis=1)
-        vol = np.linalg.norm(r, axis=1)
-        if np.any(vol < tol):
-            b = int(np.argmin(vol))
-            raise _non_generic(f"the lifted inputs {S[b].tolist()} are linearly dependent "
-                               f"(volume sine {vol[b]:.3g} < tol = {tol:g})")
-        cos = (r / vol[:, None]) @ U.T  # (B, n)
-        inS = np.zeros((B, n), dtype=bool)
-        inS[rb[:, None], S] = True
-        small = (np.abs(cos) < tol) & ~inS
-        if np.any(small):
-            b, j = np.argwhere(small)[0]
-            raise _non_generic(f"lifted input {int(j)} lies in the span of the lifted inputs "
-                               f"{S[b].tolist()} (|cos| = {abs(cos[b, j]):.3g} < tol = {tol:g})")
-        base = _pack_rows(((cos > 0) & ~inS).astype(np.uint8))  # (B, k), S bits clear
-        smask = np.zeros((B, k), dtype=np.uint64)
-        add = np.zeros((B, 2 ** m, k), dtype=np.uint64)
-        for t in range(m):
-            one = np.zeros((B, k), dtype=np.uint64)
-            one[rb, word[S[:, t]]] = bitv[S[:, t]]
-            smask |= one
-            add |= np.where(choice[None, :, t, None], one[:, None, :], np.uint64(0))
-        neg = ~base & full & ~smask
-        cands = np.concatenate([base[:, None, :] | add, neg[:, None, :] | add], axis=1)
+        cos, inS = _ray_cosines(U, S, minors, tol)
+        cands = _candidate_words(cos, inS, S, choice, word, bitv, full)
         u = _unique_rows(cands.reshape(-1, k))
         pending.append(u)
         npend += u.shape[0]
