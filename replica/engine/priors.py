@@ -157,6 +157,123 @@ def _log_sum_exp(terms):
     return out
 
 
+def _discrete_atom(v, c, where):
+    """One validated (value, weight) pair of a discrete measure, as SymPy expressions."""
+    try:
+        vs = sp.nsimplify(sp.sympify(v), rational=True) if isinstance(v, float) \
+            else sp.sympify(v)
+    except (sp.SympifyError, TypeError):
+        raise ModelError(f"{where}: the value {v!r} is not a number") from None
+    if vs.free_symbols or not vs.is_real or not vs.is_finite:
+        raise ModelError(f"{where}: the value {v!r} must be a finite real number")
+    try:
+        cs_ = sp.sympify(c)
+    except (sp.SympifyError, TypeError):
+        raise ModelError(f"{where}: the weight {c!r} of {v!r} is not an expression") \
+            from None
+    if not cs_.free_symbols:
+        if not (cs_.is_real and cs_.is_finite and cs_ > 0):
+            raise ModelError(f"{where}: the weight {c!r} of the value {v!r} must be "
+                             "positive and finite (drop values of zero weight)")
+    return vs, cs_
+
+
+def _discrete_atoms(weights, where):
+    """The validated values and weights of a discrete measure, sorted by increasing value."""
+    if not isinstance(weights, dict) or len(weights) < 2:
+        raise ModelError(f"{where}: give a dict value -> weight with at least two values, "
+                         f"got {weights!r}")
+    vals, cs = [], []
+    for v, c in weights.items():
+        vs, cs_ = _discrete_atom(v, c, where)
+        vals.append(vs)
+        cs.append(cs_)
+    if len(set(vals)) != len(vals):
+        raise ModelError(f"{where}: repeated values {vals}")
+    order = sorted(range(len(vals)), key=lambda i: float(vals[i]))
+    vals = [vals[i] for i in order]
+    cs = [cs[i] for i in order]
+    return vals, cs
+
+
+def _discrete_lnZ(logc, vals, fixed, A, B):
+    """ln Z_w(A, B) = ln sum_k c_k exp(-A v_k^2/2 + B v_k) (no A term for a fixed norm)."""
+    return _log_sum_exp([lc + (0 if fixed else -A * v**2 / 2) + B * v
+                         for lc, v in zip(logc, vals)])
+
+
+def _discrete_kinks(logc, vals, fixed, A):
+    """Values of B where two terms of Z_w exchange dominance."""
+    pairs = [(j, k) for j in range(len(vals)) for k in range(j + 1, len(vals))]
+    if len(vals) > 8:
+        pairs = [(j, j + 1) for j in range(len(vals) - 1)]
+    out = []
+    for j, k in pairs:
+        b = (logc[k] - logc[j]) / (vals[j] - vals[k])
+        if not fixed:
+            b += A * (vals[j] + vals[k]) / 2
+        out.append(sp.simplify(b))
+    return list(dict.fromkeys(out))
+
+
+def _discrete_rs_averages(logc, vals, fixed):
+    """RS z-averages of a discrete measure: E_z ln Z_w and the replicon factor."""
+    B = sp.Dummy("B")
+    A_rs = Qhat + qhat
+    pts = [(b / sp.sqrt(qhat), 1 / sp.sqrt(qhat))
+           for b in _discrete_kinks(logc, vals, fixed, A_rs)]
+    avg = GaussAvg(_discrete_lnZ(logc, vals, fixed, A_rs, sp.sqrt(qhat) * z), z, pts)
+    d2 = sp.diff(_discrete_lnZ(logc, vals, fixed, A_rs, B), B, 2).subs(B, sp.sqrt(qhat) * z)
+    replicon = GaussAvg(d2**2, z, pts)
+    return avg, replicon
+
+
+def _discrete_rsb1_average(logc, vals, fixed):
+    """1RSB average E_z0 ln E_z1 Z_w^m of a discrete measure (before the 1/m)."""
+    A_1 = Qhat + qhat1
+    dq = sp.sqrt(qhat1 - qhat0)
+    hfield = sp.sqrt(qhat0) * z0 + dq * z1
+    ks1 = _discrete_kinks(logc, vals, fixed, A_1)
+    inner = LogAvgExp(m * _discrete_lnZ(logc, vals, fixed, A_1, hfield), z1,
+                      [((b - sp.sqrt(qhat0) * z0) / dq, 1 / dq) for b in ks1])
+    return GaussAvg(inner, z0, [(b / sp.sqrt(qhat0), 1 / sp.sqrt(qhat1)) for b in ks1])
+
+
+def _discrete_terms(vals, fixed, norm, avg, outer):
+    """RS and 1RSB terms, their extra order parameters and the domains (fixed or free norm)."""
+    if fixed:
+        rs = -qhat * (norm - q) / 2 + avg
+        rsb1 = -qhat1 * norm / 2 - ((m - 1) * qhat1 * q1 - m * qhat0 * q0) / 2 + outer / m
+        extra, extra1 = (qhat,), (qhat0, qhat1)
+        domains = {"q": (0.0, float(norm)), "q0": (0.0, float(norm)),
+                   "q1": (0.0, float(norm))}
+    else:
+        rs = Qhat * Q / 2 + qhat * q / 2 + avg
+        rsb1 = Qhat * Q / 2 - ((m - 1) * qhat1 * q1 - m * qhat0 * q0) / 2 + outer / m
+        extra, extra1 = (qhat, Q, Qhat), (qhat0, qhat1, Q, Qhat)
+        top = float(max(v**2 for v in vals))
+        bottom = float(min(v**2 for v in vals))
+        domains = {"q": (0.0, top), "q0": (0.0, top), "q1": (0.0, top), "Q": (bottom, top)}
+    return rs, rsb1, extra, extra1, domains
+
+
+def _discrete_q1_coefficient(vals, fixed, norm):
+    """The q -> 1 coefficient (Laplace principle, norm 1 only) and how it was obtained."""
+    vmax, vmin = vals[-1], vals[0]
+    if fixed and norm == 1:
+        zz = sp.Symbol("zeta", real=True)
+        gauss = sp.exp(-zz**2 / 2) / sp.sqrt(2 * sp.pi)
+        e_max = (sp.integrate(vmax * zz * gauss, (zz, 0, sp.oo))
+                 + sp.integrate(vmin * zz * gauss, (zz, -sp.oo, 0)))
+        coeff = sp.simplify(e_max**2 / 2)
+        how = "Laplace principle: (E_z max_k v_k z)^2 / 2, integrated by SymPy"
+    else:
+        coeff = None
+        how = ("no q -> 1 limit: the norm is an order parameter" if not fixed else
+               f"no q -> 1 limit: the fixed norm is {norm}, not 1 (rescale the values)")
+    return coeff, how
+
+
 def discrete(weights, *, name=None) -> Prior:
     """A prior from a discrete single-site measure sum_k c_k delta(w - v_k).
 
@@ -192,34 +309,7 @@ def discrete(weights, *, name=None) -> Prior:
     >>> ternary = discrete({-1: 1, 0: 1, 1: 1})
     """
     where = f"prior {name!r}" if name else "priors.discrete"
-    if not isinstance(weights, dict) or len(weights) < 2:
-        raise ModelError(f"{where}: give a dict value -> weight with at least two values, "
-                         f"got {weights!r}")
-    vals, cs = [], []
-    for v, c in weights.items():
-        try:
-            vs = sp.nsimplify(sp.sympify(v), rational=True) if isinstance(v, float) \
-                else sp.sympify(v)
-        except (sp.SympifyError, TypeError):
-            raise ModelError(f"{where}: the value {v!r} is not a number") from None
-        if vs.free_symbols or not vs.is_real or not vs.is_finite:
-            raise ModelError(f"{where}: the value {v!r} must be a finite real number")
-        try:
-            cs_ = sp.sympify(c)
-        except (sp.SympifyError, TypeError):
-            raise ModelError(f"{where}: the weight {c!r} of {v!r} is not an expression") \
-                from None
-        if not cs_.free_symbols:
-            if not (cs_.is_real and cs_.is_finite and cs_ > 0):
-                raise ModelError(f"{where}: the weight {c!r} of the value {v!r} must be "
-                                 "positive and finite (drop values of zero weight)")
-        vals.append(vs)
-        cs.append(cs_)
-    if len(set(vals)) != len(vals):
-        raise ModelError(f"{where}: repeated values {vals}")
-    order = sorted(range(len(vals)), key=lambda i: float(vals[i]))
-    vals = [vals[i] for i in order]
-    cs = [cs[i] for i in order]
+    vals, cs = _discrete_atoms(weights, where)
     params = _check_params(set().union(*[c.free_symbols for c in cs]), where)
     logc = [sp.expand_log(sp.log(c), force=True) for c in cs]
     squares = {v**2 for v in vals}
@@ -228,63 +318,10 @@ def discrete(weights, *, name=None) -> Prior:
     measure = tuple(zip(vals, cs))
     name = name or "discrete{" + ", ".join(f"{v}: {c}" for v, c in measure) + "}"
 
-    def lnZ(A, B):
-        return _log_sum_exp([lc + (0 if fixed else -A * v**2 / 2) + B * v
-                             for lc, v in zip(logc, vals)])
-
-    def kinks(A):
-        """Values of B where two terms of Z_w exchange dominance."""
-        pairs = [(j, k) for j in range(len(vals)) for k in range(j + 1, len(vals))]
-        if len(vals) > 8:
-            pairs = [(j, j + 1) for j in range(len(vals) - 1)]
-        out = []
-        for j, k in pairs:
-            b = (logc[k] - logc[j]) / (vals[j] - vals[k])
-            if not fixed:
-                b += A * (vals[j] + vals[k]) / 2
-            out.append(sp.simplify(b))
-        return list(dict.fromkeys(out))
-
-    B = sp.Dummy("B")
-    # RS
-    A_rs = Qhat + qhat
-    pts = [(b / sp.sqrt(qhat), 1 / sp.sqrt(qhat)) for b in kinks(A_rs)]
-    avg = GaussAvg(lnZ(A_rs, sp.sqrt(qhat) * z), z, pts)
-    d2 = sp.diff(lnZ(A_rs, B), B, 2).subs(B, sp.sqrt(qhat) * z)
-    replicon = GaussAvg(d2**2, z, pts)
-    # 1RSB
-    A_1 = Qhat + qhat1
-    dq = sp.sqrt(qhat1 - qhat0)
-    hfield = sp.sqrt(qhat0) * z0 + dq * z1
-    ks1 = kinks(A_1)
-    inner = LogAvgExp(m * lnZ(A_1, hfield), z1,
-                      [((b - sp.sqrt(qhat0) * z0) / dq, 1 / dq) for b in ks1])
-    outer = GaussAvg(inner, z0, [(b / sp.sqrt(qhat0), 1 / sp.sqrt(qhat1)) for b in ks1])
-    vmax, vmin = vals[-1], vals[0]
-    if fixed:
-        rs = -qhat * (norm - q) / 2 + avg
-        rsb1 = -qhat1 * norm / 2 - ((m - 1) * qhat1 * q1 - m * qhat0 * q0) / 2 + outer / m
-        extra, extra1 = (qhat,), (qhat0, qhat1)
-        domains = {"q": (0.0, float(norm)), "q0": (0.0, float(norm)),
-                   "q1": (0.0, float(norm))}
-    else:
-        rs = Qhat * Q / 2 + qhat * q / 2 + avg
-        rsb1 = Qhat * Q / 2 - ((m - 1) * qhat1 * q1 - m * qhat0 * q0) / 2 + outer / m
-        extra, extra1 = (qhat, Q, Qhat), (qhat0, qhat1, Q, Qhat)
-        top = float(max(v**2 for v in vals))
-        bottom = float(min(v**2 for v in vals))
-        domains = {"q": (0.0, top), "q0": (0.0, top), "q1": (0.0, top), "Q": (bottom, top)}
-    if fixed and norm == 1:
-        zz = sp.Symbol("zeta", real=True)
-        gauss = sp.exp(-zz**2 / 2) / sp.sqrt(2 * sp.pi)
-        e_max = (sp.integrate(vmax * zz * gauss, (zz, 0, sp.oo))
-                 + sp.integrate(vmin * zz * gauss, (zz, -sp.oo, 0)))
-        coeff = sp.simplify(e_max**2 / 2)
-        how = "Laplace principle: (E_z max_k v_k z)^2 / 2, integrated by SymPy"
-    else:
-        coeff = None
-        how = ("no q -> 1 limit: the norm is an order parameter" if not fixed else
-               f"no q -> 1 limit: the fixed norm is {norm}, not 1 (rescale the values)")
+    avg, replicon = _discrete_rs_averages(logc, vals, fixed)
+    outer = _discrete_rsb1_average(logc, vals, fixed)
+    rs, rsb1, extra, extra1, domains = _discrete_terms(vals, fixed, norm, avg, outer)
+    coeff, how = _discrete_q1_coefficient(vals, fixed, norm)
     phi0 = sp.log(sp.Add(*cs))
     return Prior(name, rs, extra, phi0, coeff, how, rsb1, extra1, replicon, params,
                  norm, "discrete", measure, domains)
