@@ -269,26 +269,15 @@ class _Generator:
         return out
 
     def block(self, exprs, targets, indent, loopvar):
+        """Source lines computing ``targets`` (pairs (name, assignment operator)) from
+        ``exprs`` at nesting depth ``indent``: every top-level average's quadrature loop, then
+        the common subexpressions; returns (hoisted, lines), ``hoisted`` being the lines that
+        do not depend on ``loopvar`` (the enclosing loop's variable) and go before that loop."""
         pad = "    " * indent
         lines = []
-        avgs = []
-        for e in exprs:
-            for a in top_level_averages(e):
-                if a not in avgs:
-                    avgs.append(a)
-        groups = {}
-        for a in avgs:
-            if isinstance(a, GaussAvg):
-                key = ("gauss", a.var, a.args[2], None)
-            elif isinstance(a, TruncAvg):
-                key = ("trunc", a.var, a.args[3], a.lower)
-            else:
-                key = ("tilt", a.var, sp.Tuple(*[sp.Tuple(c, s_) for c, s_ in a.points]),
-                       a.exponent)
-            groups.setdefault(key, []).append(a)
         subs = {}
         dependent = {loopvar} if loopvar is not None else set()
-        for (kind, var, pts, g), members in groups.items():
+        for (kind, var, pts, g), members in _average_groups(exprs).items():
             self.level += 1
             L = self.level
             accs = []
@@ -296,48 +285,10 @@ class _Generator:
                 self.n_acc += 1
                 accs.append(f"_A{self.n_acc}")
             start = len(lines)
-            if kind == "trunc":
-                lines += self._c_rule(_TRUNC, pts, f"float({self.pr(g)})", pad, L)
-            elif kind == "tilt":
-                # first pass: the declared hints on a window that contains them (or
-                # Gauss-Hermite without hints); later passes add a hint at the tilted mass
-                # found by the previous pass, on a window that contains it (see tilt_next)
-                # _C0, _D0: the declared hints (first pass); _C, _D: with the hint at the
-                # mass found by the previous pass in the first free slot (same length)
-                c0, s0 = self._hints(pts, ("math.nan", "math.nan"))
-                c1, s1 = self._hints(pts, (f"_hc{L}", f"_hs{L}"))
-                lines.append(f"{pad}_C{L} = {c1}")
-                lines.append(f"{pad}_D{L} = {s1}")
-                # (the Gauss-Legendre passes carry ln phi(z) in _P, added to the exponent:
-                # no Gaussian weight underflows on a window far in the tail)
-                lines.append(f"{pad}if _try{L} == 0:")
-                if len(pts):
-                    lines.append(f"{pad}    _C0{L} = {c0}")
-                    lines.append(f"{pad}    _D0{L} = {s0}")
-                    lines.append(f"{pad}    _lo{L}, _hi{L} = _tilt_window(_C0{L}, _D0{L})")
-                    lines.append(f"{pad}    _n{L}, _w{L}, _P{L} = _rule_on_log(_lo{L}, _hi{L}, "
-                                 f"_C0{L}, _D0{L}, gl_x, gl_w, BASE_WIDTH)")
-                else:
-                    lines.append(f"{pad}    _lo{L}, _hi{L} = -ZMAX, ZMAX")
-                    lines.append(f"{pad}    _n{L}, _w{L}, _P{L} = gh_x, gh_w, "
-                                 f"np.zeros(gh_x.shape[0])")
-                lines.append(f"{pad}else:")
-                lines.append(f"{pad}    _n{L}, _w{L}, _P{L} = _rule_on_log(_lo{L}, _hi{L}, _C{L}, "
-                             f"_D{L}, gl_x, gl_w, BASE_WIDTH)")
-            elif len(pts):
-                lines += self._c_rule(_PANEL, pts, "0.0", pad, L)
-            else:
-                lines.append(f"{pad}_n{L}, _w{L} = gh_x, gh_w")
+            lines += self._group_rule(kind, pts, g, pad, L)
             if kind in ("gauss", "trunc"):
-                c_rule = kind == "trunc" or len(pts) > 0
-                for acc in accs:
-                    lines.append(f"{pad}{acc} = 0.0")
-                lines += self._accumulation([m.integrand for m in members], accs, f"_w{L}",
-                                            var, pad, indent, L, buffer=c_rule)
-                if c_rule:
-                    lines.append(f"{pad}_free(_b{L})")
-                    lines.append(f"{pad}if _m{L} < 0:")
-                    lines += [f"{pad}    {acc} = math.nan" for acc in accs]
+                lines += self._group_sums(members, accs, var, kind == "trunc" or len(pts) > 0,
+                                          pad, indent, L)
             else:
                 lines.extend(self._tilt_group(lines, members, accs, var, g, pad, indent, L, start))
             for m, acc in zip(members, accs):
@@ -345,6 +296,61 @@ class _Generator:
                 subs[m] = s_
                 dependent.add(s_)
         exprs2 = [sp.sympify(e).xreplace(subs) for e in exprs]
+        return self._assignments(exprs2, targets, lines, dependent, indent, loopvar)
+
+    def _group_rule(self, kind, pts, g, pad, L):
+        """The lines setting the nodes _n{L} and weights _w{L} of one group of averages."""
+        lines = []
+        if kind == "trunc":
+            lines += self._c_rule(_TRUNC, pts, f"float({self.pr(g)})", pad, L)
+        elif kind == "tilt":
+            # first pass: the declared hints on a window that contains them (or
+            # Gauss-Hermite without hints); later passes add a hint at the tilted mass
+            # found by the previous pass, on a window that contains it (see tilt_next)
+            # _C0, _D0: the declared hints (first pass); _C, _D: with the hint at the
+            # mass found by the previous pass in the first free slot (same length)
+            c0, s0 = self._hints(pts, ("math.nan", "math.nan"))
+            c1, s1 = self._hints(pts, (f"_hc{L}", f"_hs{L}"))
+            lines.append(f"{pad}_C{L} = {c1}")
+            lines.append(f"{pad}_D{L} = {s1}")
+            # (the Gauss-Legendre passes carry ln phi(z) in _P, added to the exponent:
+            # no Gaussian weight underflows on a window far in the tail)
+            lines.append(f"{pad}if _try{L} == 0:")
+            if len(pts):
+                lines.append(f"{pad}    _C0{L} = {c0}")
+                lines.append(f"{pad}    _D0{L} = {s0}")
+                lines.append(f"{pad}    _lo{L}, _hi{L} = _tilt_window(_C0{L}, _D0{L})")
+                lines.append(f"{pad}    _n{L}, _w{L}, _P{L} = _rule_on_log(_lo{L}, _hi{L}, "
+                             f"_C0{L}, _D0{L}, gl_x, gl_w, BASE_WIDTH)")
+            else:
+                lines.append(f"{pad}    _lo{L}, _hi{L} = -ZMAX, ZMAX")
+                lines.append(f"{pad}    _n{L}, _w{L}, _P{L} = gh_x, gh_w, "
+                             f"np.zeros(gh_x.shape[0])")
+            lines.append(f"{pad}else:")
+            lines.append(f"{pad}    _n{L}, _w{L}, _P{L} = _rule_on_log(_lo{L}, _hi{L}, _C{L}, "
+                         f"_D{L}, gl_x, gl_w, BASE_WIDTH)")
+        elif len(pts):
+            lines += self._c_rule(_PANEL, pts, "0.0", pad, L)
+        else:
+            lines.append(f"{pad}_n{L}, _w{L} = gh_x, gh_w")
+        return lines
+
+    def _group_sums(self, members, accs, var, c_rule, pad, indent, L):
+        """The weighted sums of a group of plain or truncated Gaussian averages (NaN where
+        the composite rule could not be built)."""
+        lines = [f"{pad}{acc} = 0.0" for acc in accs]
+        lines += self._accumulation([m.integrand for m in members], accs, f"_w{L}", var, pad,
+                                    indent, L, buffer=c_rule)
+        if c_rule:
+            lines.append(f"{pad}_free(_b{L})")
+            lines.append(f"{pad}if _m{L} < 0:")
+            lines += [f"{pad}    {acc} = math.nan" for acc in accs]
+        return lines
+
+    def _assignments(self, exprs, targets, lines, dependent, indent, loopvar):
+        """Append to ``lines`` the common subexpressions of ``exprs`` (averages replaced by
+        their accumulators) and the assignments of ``targets``; (hoisted, lines)."""
+        pad = "    " * indent
         # logH(a) and GH(a) with the same argument come from one erfcx evaluation
         pair_args, pair_syms = [], []
 
@@ -357,7 +363,7 @@ class _Generator:
 
         exprs3 = [e.replace(lambda x: isinstance(x, (logH, GH)),
                             lambda x: pair(x.args[0])[0 if isinstance(x, logH) else 1])
-                  for e in exprs2]
+                  for e in exprs]
         k = len(pair_args)
         reps, reduced = sp.cse(pair_args + exprs3, symbols=self.symgen, order="none")
         red_args, red_exprs = reduced[:k], reduced[k:]
@@ -394,6 +400,28 @@ class _Generator:
                 emit(dep)
             lines.append(f"{pad}{tgt} {op} ({self.pr(e)})")
         return hoisted, lines
+
+
+def _average_groups(exprs):
+    """The top-level averages of ``exprs`` grouped by what their quadrature rule depends on:
+    {(kind, variable, points, g): [averages]}, in order of first appearance (averages over
+    one variable with one rule share one loop)."""
+    avgs = []
+    for e in exprs:
+        for a in top_level_averages(e):
+            if a not in avgs:
+                avgs.append(a)
+    groups = {}
+    for a in avgs:
+        if isinstance(a, GaussAvg):
+            key = ("gauss", a.var, a.args[2], None)
+        elif isinstance(a, TruncAvg):
+            key = ("trunc", a.var, a.args[3], a.lower)
+        else:
+            key = ("tilt", a.var, sp.Tuple(*[sp.Tuple(c, s_) for c, s_ in a.points]),
+                   a.exponent)
+        groups.setdefault(key, []).append(a)
+    return groups
 
 
 def generate_source(outputs, theta_syms, ctrl_syms, name="kernel"):
