@@ -146,7 +146,9 @@ def bordered_solve(pb: SaddleProblem, control: str, theta0, c0, condition=Condit
     ctol : float
         |g - value| / (1 + |g|) (for ``"phi"``: relative to 1 + |phi|).
     max_step : float
-        Cap of each step in the unbounded coordinates.
+        Cap of each step in the unbounded coordinates.  A step that lands where the kernel
+        or the condition is not finite (outside the region where a Gaussian decomposition
+        exists, say) is halved; each halving counts as an iteration.
     flat_tol, flat_ctol : float, optional
         For a saddle point whose Hessian has a nearly flat direction (the position along it
         ill-determined, the control not): the solution is also accepted when the scaled
@@ -168,7 +170,10 @@ def bordered_solve(pb: SaddleProblem, control: str, theta0, c0, condition=Condit
     ctrl = pb.ctrl.copy()
     n = cfe.n
     why = "did not converge"
-    for it in range(1, max_iter + 1):
+    last = None  # (x, s, step) of the last finite point and the step taken from it
+    it = 0
+    while it < max_iter:
+        it += 1
         theta, dth = from_unbounded(x, cfe.domains)
         c = math.exp(s) if logc else s
         ctrl[iv] = c
@@ -177,7 +182,14 @@ def bordered_solve(pb: SaddleProblem, control: str, theta0, c0, condition=Condit
             g, dg_t, dg_c = condition.evaluate(cfe, theta, ctrl, ev)
         except NonFiniteError as err:
             why = f"non-finite at {control} = {c!r}: {err}"
-            break
+            if last is None or np.max(np.abs(last[2])) < 1e-12:
+                break
+            # the step left the region where the kernel is finite (a Gaussian gap turned
+            # negative, say): halve it
+            x0_, s0_, step = last
+            last = (x0_, s0_, step / 2)
+            x, s = x0_ + step[:n] / 2, s0_ + step[n] / 2
+            continue
         dcs = c if logc else 1.0
         res = np.append(ev.gradient, g)
         scale = np.append(1 + np.abs(ev.part_gradients).sum(axis=0), 1 + abs(g + condition.value))
@@ -202,6 +214,7 @@ def bordered_solve(pb: SaddleProblem, control: str, theta0, c0, condition=Condit
                 and abs(dy[n]) <= 1e-10:
             return _finish(pb, control, c, theta, ev, g, it, tol)
         f = min(1.0, max_step / big)
+        last = (x, s, f * dy)
         x = x + f * dy[:n]
         s = s + f * dy[n]
     if throw:

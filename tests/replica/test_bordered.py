@@ -87,3 +87,25 @@ def test_an_unreachable_condition_fails_by_name():
     with pytest.raises(replica.ModelError, match="neither order parameters nor controls"):
         import sympy as sp
         bordered_solve(pb, "beta", [0.3], 1.5, Condition(sp.Symbol("zeta") - 1))
+
+
+def test_a_step_into_the_non_finite_region_is_halved():
+    """phi = -(x - 2 - c^2)^2 / 2 + 1e-3 sqrt(x - 2) is finite only for x > 2.  From (x, c) =
+    (3, 1), the bordered Newton step towards c = 0.1 lands at x < 2; the solve halves it (it
+    used to give up there) and reaches the saddle point, checked against Brent on the
+    stationarity condition -(x - 2.01) + 5e-4 / sqrt(x - 2) = 0."""
+    import math
+
+    import sympy as sp
+    from scipy import optimize
+
+    x, c = sp.Symbol("x", real=True), sp.Symbol("c", real=True)
+    phi = -(x - 2 - c**2) ** 2 / 2 + sp.Rational(1, 1000) * sp.sqrt(x - 2)
+    fe = replica.free_entropy(phi, {x: (0, 10)}, [c], name="sqrt-wall")
+    pb = replica.engine.problem.SaddleProblem(fe, {"c": 1.0})
+    bp = bordered_solve(pb, "c", [3.0], 1.0, Condition(c - sp.Rational(1, 10)))
+    assert bp is not None and bp.saddle_point.success
+    ref = optimize.brentq(lambda v: -(v - 2.01) + 5e-4 / math.sqrt(v - 2), 2 + 1e-12, 3.0,
+                          xtol=1e-14)
+    assert bp.value == pytest.approx(0.1, abs=1e-14)
+    assert bp.saddle_point.order_params["x"] == pytest.approx(ref, abs=1e-12)
