@@ -161,6 +161,58 @@ def _ys(ys):
     return arr
 
 
+def _overlaps(overlaps, distances):
+    """The overlaps p in (0, 1) from exactly one of ``overlaps=`` and ``distances=``."""
+    if (overlaps is None) == (distances is None):
+        raise ValueError("give exactly one of overlaps= and distances= (d = (1 - p)/2)")
+    raw = np.atleast_1d(np.asarray(overlaps if distances is None else distances, dtype=float))
+    if raw.ndim != 1 or raw.size == 0 or not np.all(np.isfinite(raw)):
+        raise ValueError(f"{'overlaps' if distances is None else 'distances'} must be a "
+                         f"non-empty 1-d array of finite values, got {raw!r}")
+    p = raw.copy() if distances is None else 1.0 - 2.0 * raw
+    if np.any((p <= 0.0) | (p >= 1.0)):
+        raise ValueError(f"overlaps must lie in (0, 1) (distances in (0, 1/2)), got p = {p}")
+    return p
+
+
+def _sweep_to(fe, controls, x0, tol, what):
+    """The last point of a sweep; ReplicaError if the sweep (in ``what``) stopped."""
+    br = sweep(fe, controls, x0=x0, tol=tol, progress=False)
+    if br.status[-1] not in _OK:
+        raise ReplicaError(f"the sweep in {what} stopped ({br.status[-1]})")
+    return br.points[-1]
+
+
+def _start_point(fe, alpha, p0, y0, ctrl, tol):
+    """The first point (alpha, y_0, p_0): solved at alpha = min(0.02, alpha), swept in alpha."""
+    a0 = min(0.02, alpha)
+    x0 = {"q0": 0.01, "q1": p0 * p0, "qhat0": 1e-3, "qhat1": 2e-3, "phat": math.atanh(p0)}
+    first = solve(fe, {"alpha": a0, "y": y0, "p": p0, **ctrl}, x0=x0, tol=tol)
+    start = first
+    if alpha > a0:
+        start = _sweep_to(fe, {"alpha": np.linspace(a0, alpha, 25), "y": y0, "p": p0, **ctrl},
+                          first.order_params, tol, "alpha")
+    return start
+
+
+def _along_p(fe, alpha, p_i, y0, prev, ctrl, tol):
+    """The point at overlap p_i and y_0, swept in p from ``prev`` (``prev`` if already there)."""
+    if p_i != float(prev.controls["p"]):
+        grid = np.linspace(float(prev.controls["p"]), p_i, 9)
+        prev = _sweep_to(fe, {"alpha": alpha, "y": y0, "p": grid, **ctrl},
+                         prev.order_params, tol, "p")
+    return prev
+
+
+def _along_y(fe, alpha, p_i, ys, cur, ctrl, tol):
+    """Yield (j, point at ys[j]) for j >= 1, sweeping geometrically in y from ``cur``."""
+    for j in range(1, ys.size):
+        grid = np.geomspace(ys[j - 1], ys[j], 5)
+        cur = _sweep_to(fe, {"alpha": alpha, "y": grid, "p": p_i, **ctrl},
+                        cur.order_params, tol, "y")
+        yield j, cur
+
+
 def large_deviation_entropy(alpha, *, distances=None, overlaps=None, kappa=0.0,
                             ys=(10.0, 20.0, 40.0), tol=1e-10,
                             throw=True) -> LargeDeviationEntropy:
@@ -215,15 +267,7 @@ def large_deviation_entropy(alpha, *, distances=None, overlaps=None, kappa=0.0,
     alpha = _check_alpha(alpha)
     kappa = _check_finite("kappa", kappa)
     ys = _ys(ys)
-    if (overlaps is None) == (distances is None):
-        raise ValueError("give exactly one of overlaps= and distances= (d = (1 - p)/2)")
-    raw = np.atleast_1d(np.asarray(overlaps if distances is None else distances, dtype=float))
-    if raw.ndim != 1 or raw.size == 0 or not np.all(np.isfinite(raw)):
-        raise ValueError(f"{'overlaps' if distances is None else 'distances'} must be a "
-                         f"non-empty 1-d array of finite values, got {raw!r}")
-    p = raw.copy() if distances is None else 1.0 - 2.0 * raw
-    if np.any((p <= 0.0) | (p >= 1.0)):
-        raise ValueError(f"overlaps must lie in (0, 1) (distances in (0, 1/2)), got p = {p}")
+    p = _overlaps(overlaps, distances)
     fe = large_deviation_free_entropy()
     names = tuple(s.name for s in fe.order_params)
     n, k = p.size, ys.size
@@ -255,19 +299,8 @@ def large_deviation_entropy(alpha, *, distances=None, overlaps=None, kappa=0.0,
                 f"kappa = {kappa})" + (f": {err}" if err else ""), result=None)
 
     order = np.argsort(-p)  # from the largest overlap (closest to the alpha -> 0 start)
-    # the first point: alpha from 0.02 at y_0, p_0
-    p0 = float(p[order[0]])
-    a0 = min(0.02, alpha)
-    x0 = {"q0": 0.01, "q1": p0 * p0, "qhat0": 1e-3, "qhat1": 2e-3, "phat": math.atanh(p0)}
     try:
-        first = solve(fe, {"alpha": a0, "y": ys[0], "p": p0, **ctrl}, x0=x0, tol=tol)
-        start = first
-        if alpha > a0:
-            br = sweep(fe, {"alpha": np.linspace(a0, alpha, 25), "y": ys[0], "p": p0, **ctrl},
-                       x0=first.order_params, tol=tol, progress=False)
-            if br.status[-1] not in _OK:
-                raise ReplicaError(f"the sweep in alpha stopped ({br.status[-1]})")
-            start = br.points[-1]
+        start = _start_point(fe, alpha, float(p[order[0]]), ys[0], ctrl, tol)
     except ReplicaError as err:
         for i in order:
             fail(i, "start_failed", err)
@@ -276,22 +309,9 @@ def large_deviation_entropy(alpha, *, distances=None, overlaps=None, kappa=0.0,
     prev = start
     for i in order:
         try:
-            if float(p[i]) != float(prev.controls["p"]):
-                grid = np.linspace(float(prev.controls["p"]), float(p[i]), 9)
-                br = sweep(fe, {"alpha": alpha, "y": ys[0], "p": grid, **ctrl},
-                           x0=prev.order_params, tol=tol, progress=False)
-                if br.status[-1] not in _OK:
-                    raise ReplicaError(f"the sweep in p stopped ({br.status[-1]})")
-                prev = br.points[-1]
+            prev = _along_p(fe, alpha, float(p[i]), ys[0], prev, ctrl, tol)
             record(i, 0, prev)
-            cur = prev
-            for j in range(1, k):
-                grid = np.geomspace(ys[j - 1], ys[j], 5)
-                br = sweep(fe, {"alpha": alpha, "y": grid, "p": float(p[i]), **ctrl},
-                           x0=cur.order_params, tol=tol, progress=False)
-                if br.status[-1] not in _OK:
-                    raise ReplicaError(f"the sweep in y stopped ({br.status[-1]})")
-                cur = br.points[-1]
+            for j, cur in _along_y(fe, alpha, float(p[i]), ys, prev, ctrl, tol):
                 record(i, j, cur)
         except ReplicaError as err:
             fail(i, "continuation_failed", err)
