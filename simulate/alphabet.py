@@ -22,7 +22,7 @@ import numpy as np
 
 from simulate._inputs import _check_patterns
 from simulate._jit import jit
-from simulate.binary import _integer_threshold
+from simulate.binary import _check_kappa, _integer_threshold
 
 __all__ = ["AlphabetEnumeration", "enumerate_alphabet", "MAX_CONFIGURATIONS", "MAX_VALUES",
            "MAX_COMPOSITIONS"]
@@ -331,17 +331,6 @@ def _check_alphabet(values, weights) -> tuple[np.ndarray, np.ndarray]:
         if not np.all(c > 0):
             raise ValueError(f"weights must be positive; got {tuple(c.tolist())}")
     return vals, c
-
-
-def _check_kappa(kappa) -> float:
-    """The margin as a finite Python float (bools and non-numbers rejected)."""
-    if isinstance(kappa, (bool, np.bool_)) or not isinstance(kappa, (int, float, np.integer,
-                                                                      np.floating)):
-        raise ValueError(f"kappa must be a real number; got {kappa!r}")
-    kappa = float(kappa)
-    if not math.isfinite(kappa):
-        raise ValueError(f"kappa must be finite; got {kappa}")
-    return kappa
 
 
 def _block_layout(N: int, K: int) -> tuple[int, int, int, int, int]:
