@@ -27,6 +27,7 @@ from .results import LocalEntropy
 from ..engine.solvers import solve
 from ..engine.continuation import sweep_problem
 from ..engine.problem import SaddleProblem
+from ..engine.bordered import Condition, bordered_solve
 from .._progress import progress_bar
 
 __all__ = ["local_entropy", "local_entropy_transition", "kappa_max", "fp_compiled"]
@@ -164,69 +165,37 @@ def _path(p_star, targets):
     return np.array(grid), where
 
 
-def _typical_start(cfe, ctrl, coords, typ, binary):
-    """The FP saddle point at p = p*, where the neighbours do not feel their reference.
+def _typical_start(pb, coords, typ, binary, tol):
+    """The overlap p* of typical neighbours and the FP saddle point there.
 
-    There p = t (and phat = that for binary weights) and (q, qhat) take their RS values at the
-    neighbours' margin; p* (and that) solve d phi/d t = 0 (and d phi/d phat = 0), by Newton
-    with the exact Jacobian (Hessian plus d/dp of the gradient), then the full saddle point is
-    polished at fixed p*.
+    At p* the neighbours do not feel their reference: t = p (and phat = that for binary
+    weights), (q, qhat) take their RS values at the neighbours' margin, S(p*) = phi_RS and
+    dS/dp = 0.  p* is found by the engine's bordered solve (grad phi = 0 and t - p = 0
+    together, in the order parameters and p) from t = p = 0.999 sqrt(q q_ref), where the
+    Gaussian gap delta = q - t^2/q_ref - (p-t)^2/(1-q_ref) is small and positive.  delta
+    vanishes at p* like (kappa_ref - kappa)^2 (a typical reference is itself a typical
+    neighbour, p* = q_ref); Newton steps that cross delta = 0 are halved by the solve, and
+    the gradient's tolerance ``tol`` is the continuation's (near delta = 0 the square roots
+    of the Gaussian decomposition leave ~1e-11 of cancellation noise in the gradient).
     """
+    cfe = pb.cfe
     q_typ = typ.order_params["q"]
     p0 = math.sqrt(q_typ * coords.q_ref) * 0.999
     if binary:
         qh = typ.order_params["qhat"]
-        u = np.array([p0, math.sqrt(qh * coords.qhat_ref) * 0.999])
+        u = math.sqrt(qh * coords.qhat_ref) * 0.999
+        theta0 = np.array([q_typ, p0, qh, u, u])
     else:
-        u = np.array([p0])
-
-    def theta_of(u):
-        if binary:
-            return np.array([q_typ, u[0], qh, u[1], u[1]])
-        return np.array([q_typ, u[0]])
-
-    def system(u):
-        c = ctrl.copy()
-        c[1] = u[0]
-        ev = cfe(theta_of(u), c)
-        if binary:  # order (q, t, qhat, that, phat); controls (alpha, p, ...)
-            f = np.array([ev.gradient[1], ev.gradient[4]])
-            jac = np.array([[ev.hessian[1, 1] + ev.control_derivatives[1, 1],
-                             ev.hessian[1, 3] + ev.hessian[1, 4]],
-                            [ev.hessian[4, 1] + ev.control_derivatives[4, 1],
-                             ev.hessian[4, 3] + ev.hessian[4, 4]]])
-        else:
-            f = np.array([ev.gradient[1]])
-            jac = np.array([[ev.hessian[1, 1] + ev.control_derivatives[1, 1]]])
-        return f, jac
-
-    f, jac = system(u)
-    for _ in range(60):
-        step = np.linalg.solve(jac, -f)
-        lam = 1.0
-        while lam > 1e-6:
-            un = u + lam * step
-            if abs(un[0]) < math.sqrt(q_typ * coords.q_ref):
-                try:
-                    fn, jn = system(un)
-                except ReplicaError:
-                    fn = None
-                if fn is not None and np.linalg.norm(fn) < (1 - 1e-4 * lam) * np.linalg.norm(f):
-                    break
-            lam *= 0.5
-        else:
-            break
-        u, f, jac = un, fn, jn
-        if np.max(np.abs(lam * step)) < 1e-13 or np.linalg.norm(f) < 1e-14:
-            break
-    c = ctrl.copy()
-    c[1] = u[0]
-    sp_ = solve(cfe.fe, dict(zip(cfe.input_names, c)), x0=dict(zip(cfe.names, theta_of(u))),
-                throw=False, fallback=False)
-    if not sp_.success:
-        raise ReplicaError(f"could not locate the overlap p* of typical neighbours "
-                           f"(status {sp_.status}, last p = {u[0]:.6g})")
-    return float(u[0]), np.array(list(sp_.order_params.values()))
+        theta0 = np.array([q_typ, p0])
+    t = cfe.fe.order_params[cfe.names.index("t")]
+    p = cfe.fe.controls[cfe.input_names.index("p")]
+    bp = bordered_solve(pb.with_value("p", p0), "p", theta0, p0,
+                        Condition(t - p, name="t - p"), tol=tol)
+    if bp is None:
+        raise ReplicaError(f"{pb.label}: could not locate the overlap p* of typical neighbours "
+                           f"(bordered solve of grad phi = 0, t = p from p = {p0:.6g} did not "
+                           "converge)")
+    return bp.value, np.array([bp.saddle_point.order_params[nm] for nm in cfe.names])
 
 
 def local_entropy(model: Model, *, alpha, kappa_ref, overlaps=None, distances=None,
@@ -292,12 +261,13 @@ def local_entropy(model: Model, *, alpha, kappa_ref, overlaps=None, distances=No
     head = [alpha, 0.0, q_ref] + ([qh_ref] if binary else []) + [kappa_ref]
     ctrl = np.array(head + [model.params[s.name] for s in model.channel.params])
     coords = _Coords(binary, q_ref, qh_ref)
-    p_star, th_star = _typical_start(cfe, ctrl, coords, typ, binary)
-
     names = cfe.names
     controls = dict(zip(cfe.input_names, ctrl))
+    label = f"Franz-Parisi {model.name}"
+    p_star, th_star = _typical_start(SaddleProblem(cfe, controls, label=label), coords, typ,
+                                     binary, tol)
     repairs = tuple(_GapRepair(c, p_star, coords) for c in (0.0,) + _GAP_LADDER)
-    pb = SaddleProblem(cfe, {**controls, "p": p_star}, label=f"Franz-Parisi {model.name}",
+    pb = SaddleProblem(cfe, {**controls, "p": p_star}, label=label,
                        strategies=(), repairs=repairs, continue_inaccurate=True)
     n = p_req.size
     res = {"phi": np.full(n, np.nan), "dphi_dp": np.full(n, np.nan),
@@ -349,30 +319,49 @@ def kappa_max(weights, alpha) -> float:
     RS overlap q -> 1).  Binary weights: the margin at which the RS entropy vanishes, which is
     the frozen-1RSB (Krauth-Mezard) capacity line; the RS overlap stays below 1 there.
 
+    Notes
+    -----
+    Spherical: Brent's method on alpha_c(kappa) - alpha, alpha_c from exact Gaussian moments
+    (no saddle point is solved).  Binary: the RS branch followed in kappa from -3 and the
+    sign change of phi polished by the bordered solve (grad phi = 0 and phi = 0 together,
+    :func:`replica.engine.transitions.find_zero`).
+
     References
     ----------
     E. Gardner, J. Phys. A 21, 257 (1988); W. Krauth and M. Mezard, J. Phys. France 50, 3057
     (1989).
     """
     alpha = _check_alpha(alpha)
-    if weights == "spherical":
-        from ..perceptron.capacity import capacity
-
-        def f(k):
-            return capacity(perceptron(weights=weights, kappa=k)).alpha_c - alpha
-    elif weights == "binary":
-        def f(k):
-            return solve(perceptron(weights=weights, kappa=k), alpha).phi
-    else:
+    if weights == "binary":
+        return _zero_entropy_margin(alpha)
+    if weights != "spherical":
         raise ValueError(f"Unknown weights {weights!r}; known: ['binary', 'spherical']")
+    from ..perceptron.capacity import capacity
+
+    def f(k):  # alpha_c(kappa) is exact (Gaussian moments in mpmath): no saddle point here
+        return capacity(perceptron(weights=weights, kappa=k)).alpha_c - alpha
+
     lo, hi = -3.0, 3.0
-    if weights == "binary":  # the RS solver loses the binary saddle where phi << 0
-        lo, hi = -3.0, 0.0
-        while f(hi) > 0:
-            lo, hi = hi, hi + 0.1
     if f(lo) * f(hi) > 0:
         raise ReplicaError(f"kappa_max(alpha={alpha}) outside [{lo}, {hi}]")
     return brentq(f, lo, hi, xtol=1e-13, rtol=1e-15)
+
+
+def _zero_entropy_margin(alpha):
+    """The binary perceptron's margin where the RS entropy vanishes at load ``alpha``: the
+    branch followed in kappa from -3 (phi > 0) by the engine's continuation, the zero polished
+    by the bordered solve (saddle point and phi = 0 together)."""
+    from ..engine.bordered import Condition
+    from ..engine.transitions import find_zero
+
+    # steps of 0.1 in kappa: the RS solver loses the binary saddle where phi << 0, and the
+    # continuation stops at the first sign change
+    grid = np.arange(-3.0, 6.0 + 1e-9, 0.1)
+    tr = find_zero(perceptron(weights="binary", kappa=-3.0), lambda p: p.phi,
+                   bracket=(grid[0], grid[-1]), grid=grid, param="kappa", alpha=alpha,
+                   need=("phi",), condition=Condition("phi"),
+                   description=f"the zero-entropy margin at alpha = {alpha}")
+    return float(tr.value)
 
 
 _CRITERIA = ("monotonicity", "isolation")
