@@ -549,3 +549,17 @@ def test_bad_input_names_the_culprit():
     with pytest.raises(ValueError, match="criterion must be one of"):
         replica.local_entropy_transition(m, kappa_ref="max", bracket=(0.7, 0.8),
                                          criterion="negative")
+
+
+@pytest.mark.parametrize("kappa,alpha0", [(-0.3, 1.3), (0.0, 0.83), (0.5, 0.5)])
+def test_binary_kappa_max_inverts_an_independent_zero_entropy_load(kappa, alpha0):
+    """kappa_max("binary", alpha) is the margin where the RS entropy vanishes: at the load
+    alpha_0(kappa) where the Gardner-Derrida entropy is zero, computed by SciPy alone
+    (scipy_refs.binary_zero_entropy: hybr on the RS equations, Newton in alpha with the
+    envelope derivative), kappa_max returns kappa.  (kappa = 0: alpha_0 = 0.8331, the
+    Krauth-Mezard capacity, recalled.)"""
+    from .scipy_refs import binary_zero_entropy
+    a0 = binary_zero_entropy(kappa, alpha0, steps=6)
+    assert replica.kappa_max("binary", a0) == pytest.approx(kappa, abs=1e-8)
+    if kappa == 0.0:
+        assert a0 == pytest.approx(0.833, abs=5e-4)
