@@ -23,7 +23,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import ModelError
-from .codegen import supported_functions, unsupported_functions
+from .printing import supported_functions, unsupported_functions
 from .names import check_unreserved
 from .gauss import GaussAvg
 from .special import NUMPY_IMPLEMENTATIONS, LogAddExp, LogHDiff, logH

@@ -15,7 +15,7 @@ from functools import cached_property
 
 import sympy as sp
 
-from .codegen import supported_functions, unsupported_functions
+from .printing import supported_functions, unsupported_functions
 from .errors import ModelError
 from .gauss import AVERAGES
 from .replicon import Replicon
