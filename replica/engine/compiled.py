@@ -21,9 +21,11 @@ from .quadrature import (CHECK_GH_ORDER, CHECK_ORDER, GH_ORDER, ORDER, hermite_r
 
 #: The a-posteriori error estimates of a saddle point, compiled (see :mod:`replica.engine.solvers`).
 point_errors = _newton.point_errors
+#: The same for every row of a sweep's kernel outputs, in one compiled call.
+rows_errors = _newton.rows_errors
 
 __all__ = ["Evaluation", "CompiledFreeEntropy", "compiled_free_entropy", "check_finite",
-           "point_errors", "KERNEL_ERRORS", "check_assumptions", "rules",
+           "point_errors", "rows_errors", "KERNEL_ERRORS", "check_assumptions", "rules",
            "check_positive"]
 
 

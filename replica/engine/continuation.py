@@ -15,7 +15,7 @@ from .domains import inside
 from .errors import ModelError, SaddlePointConvergenceError
 from .problem import SaddleProblem, as_problem, gather_controls
 from .results import Branch, Status
-from .solvers import make_point, solve_problem, try_newton
+from .solvers import make_point, make_rows, solve_problem, try_newton
 
 __all__ = ["sweep", "sweep_problem"]
 
@@ -116,12 +116,9 @@ def sweep_problem(pb: SaddleProblem, pname, grid, *, x0=None, tol=1e-10, max_hal
             except KERNEL_ERRORS:  # a domain error in the kernel: the rows done are valid
                 j = i + int(np.argmax(np.isnan(info[i:end, 0]))) if np.isnan(
                     info[i:end, 0]).any() else end
-            for k in range(i, j):
-                pt = pb.with_value(pname, values[k])
-                ev = cfe.unpack(outs[k], thetas[k], pt.ctrl)
-                ec = cfe.unpack(checks[k], thetas[k], pt.ctrl, check=False)
-                sp_ = make_point(pt, thetas[k].copy(), ev, int(info[k, 0]), Status.CONVERGED,
-                                  float(info[k, 1]), "continuation", tol, ec)
+            rows = make_rows(pb, pname, values[i:j], thetas[i:j], outs[i:j], checks[i:j],
+                             info[i:j], tol)
+            for k, sp_ in zip(range(i, j), rows):
                 prev = _accept(cfe, points, folds, prev, float(values[k]), sp_, outs[k], pname,
                                throw)
                 trail = _trail(trail, prev)

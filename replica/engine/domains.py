@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-__all__ = ["inside", "midpoint", "scale", "to_unbounded", "from_unbounded"]
+__all__ = ["inside", "midpoint", "scale", "scale_rows", "to_unbounded", "from_unbounded"]
 
 
 def inside(theta, domains) -> bool:
@@ -43,6 +43,18 @@ def scale(theta, domains) -> np.ndarray:
         if not math.isfinite(lo):
             s[i] = max(abs(theta[i]), 1.0)
     return s
+
+
+def scale_rows(thetas, domains) -> np.ndarray:
+    """:func:`scale` of every row of ``thetas`` (rows x order parameters), vectorised."""
+    th = np.asarray(thetas, dtype=float)
+    lo = np.array([d[0] for d in domains], dtype=float)
+    hi = np.array([d[1] for d in domains], dtype=float)
+    with np.errstate(invalid="ignore"):
+        d = th - lo
+        d = np.where(np.isfinite(hi), np.minimum(d, hi - th), d)
+        s = np.maximum(np.where(th != 0, np.minimum(d, np.abs(th)), d), 1e-300)
+        return np.where(np.isfinite(lo), s, np.maximum(np.abs(th), 1.0))
 
 
 def to_unbounded(theta, domains) -> np.ndarray:

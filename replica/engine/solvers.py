@@ -19,8 +19,8 @@ import math
 
 import numpy as np
 
-from .compiled import point_errors
-from .domains import inside, scale
+from .compiled import point_errors, rows_errors
+from .domains import inside, scale, scale_rows
 from .errors import NonFiniteError, SaddlePointConvergenceError
 from .problem import SaddleProblem, as_problem, gather_controls
 from .results import SaddlePoint, Status
@@ -190,6 +190,57 @@ def make_point(pb: SaddleProblem, theta, ev, it, status, step, method, tol, ec=N
     if pb.observables:
         point = point.with_observables(pb.evaluate_observables(point))
     return point
+
+
+def make_rows(pb: SaddleProblem, pname, values, thetas, outs, checks, info, tol,
+              method="continuation"):
+    """The SaddlePoints of rows solved by the compiled continuation (Newton converged at each),
+    as :func:`make_point` makes them, with the error estimates of all rows from one compiled
+    call (:func:`replica.engine._newton.rows_errors`) and no per-row kernel unpacking.
+
+    ``values`` are the swept control's values (already checked), ``thetas`` / ``outs`` /
+    ``checks`` / ``info`` the rows of the continuation's buffers.
+    """
+    cfe = pb.cfe
+    n, nc, npt = cfe.n, cfe.nc, cfe.n_parts
+    rows = len(values)
+    if rows == 0:
+        return []
+    e = rows_errors(outs, checks, n, npt, nc, ROUNDING_ULPS)
+    errors = e[:, :n] + e[:, n:2 * n]
+    phi = outs[:, 0]
+    sc = np.maximum(scale_rows(thetas, pb.domains), POSTERIOR_STEP_ABS / POSTERIOR_STEP_TOL)
+    bad_op = np.max(errors / sc, axis=1) > POSTERIOR_STEP_TOL
+    bad_grad = e[:, 2 * n + 1] > tol
+    bad_phi = e[:, 2 * n] > tol * (1.0 + np.abs(phi))
+    hb = 1 + npt * n
+    cb = hb + n * n
+    gb = cb + n * nc
+    names, cnames = cfe.names, cfe.control_names
+    params = {k: v for k, v in pb.values.items() if k != pb.primary}
+    points = []
+    for k in range(rows):
+        v = float(values[k])
+        controls = {**pb.values, pname: v}
+        exceeded = tuple(nm for nm, bad in (("order_params", bad_op[k]),
+                                            ("gradient", bad_grad[k]), ("phi", bad_phi[k]))
+                         if bad)
+        status = Status.INACCURATE if exceeded else Status.CONVERGED
+        point = SaddlePoint(
+            model=pb.label, ansatz=pb.ansatz,
+            params={**params, pname: v} if pname != pb.primary else params,
+            order_params=dict(zip(names, thetas[k].tolist())), phi=float(phi[k]),
+            residual=float(e[k, 2 * n + 2]), residual_abs=float(e[k, 2 * n + 3]),
+            step=float(info[k, 1]), iterations=int(info[k, 0]), success=not exceeded,
+            status=status, method=method, hessian=outs[k, hb:cb].reshape(n, n).copy(),
+            control_derivatives=outs[k, cb:gb].reshape(n, nc).copy(),
+            derivatives=dict(zip(cnames, outs[k, gb:gb + nc].tolist())), controls=controls,
+            errors=dict(zip(names, errors[k].tolist())), phi_error=float(e[k, 2 * n]),
+            gradient_error=float(e[k, 2 * n + 1]), exceeded=exceeded)
+        if pb.observables:
+            point = point.with_observables(pb.evaluate_observables(point))
+        points.append(point)
+    return points
 
 
 def solve_needing(model, controls=None, *, need=("order_params",), **kw) -> SaddlePoint:
