@@ -120,28 +120,6 @@ def _inside(theta, lo, hi):
     return True
 
 
-#: A point whose residual is within tol and whose next Newton step is below this fraction of
-#: xtol is converged without taking that step (see newton).
-_SETTLED = 1e-3
-
-
-@numba.njit(cache=True, nogil=True, error_model='numpy')
-def _rel_step(theta, delta, dth, lo, hi):
-    # the largest |step_i| / scale_i of the Newton step delta (in the unbounded coordinates,
-    # d theta = dth * delta to first order), with the scales of the step_rel test of newton
-    r = 0.0
-    for i in range(theta.shape[0]):
-        d = theta[i] - lo[i]
-        if math.isfinite(hi[i]):
-            d = min(d, hi[i] - theta[i])
-        sc = min(d, abs(theta[i])) if theta[i] != 0.0 else d
-        if not math.isfinite(lo[i]):
-            sc = max(abs(theta[i]), 1.0)
-        sc = max(sc, 1e-300)
-        r = max(r, abs(dth[i] * delta[i]) / sc)
-    return r
-
-
 @numba.njit(_NEWTON_SIG, cache=True, nogil=True, error_model='numpy')
 def newton(kernel, theta0, ctrl, lo, hi, tol, xtol, max_iter, n_parts, nc, gl_x, gl_w, gh_x,
            gh_w, nout):
@@ -184,10 +162,6 @@ def newton(kernel, theta0, ctrl, lo, hi, tol, xtol, max_iter, n_parts, nc, gl_x,
             return theta, out, 3, it, step_rel
         _scales(out, n, n_parts, sc0)
         r0, rmax0 = _merit(out, n, n_parts, sc0)
-        if rmax0 <= tol and _rel_step(theta, delta, dth, lo, hi) <= _SETTLED * xtol:
-            # the equations hold and the next Newton step would be far below xtol (quadratic
-            # convergence: the point is determined to that step): no confirming iteration
-            return theta, out, 0, it, step_rel
         t = 1.0
         accepted = False
         out_t = out

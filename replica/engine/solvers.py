@@ -226,9 +226,9 @@ def make_rows(pb: SaddleProblem, pname, values, thetas, outs, checks, info, tol,
                                             ("gradient", bad_grad[k]), ("phi", bad_phi[k]))
                          if bad)
         status = Status.INACCURATE if exceeded else Status.CONVERGED
-        point = SaddlePoint(
+        point = SaddlePoint.from_checked_fields(dict(
             model=pb.label, ansatz=pb.ansatz,
-            params={**params, pname: v} if pname != pb.primary else params,
+            params={**params, pname: v} if pname != pb.primary else dict(params),
             order_params=dict(zip(names, thetas[k].tolist())), phi=float(phi[k]),
             residual=float(e[k, 2 * n + 2]), residual_abs=float(e[k, 2 * n + 3]),
             step=float(info[k, 1]), iterations=int(info[k, 0]), success=not exceeded,
@@ -236,7 +236,7 @@ def make_rows(pb: SaddleProblem, pname, values, thetas, outs, checks, info, tol,
             control_derivatives=outs[k, cb:gb].reshape(n, nc).copy(),
             derivatives=dict(zip(cnames, outs[k, gb:gb + nc].tolist())), controls=controls,
             errors=dict(zip(names, errors[k].tolist())), phi_error=float(e[k, 2 * n]),
-            gradient_error=float(e[k, 2 * n + 1]), exceeded=exceeded)
+            gradient_error=float(e[k, 2 * n + 1]), exceeded=exceeded, observables={}))
         if pb.observables:
             point = point.with_observables(pb.evaluate_observables(point))
         points.append(point)

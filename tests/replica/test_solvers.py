@@ -119,3 +119,33 @@ def test_near_capacity_branch_reaches_q_0999():
     mb = models.perceptron(weights="binary", kappa=0.0)
     spb = replica.solve(mb, 4 / np.pi * (1 - 1e-4))
     assert spb.success and spb.order_params["q"] > 0.999
+
+
+@pytest.mark.parametrize("weights,kappa,alphas", [("spherical", 0.5, (0.1, 0.95, 12)),
+                                                   ("binary", 0.0, (0.1, 0.8, 8))])
+def test_sweep_rows_carry_what_a_single_point_carries(weights, kappa, alphas):
+    """The rows of the compiled continuation are assembled in one batch (make_rows); each
+    must carry exactly what make_point gives for the same order parameters: the kernel
+    re-evaluated at the row's point, its error estimates, status and derived fields."""
+    import dataclasses
+
+    from replica.engine.solvers import make_point
+    m = models.perceptron(weights=weights, kappa=kappa)
+    br = replica.sweep(m, alpha=np.linspace(*alphas))
+    assert sum(p.method == "continuation" for p in br.points) >= len(br.points) - 1
+    for p in br.points:
+        pb = m.saddle_problem({"alpha": p.controls["alpha"]})
+        theta = np.array(list(p.order_params.values()))
+        ref = make_point(pb, theta, pb.cfe(theta, pb.ctrl), p.iterations, replica.Status.CONVERGED,
+                         p.step, p.method, 1e-10)
+        a, b = dataclasses.asdict(p), dataclasses.asdict(ref)
+        for k in a:
+            if isinstance(a[k], np.ndarray):
+                np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+            else:
+                assert a[k] == b[k], k
+
+
+def test_a_point_from_checked_fields_needs_every_field():
+    with pytest.raises(TypeError, match=r"missing \['ansatz', 'control_derivatives'"):
+        replica.SaddlePoint.from_checked_fields({"model": "m"})
