@@ -10,7 +10,14 @@ the symbolic free entropy, Newton with the symbolic Jacobian, tangent predictor;
 returns phi, the Hessian and the a-posteriori quadrature error estimates, which the plain
 twins do not compute).
 
-Plain twins, both warm-started (secant ``scipy.optimize.newton`` from the linear extrapolation
+Plain twins, the strongest first:
+
+* ``njit_newton``: the whole sweep in one ``@njit`` function: Newton with the analytic
+  derivative (f and f' from one pass over the nodes), Gauss-Legendre split at the steep
+  feature z = kappa/sqrt(q) (2 x 100 nodes), a quadratic predictor in alpha.
+* ``numpy_newton``: the same Newton and predictor in NumPy, f and f' from one vectorised pass.
+
+and two secant twins, warm-started (``scipy.optimize.newton`` from the linear extrapolation
 of the two previous q's, tol 1e-14):
 
 * ``numpy_gl``: a fixed 200-node Gauss-Legendre rule on [-10, 10] with the Gaussian weight folded
@@ -47,6 +54,7 @@ import replica  # noqa: E402
 from replica import models  # noqa: E402
 
 KAPPA = 0.5
+TWINS = ("njit_newton", "numpy_newton", "numpy_gl", "quad_cfunc")
 ALPHAS = np.linspace(0.05, 0.9, 200)
 TOL = 1e-9
 S2P = math.sqrt(2 / math.pi)
@@ -116,6 +124,130 @@ def warm_sweep(f, alphas=ALPHAS):
     return np.array(qs)
 
 
+# ---- twin 3: Newton with the analytic derivative, f and f' from one vectorised pass -------
+_GLX, _GLW = np.polynomial.legendre.leggauss(100)
+
+
+def split_rule(zc, n=100, zmax=10.0):
+    """Gauss-Legendre on [-zmax, zc] and [zc, zmax] (n nodes each), the Gaussian weight
+    folded in: the integrand's steep feature, of width ~ sqrt(1-q), sits at z = zc."""
+    x, w = (_GLX, _GLW) if n == _GLX.size else np.polynomial.legendre.leggauss(n)
+    zc = min(max(zc, -zmax + 1e-3), zmax - 1e-3)
+    zs, ws = [], []
+    for a, b in ((-zmax, zc), (zc, zmax)):
+        h = 0.5 * (b - a)
+        z = a + h * (x + 1)
+        zs.append(z)
+        ws.append(h * w * np.exp(-0.5 * z * z) / SQ2PI)
+    return np.concatenate(zs), np.concatenate(ws)
+
+
+def numpy_f_df(q, alpha, kappa=KAPPA):
+    """dphi/dq and its q-derivative in one pass over a rule split at z = kappa/sqrt(q).
+
+    x = u/s1, u = kappa - sqrt(q) z, s1 = sqrt(1-q); GH' = GH (GH - x);
+    dx/dq = u'/s1 + u/(2 s1^3), d2x/dq2 = u''/s1 + u'/s1^3 + 3u/(4 s1^5),
+    u' = -z/(2 sqrt q), u'' = z/(4 q^{3/2})."""
+    z, w = split_rule(kappa / math.sqrt(q))
+    sq, s1 = math.sqrt(q), math.sqrt(1 - q)
+    u = kappa - sq * z
+    x = u / s1
+    gh = S2P / erfcx(x / SQ2)
+    du, d2u = -z / (2 * sq), z / (4 * q * sq)
+    dx = du / s1 + u / (2 * s1 ** 3)
+    d2x = d2u / s1 + du / s1 ** 3 + 0.75 * u / s1 ** 5
+    f = q / (2 * (1 - q) ** 2) - alpha * np.dot(w, gh * dx)
+    df = (1 + q) / (2 * (1 - q) ** 3) - alpha * np.dot(w, gh * (gh - x) * dx * dx + gh * d2x)
+    return f, df
+
+
+def _quadratic_predictor(alphas, qs, i):
+    """q at alphas[i] extrapolated from the last three solutions (fewer at the start)."""
+    if i == 1:
+        return qs[0]
+    if i == 2:
+        return qs[1] + (qs[1] - qs[0]) * (alphas[2] - alphas[1]) / (alphas[1] - alphas[0])
+    a0, a1, a2, a = alphas[i - 3], alphas[i - 2], alphas[i - 1], alphas[i]
+    return (qs[-3] * (a - a1) * (a - a2) / ((a0 - a1) * (a0 - a2))
+            + qs[-2] * (a - a0) * (a - a2) / ((a1 - a0) * (a1 - a2))
+            + qs[-1] * (a - a0) * (a - a1) / ((a2 - a0) * (a2 - a1)))
+
+
+def newton_sweep(alphas=ALPHAS):
+    """Newton with the analytic f' from the quadratic prediction (first point: brentq)."""
+    qs = [brentq(lambda q: numpy_f_df(q, alphas[0])[0], 1e-6, 1 - 1e-6, xtol=1e-14,
+                 rtol=1e-14)]
+    for i in range(1, len(alphas)):
+        q = _quadratic_predictor(alphas, qs, i)
+        for _ in range(50):
+            f, df = numpy_f_df(q, alphas[i])
+            dq = f / df
+            q -= dq
+            if abs(dq) < 1e-14:
+                break
+        qs.append(q)
+    return np.array(qs)
+
+
+# ---- twin 4: the whole sweep in one @njit function ----------------------------------------
+
+
+@numba.njit(cache=True)
+def _f_df_nb(q, alpha, kappa, glx, glw):
+    zc = min(max(kappa / math.sqrt(q), -10.0 + 1e-3), 10.0 - 1e-3)
+    sq, s1 = math.sqrt(q), math.sqrt(1.0 - q)
+    i1, i2 = 0.0, 0.0
+    for a, b in ((-10.0, zc), (zc, 10.0)):
+        h = 0.5 * (b - a)
+        for k in range(glx.shape[0]):
+            z = a + h * (glx[k] + 1.0)
+            wk = h * glw[k] * math.exp(-0.5 * z * z) / SQ2PI
+            u = kappa - sq * z
+            x = u / s1
+            gh = S2P / _erfcx_nb(x / SQ2)
+            du, d2u = -z / (2.0 * sq), z / (4.0 * q * sq)
+            dx = du / s1 + u / (2.0 * s1 ** 3)
+            d2x = d2u / s1 + du / s1 ** 3 + 0.75 * u / s1 ** 5
+            i1 += wk * gh * dx
+            i2 += wk * (gh * (gh - x) * dx * dx + gh * d2x)
+    f = q / (2.0 * (1.0 - q) ** 2) - alpha * i1
+    df = (1.0 + q) / (2.0 * (1.0 - q) ** 3) - alpha * i2
+    return f, df
+
+
+@numba.njit(cache=True)
+def _njit_sweep(alphas, q0, kappa, glx, glw):
+    n = alphas.shape[0]
+    qs = np.empty(n)
+    for i in range(n):
+        if i == 0:
+            q = q0
+        elif i == 1:
+            q = qs[0]
+        elif i == 2:
+            q = qs[1] + (qs[1] - qs[0]) * (alphas[2] - alphas[1]) / (alphas[1] - alphas[0])
+        else:
+            a0, a1, a2, a = alphas[i - 3], alphas[i - 2], alphas[i - 1], alphas[i]
+            q = (qs[i - 3] * (a - a1) * (a - a2) / ((a0 - a1) * (a0 - a2))
+                 + qs[i - 2] * (a - a0) * (a - a2) / ((a1 - a0) * (a1 - a2))
+                 + qs[i - 1] * (a - a0) * (a - a1) / ((a2 - a0) * (a2 - a1)))
+        for _ in range(50):
+            f, df = _f_df_nb(q, alphas[i], kappa, glx, glw)
+            dq = f / df
+            q -= dq
+            if abs(dq) < 1e-14:
+                break
+        qs[i] = q
+    return qs
+
+
+def njit_sweep(alphas=ALPHAS):
+    """The Newton sweep above, whole, in one compiled call (first point: brentq)."""
+    q0 = brentq(lambda q: _f_df_nb(q, alphas[0], KAPPA, _GLX, _GLW)[0], 1e-6, 1 - 1e-6,
+                xtol=1e-14, rtol=1e-14)
+    return _njit_sweep(alphas, q0, KAPPA, _GLX, _GLW)
+
+
 # ---- the old baseline (reference only): cold brentq, Python integrand -------------------
 def _gh(x):
     return S2P / erfcx(x / SQ2)
@@ -148,11 +280,13 @@ def main():
         return br.order_params["q"]
 
     cmp = _timing.compare({"package": engine,
+                           "njit_newton": njit_sweep,
+                           "numpy_newton": newton_sweep,
                            "numpy_gl": lambda: warm_sweep(numpy_dphi_dq),
                            "quad_cfunc": lambda: warm_sweep(cfunc_dphi_dq)},
                           repeats=args.repeats, warmup=1)
     q = cmp["out"]
-    err = {k: float(np.max(np.abs(q[k] - q["package"]))) for k in ("numpy_gl", "quad_cfunc")}
+    err = {k: float(np.max(np.abs(q[k] - q["package"]))) for k in TWINS}
     for k, e in err.items():
         assert e < TOL, f"{k}: max |q difference| {e:.3g} > {TOL}"
 
@@ -181,29 +315,29 @@ def main():
         return (f"{t['median_s'] / n * 1e3:.3g} ms / point (IQR {t['q1_s'] / n * 1e3:.3g}-"
                 f"{t['q3_s'] / n * 1e3:.3g})")
 
-    rows = [
-        _timing.markdown_row(
-            "RS sweep, spherical perceptron kappa = 0.5, 200 alphas, q to 1e-9",
-            per_point("package") + " (also phi, Hessian, quadrature error estimates)",
-            per_point("numpy_gl") + ": warm-started secant, 200-node Gauss-Legendre rule "
-            "vectorised in NumPy",
-            f"{R['numpy_gl']['ratio_of_medians']:.2g}x (IQR {R['numpy_gl']['q1']:.2g}-"
-            f"{R['numpy_gl']['q3']:.2g})", "benchmarks/bench_rs_sweep.py"),
-        _timing.markdown_row(
-            "same", "same",
-            per_point("quad_cfunc") + ": warm-started secant, `quad` of a `numba.cfunc` "
-            "integrand (`LowLevelCallable`)",
-            f"{R['quad_cfunc']['ratio_of_medians']:.2g}x (IQR {R['quad_cfunc']['q1']:.2g}-"
-            f"{R['quad_cfunc']['q3']:.2g})", "same"),
-    ]
+    def ratio(k):
+        r = R[k]
+        return f"{r['ratio_of_medians']:.2g}x (IQR {r['q1']:.2g}-{r['q3']:.2g})"
+
+    what = {"njit_newton": "the whole sweep in one `@njit` function: Newton with the analytic "
+                           "f', f and f' in one pass over Gauss-Legendre split at the kink "
+                           "(2 x 100 nodes), quadratic predictor",
+            "numpy_newton": "the same Newton in NumPy (f and f' from one vectorised pass)",
+            "numpy_gl": "warm-started secant, 200-node Gauss-Legendre rule vectorised in NumPy",
+            "quad_cfunc": "warm-started secant, `quad` of a `numba.cfunc` integrand "
+                          "(`LowLevelCallable`)"}
+    rows = [_timing.markdown_row(
+        "RS sweep, spherical perceptron kappa = 0.5, 200 alphas, q to 1e-9" if k == TWINS[0]
+        else "same",
+        per_point("package") + " (also phi, Hessian, quadrature error estimates)"
+        if k == TWINS[0] else "same",
+        per_point(k) + ": " + what[k], ratio(k),
+        "benchmarks/bench_rs_sweep.py" if k == TWINS[0] else "same") for k in TWINS]
     payload = dict(
         benchmark="rs_sweep",
         problem=f"spherical perceptron RS, kappa={KAPPA}, {n} alphas in [0.05, 0.9]",
-        baselines={"numpy_gl": "warm-started secant (scipy.optimize.newton), 200-node "
-                               "Gauss-Legendre rule on [-10, 10], NumPy-vectorised integrand",
-                   "quad_cfunc": "warm-started secant, scipy.integrate.quad (epsrel 1e-12) of a "
-                                 "numba.cfunc integrand via scipy.LowLevelCallable"},
-        strongest_baseline=min(("numpy_gl", "quad_cfunc"), key=lambda k: T[k]["median_s"]),
+        baselines=what,
+        strongest_baseline=min(TWINS, key=lambda k: T[k]["median_s"]),
         agreement_tolerance=TOL, max_abs_q_difference=err, machine=machine,
         **_timing.strip_out(cmp),
         per_point_ms={k: T[k]["median_s"] / n * 1e3 for k in T},
