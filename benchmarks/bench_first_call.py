@@ -11,7 +11,11 @@ processes run back to back (interleaved cold, warm, cold, warm, ...):
 * "kernel-cold": the directory is empty, every generated kernel is derived in SymPy and
   compiled; the model-independent Numba functions of the package (e.g. the Newton driver) come
   from their own on-disk cache;
-* "warm": the same directory, the generated kernels load from disk.
+* "warm": the same directory, the generated kernels load from disk;
+* "new machine": before those two, a process with an empty ``NUMBA_CACHE_DIR`` as well and its
+  own empty kernel directory, as on a fresh install: the package's own compiled functions (the
+  Newton driver, the continuation, the quadrature rules) are compiled in it too.  Its import
+  time (CPU) is reported with it, and the warm process's for comparison.
 
 The time is the **CPU time** (``time.process_time``) of the call itself in the child, imports
 excluded; its wall time is recorded too.  The children inherit the thread pinning of
@@ -51,22 +55,27 @@ CASES = {
 
 TEMPLATE = """
 import json, time
+c0 = time.process_time()
 import replica
 from replica import models
 w, c = time.perf_counter(), time.process_time()
 {call}
 c1, w1 = time.process_time(), time.perf_counter()
-print(json.dumps([c1 - c, w1 - w]))
+print(json.dumps([c1 - c, w1 - w, c - c0]))
 """
 
 
-def run(call, cache):
-    """(CPU, wall) seconds of ``call`` in a fresh process with REPLICA_CACHE_DIR = cache."""
+def run(call, cache, numba_cache=None):
+    """(CPU, wall, import CPU) seconds of ``call`` in a fresh process with REPLICA_CACHE_DIR =
+    cache (and NUMBA_CACHE_DIR = numba_cache: an empty one is a new machine, where the
+    package's own compiled functions are compiled too)."""
+    env = {**os.environ, "REPLICA_CACHE_DIR": cache}
+    if numba_cache is not None:
+        env["NUMBA_CACHE_DIR"] = numba_cache
     out = subprocess.run([sys.executable, "-c", TEMPLATE.format(call=call)], check=True,
-                         capture_output=True, text=True,
-                         env={**os.environ, "REPLICA_CACHE_DIR": cache})
-    cpu, wall = json.loads(out.stdout.strip().splitlines()[-1])
-    return cpu, wall
+                         capture_output=True, text=True, env=env)
+    cpu, wall, imp = json.loads(out.stdout.strip().splitlines()[-1])
+    return cpu, wall, imp
 
 
 def _stats(xs):
@@ -81,38 +90,57 @@ def main(argv=None):
     machine = _timing.machine_info()
     rows, md = [], []
     for name, call in CASES.items():
-        cold, warm, cold_w, warm_w = [], [], [], []
+        cold, warm, cold_w, warm_w, fresh, fresh_imp, warm_imp = [], [], [], [], [], [], []
         for _ in range(args.repeats):
-            with tempfile.TemporaryDirectory() as d:
-                c, w = run(call, d)
+            with tempfile.TemporaryDirectory() as d, tempfile.TemporaryDirectory() as nd, \
+                    tempfile.TemporaryDirectory() as d2:
+                # a new machine: empty Numba cache and empty kernel cache
+                c, _, imp = run(call, d2, nd)
+                fresh.append(c)
+                fresh_imp.append(imp)
+                c, w, _ = run(call, d)
                 cold.append(c)
                 cold_w.append(w)
-                c, w = run(call, d)
+                c, w, imp = run(call, d)
                 warm.append(c)
                 warm_w.append(w)
-        tc, tw = _stats(cold), _stats(warm)
+                warm_imp.append(imp)
+        tc, tw, tf = _stats(cold), _stats(warm), _stats(fresh)
         tc["wall_median_s"] = _timing.quartiles(cold_w)[1]
         tw["wall_median_s"] = _timing.quartiles(warm_w)[1]
+        tf["import_s"] = _stats(fresh_imp)
+        tw["import_s"] = _stats(warm_imp)
         q1, med, q3 = _timing.quartiles([a / b for a, b in zip(cold, warm)])
         ratio = dict(ratio_of_medians=tc["median_s"] / tw["median_s"], median=med, q1=q1, q3=q3)
+        f1, fmed, f3 = _timing.quartiles([a / b for a, b in zip(fresh, warm)])
+        fratio = dict(ratio_of_medians=tf["median_s"] / tw["median_s"], median=fmed, q1=f1,
+                      q3=f3)
         rows.append(dict(case=name, call=call, repeats=args.repeats, cold=tc, warm=tw,
-                         ratio=ratio))
-        print(f"{name:34s} cold {_timing.fmt_med_iqr(tc)}  warm {_timing.fmt_med_iqr(tw)}  "
-              f"ratio {_timing.fmt_ratio(ratio)}", flush=True)
+                         ratio=ratio, machine_cold=tf, machine_cold_ratio=fratio))
+        print(f"{name:34s} new machine {_timing.fmt_med_iqr(tf)} (import "
+              f"{tf['import_s']['median_s']:.2f} s)  kernel-cold {_timing.fmt_med_iqr(tc)}  "
+              f"warm {_timing.fmt_med_iqr(tw)} (import {tw['import_s']['median_s']:.2f} s)  "
+              f"ratios {_timing.fmt_ratio(fratio)} / {_timing.fmt_ratio(ratio)}", flush=True)
         md.append(_timing.markdown_row(
             f"first call in a new process: {name}",
-            f"kernel-cold {_timing.fmt_med_iqr(tc)} (empty cache: kernels derived and compiled)",
-            f"warm {_timing.fmt_med_iqr(tw)} (a new process, kernels loaded from disk)",
-            f"{ratio['ratio_of_medians']:.2g}x cold / warm (IQR {q1:.2g}-{q3:.2g})",
+            f"new machine {_timing.fmt_med_iqr(tf)} (empty Numba and kernel caches; import "
+            f"{tf['import_s']['median_s']:.2g} s); kernel-cold {_timing.fmt_med_iqr(tc)}",
+            f"warm {_timing.fmt_med_iqr(tw)} (a new process, kernels loaded from disk; import "
+            f"{tw['import_s']['median_s']:.2g} s)",
+            f"{fratio['ratio_of_medians']:.2g}x new machine / warm, "
+            f"{ratio['ratio_of_medians']:.2g}x kernel-cold / warm",
             SCRIPT if not md else "same"))
     _timing.write_results("first_call", dict(
         benchmark="first_call", machine=machine,
-        method=("CPU time (time.process_time) of the call in a fresh process, imports excluded, "
+        method=("CPU time (time.process_time) of the call in a fresh process, imports excluded "
+                "(import CPU time recorded separately), "
                 f"thread pools pinned to {_timing._THREADS} thread(s) (inherited), one new "
                 "empty REPLICA_CACHE_DIR per repetition, cold and warm processes interleaved "
                 "(cold, warm, cold, warm, ...), median and interquartile range over the "
                 "repetitions; ratio = median(cold) / median(warm), its range the "
-                "interquartile range of the per-repetition ratios."),
+                "interquartile range of the per-repetition ratios. 'machine_cold': a process "
+                "with an empty NUMBA_CACHE_DIR as well (the package's own Numba functions "
+                "compiled too), as on a new machine."),
         rows=rows), md)
 
 

@@ -129,6 +129,31 @@ def summary_rows():
     return out
 
 
+def first_call_rows():
+    """The first-call table (benchmarks/bench_first_call.py): new machine, kernel-cold, warm."""
+    d = load("first_call")
+    if d is None:
+        return []
+    out = ["| call | new machine (import) | kernel-cold | warm (import) | new machine / warm | "
+           "kernel-cold / warm |", "|---|---|---|---|---|---|"]
+
+    def t(x):
+        return f"{x['median_s']:.2g} s ({x['q1_s']:.2g}-{x['q3_s']:.2g})"
+
+    for r in d["rows"]:
+        mc, c, w = r.get("machine_cold"), r["cold"], r["warm"]
+        if mc is None:
+            continue
+        out.append(f"| {r['case']} | {t(mc)} ({mc['import_s']['median_s']:.2g} s) | {t(c)} | "
+                   f"{t(w)} ({w['import_s']['median_s']:.2g} s) | "
+                   f"{r['machine_cold_ratio']['ratio_of_medians']:.2g}x | "
+                   f"{r['ratio']['ratio_of_medians']:.2g}x |")
+    m = d.get("machine", {})
+    out += ["", f"Measured {m.get('date_utc', '?')[:10]}, {r['repeats']} repetitions, CPU time "
+            "of the call (imports apart)."]
+    return out
+
+
 def _replace(text, tag, lines):
     begin, end = f"<!-- {tag}: begin -->", f"<!-- {tag}: end -->"
     pat = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
@@ -143,8 +168,8 @@ def render():
     readme = ROOT / "README.md"
     summary = ["| benchmark | ratio |", "|---|---|"] + [f"| {w} | {r} |"
                                                        for w, r in summary_rows()]
-    return {speed: _replace(speed.read_text(), "speed table",
-                            HEADER + full_rows() + ["", measured_line()]),
+    text = _replace(speed.read_text(), "speed table", HEADER + full_rows() + ["", measured_line()])
+    return {speed: _replace(text, "first call table", first_call_rows()),
             readme: _replace(readme.read_text(), "speed summary", summary)}
 
 
