@@ -19,6 +19,7 @@ distributed run as it does a serial one. Serial is the default.
 from __future__ import annotations
 
 import argparse
+import json
 import pathlib
 import shlex
 import sys
@@ -29,7 +30,7 @@ from .experiment import ClusterError, run_experiment
 from .records import write_json
 from .registry import default_registry, select
 from .report import write_report
-from .summary import write_summary
+from .summary import PUBLISHED, write_summary
 from .verdict import STATUSES
 
 __all__ = ["main", "build_parser"]
@@ -114,6 +115,43 @@ def _close(client) -> None:
         cluster.close()
 
 
+def _published_seconds(profile) -> dict:
+    """{experiment name: seconds} of the published run of this profile (empty if none)."""
+    try:
+        data = json.loads((PUBLISHED / f"{profile}.json").read_text())
+        return {r["name"]: float(r["seconds"]) for r in data["records"]
+                if isinstance(r.get("seconds"), (int, float))}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+class Eta:
+    """Elapsed time and an estimate of the time left, weighting each experiment by its
+    duration in the published run of the profile (the median of the known ones where it has
+    none): remaining = elapsed x (weight left) / (weight done)."""
+
+    def __init__(self, names, published):
+        known = sorted(published.get(n) for n in names if published.get(n) is not None)
+        fill = known[len(known) // 2] if known else 1.0
+        self.weights = [max(published.get(n, fill), 1e-3) for n in names]
+        self.t0 = time.perf_counter()
+
+    def line(self, done) -> str:
+        """'elapsed E, about R left' after ``done`` experiments (no estimate before one)."""
+        elapsed = time.perf_counter() - self.t0
+        text = f"elapsed {_clock(elapsed)}"
+        w_done, w_left = sum(self.weights[:done]), sum(self.weights[done:])
+        if done and w_done > 0:
+            text += f", about {_clock(elapsed * w_left / w_done)} left"
+        return text
+
+
+def _clock(seconds) -> str:
+    m, s = divmod(int(round(seconds)), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
 def _only_tag(names) -> str:
     tag = "+".join(names)
     tag = "".join(c if c.isalnum() or c in "-_.=+" else "_" for c in tag)
@@ -173,10 +211,12 @@ def main(argv=None, *, registry=None) -> int:
     cache = PointCache(out / "cache", fresh=args.fresh)
     t0 = time.perf_counter()
     records = []
+    eta = Eta([e.name for e in experiments], _published_seconds(profile))
     try:
         for i, exp in enumerate(experiments, 1):
             if progress is not None:
-                print(f"== [{i}/{len(experiments)}] {exp.name}", file=progress, flush=True)
+                print(f"== [{i}/{len(experiments)}] {exp.name} ({eta.line(i - 1)})",
+                      file=progress, flush=True)
             rec = run_experiment(exp, profile=profile, cache=cache, progress=progress,
                                  client=client)
             write_json(out / f"{exp.name}.json", rec)

@@ -65,6 +65,7 @@ def test_end_to_end(tmp_path, capsys):
     assert [r.name for r in read_json(combined)] == ["syn-a", "syn-b", "biased"]
     assert json.loads(combined.read_text())[2]["status"] == "failed"
     assert "[report] figure syn-a" in stderr  # progress during the report phase
+    assert "== [1/3] syn-a (elapsed 0:" in stderr and ", about " in stderr  # elapsed, ETA
     summary = json.loads((out / "summary.json").read_text())
     assert [r["status"] for r in summary["records"]] == ["passed", "passed", "failed"]
     assert summary["platform"]["numpy"] and summary["profile"] == "quick"
@@ -170,3 +171,18 @@ def test_a_cache_line_that_is_not_utf8_is_rejected_not_a_crash(tmp_path):
     path.write_bytes(b'{"key": "\xff\xfe", "row": {}}\n')
     assert c.get("exp", "anything") is None
     assert c.rejected["exp"]["truncated"] == 1
+
+
+def test_eta_weights_experiments_by_their_published_durations(monkeypatch):
+    """The estimate of the time left scales the elapsed time by the published durations of the
+    experiments left over those done (unknown ones count as the median of the known)."""
+    from validate import cli
+    clock = [100.0]
+    monkeypatch.setattr(cli.time, "perf_counter", lambda: clock[0])
+    eta = cli.Eta(["a", "b", "c", "d"], {"a": 10.0, "b": 30.0, "c": 60.0})
+    assert eta.weights == [10.0, 30.0, 60.0, 30.0]
+    assert eta.line(0) == "elapsed 0:00"  # no estimate before the first experiment ends
+    clock[0] = 120.0  # a took 20 s: twice its published 10 s
+    assert eta.line(1) == "elapsed 0:20, about 4:00 left"  # 20 s x (30 + 60 + 30) / 10
+    clock[0] = 100.0 + 3725.0
+    assert eta.line(3).startswith("elapsed 1:02:05")
