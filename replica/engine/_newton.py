@@ -216,12 +216,9 @@ _CONT_SIG = types.int64(
 
 
 @numba.njit(cache=True, nogil=True, error_model='numpy')
-def _predict(theta, out, n, n_parts, nc, kidx, dv, lo, hi):
-    # tangent predictor theta + dv dtheta/dc with dtheta/dc = -H^-1 d(grad)/dc (the Hessian and
-    # the control derivatives of the kernel's output at theta); theta itself where the tangent
-    # is singular or the prediction leaves the domains
-    if kidx < 0:
-        return theta.copy()
+def _tangent(out, n, n_parts, nc, kidx):
+    # dtheta/dc = -H^-1 d(grad)/dc from the Hessian and the control derivatives in a kernel
+    # output; (tangent, ok)
     hb = 1 + n_parts * n
     cb = hb + n * n
     h = np.empty((n, n))
@@ -230,10 +227,24 @@ def _predict(theta, out, n, n_parts, nc, kidx, dv, lo, hi):
         for j in range(n):
             h[i, j] = out[hb + i * n + j]
         b[i] = -out[cb + i * nc + kidx]
-    tangent, ok = _solve_small(h, b)
+    return _solve_small(h, b)
+
+
+@numba.njit(cache=True, nogil=True, error_model='numpy')
+def _predict(theta, tangent, ok, dv, t_prev, dv_prev, lo, hi):
+    # theta + dv t + dv^2 (t - t_prev) / (2 dv_prev): the tangent predictor with the second
+    # derivative from the change of the tangent over the last step (dv_prev = 0: none); the
+    # plain tangent where that leaves the domains, theta itself where the tangent is singular
+    # or the prediction still leaves them
+    n = theta.shape[0]
     if not ok:
         return theta.copy()
     pred = np.empty(n)
+    if dv_prev != 0.0:
+        for i in range(n):
+            pred[i] = theta[i] + dv * tangent[i] + 0.5 * dv * dv * (tangent[i] - t_prev[i]) / dv_prev
+        if _inside(pred, lo, hi):
+            return pred
     for i in range(n):
         pred[i] = theta[i] + dv * tangent[i]
     if not _inside(pred, lo, hi):
@@ -257,9 +268,15 @@ def continuation(kernel, theta_prev, out_prev, v_prev, ctrl, iv, kidx, grid, sta
     theta = theta_prev.copy()
     out = out_prev.copy()
     v0 = v_prev
+    t_prev = np.zeros(n)
+    dv_prev = 0.0  # no previous tangent yet
     for i in range(start, stop):
         v = grid[i]
-        pred = _predict(theta, out, n, n_parts, nc, kidx, v - v0, lo, hi)
+        if kidx < 0:
+            pred = theta.copy()
+        else:
+            tangent, ok = _tangent(out, n, n_parts, nc, kidx)
+            pred = _predict(theta, tangent, ok, v - v0, t_prev, dv_prev, lo, hi)
         ctrl[iv] = v
         th, o, code, it, step = newton(kernel, pred, ctrl, lo, hi, tol, xtol, max_iter, n_parts,
                                        nc, gl_x, gl_w, gh_x, gh_w, nout)
@@ -273,6 +290,12 @@ def continuation(kernel, theta_prev, out_prev, v_prev, ctrl, iv, kidx, grid, sta
             checks[i, j] = chk[j]
         info[i, 0] = it
         info[i, 1] = step
+        if kidx >= 0 and ok:
+            for j in range(n):
+                t_prev[j] = tangent[j]
+            dv_prev = v - v0
+        else:
+            dv_prev = 0.0
         theta = th
         out = o
         v0 = v
