@@ -335,12 +335,22 @@ class Kernel:
     out) -> out`` (float64 C-contiguous arrays), through one compiled call of its address
     (~3 us).  ``cfunc`` is the compiled function."""
 
-    def __init__(self, cfunc):
+    def __init__(self, cfunc, sizes=None):
         self.cfunc = cfunc
         self.address = KernelAddress(cfunc)
         self._entry = next(iter(_call_kernel.overloads.values())).entry_point
+        #: (order parameters, controls, outputs) the kernel reads and writes (None: unchecked)
+        self.sizes = sizes
 
     def __call__(self, theta, ctrl, gl_x, gl_w, gh_x, gh_w, out):
+        if self.sizes is not None:
+            # the compiled kernel indexes without bounds checks: a short array would be read
+            # (or written) past its end
+            for what, arr, need in zip(("theta", "ctrl", "out"), (theta, ctrl, out),
+                                       self.sizes):
+                if arr.shape[0] < need:
+                    raise ValueError(f"the kernel needs {need} entries in {what}, got "
+                                     f"{arr.shape[0]}")
         return self._entry(self.address, theta, ctrl, gl_x, gl_w, gh_x, gh_w, out)
 
 

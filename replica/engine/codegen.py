@@ -382,6 +382,9 @@ def generate_source(outputs, theta_syms, ctrl_syms, name="kernel"):
         f"def {name}(theta, ctrl, gl_x, gl_w, gh_x, gh_w, out):",
         f"    {doc}",
     ]
+    # the argument sizes, for the Python entry's checks (replica.engine._newton.Kernel)
+    head[-3:-3] = [f"N_THETA, N_CTRL, N_OUT = {len(theta_syms)}, {len(ctrl_syms)}, "
+                   f"{len(outputs)}", "", ""]
     unpack = [f"    {rename[s].name} = theta[{i}]" for i, s in enumerate(theta_syms)]
     unpack += [f"    {rename[s].name} = ctrl[{i}]" for i, s in enumerate(ctrl_syms)]
     return "\n".join(head + unpack + body + ["    return out", ""])
@@ -419,7 +422,8 @@ def _load(key, path):
     sys.modules[modname] = mod
     spec.loader.exec_module(mod)
     from ._newton import Kernel
-    mod.kernel = Kernel(mod.kernel)  # the cfunc, callable from Python
+    # the cfunc, callable from Python with its argument sizes checked
+    mod.kernel = Kernel(mod.kernel, (mod.N_THETA, mod.N_CTRL, mod.N_OUT))
     _LOADED[key] = mod
     return mod
 

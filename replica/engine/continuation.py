@@ -1,9 +1,11 @@
 """Continuation: a saddle point followed along one control (:func:`sweep`).
 
 The predictor-corrector loop runs in compiled code (:func:`replica.engine._newton.continuation`:
-tangent predictor, Newton, the check-rule evaluation of every point); Python handles step
-halving after a failed prediction, the early stops of the transition finders and the
-building of the :class:`~replica.engine.results.SaddlePoint` s.
+the tangent predictor with a second-order term from the change of the tangent over the last
+step, Newton, the check-rule evaluation of every point); Python handles step halving after a
+failed prediction (tangent predictor), the early stops of the transition finders and the
+building of the :class:`~replica.engine.results.SaddlePoint` s (all rows of a compiled chunk
+at once, :func:`replica.engine.solvers.make_rows`).
 """
 from __future__ import annotations
 

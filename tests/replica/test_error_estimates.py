@@ -178,10 +178,12 @@ def test_local_energy_error_estimate_covers_the_true_error():
 
     sph = models.perceptron(weights="spherical", kappa=0.0)
     le = replica.local_energy(sph, alpha=1.0, kappa_ref=0.3, overlaps=[0.5, 0.9, 0.99])
-    mod, _ = _le_compiled(sph.channel, False)
+    mod, ctrl = _le_compiled(sph.channel, False)
+    # every control of the kernel, by name (a missing one is read past the end of the array)
+    assert [c.name for c in ctrl] == ["p", "q_ref", "kappa_ref", "kappa"]
     gl, gh = legendre_reference(40), hermite_rule(160)
     for i, pv in enumerate(le.p):
-        ref = mod.kernel(np.empty(0), np.array([pv, le.q_ref, 0.3]), gl[0], gl[1], gh[0],
+        ref = mod.kernel(np.empty(0), np.array([pv, le.q_ref, 0.3, 0.0]), gl[0], gl[1], gh[0],
                          gh[1], np.empty(2))[0]
         assert abs(le.e[i] - ref) <= 4 * le.e_error[i], (pv, le.e[i], ref, le.e_error[i])
     assert np.all(le.e_error < 1e-12)
@@ -221,3 +223,20 @@ def test_newton_stalled_at_the_noise_floor_is_inaccurate_not_a_failure():
                                                                         p.gradient_error)
             seen.add(stalled)
     assert seen == {True, False}  # both sides of the rule were exercised
+
+
+def test_a_kernel_called_with_short_arrays_is_refused_not_read_past_the_end():
+    """The compiled kernels index without bounds checks; their Python entry checks the sizes
+    (a missing control used to be read from whatever followed the array)."""
+    from replica.engine.quadrature import hermite_rule, legendre_reference
+    from replica.localentropy.localenergy import _le_compiled
+
+    mod, ctrl = _le_compiled(models.perceptron(weights="spherical", kappa=0.0).channel, False)
+    gl, gh = legendre_reference(12), hermite_rule(64)
+    args = (gl[0], gl[1], gh[0], gh[1])
+    with pytest.raises(ValueError, match="needs 4 entries in ctrl, got 3"):
+        mod.kernel(np.empty(0), np.array([0.5, 0.8, 0.3]), *args, np.empty(2))
+    with pytest.raises(ValueError, match="needs 2 entries in out, got 1"):
+        mod.kernel(np.empty(0), np.array([0.5, 0.8, 0.3, 0.0]), *args, np.empty(1))
+    assert np.all(np.isfinite(mod.kernel(np.empty(0), np.array([0.5, 0.8, 0.3, 0.0]), *args,
+                                         np.empty(2))))
