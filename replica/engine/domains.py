@@ -32,21 +32,12 @@ def midpoint(domain) -> float:
 
 def scale(theta, domains) -> np.ndarray:
     """Scale of each order parameter: its distance to the nearest end of its domain (and at
-    most its magnitude); on an unbounded-below domain, max(|theta|, 1)."""
-    theta = np.asarray(theta, dtype=float)
-    s = np.empty_like(theta)
-    for i, (lo, hi) in enumerate(domains):
-        d = theta[i] - lo
-        if math.isfinite(hi):
-            d = min(d, hi - theta[i])
-        s[i] = max(min(d, abs(theta[i])) if theta[i] != 0 else d, 1e-300)
-        if not math.isfinite(lo):
-            s[i] = max(abs(theta[i]), 1.0)
-    return s
+    most its magnitude), at least 1e-300; on an unbounded-below domain, max(|theta|, 1)."""
+    return scale_rows(np.asarray(theta, dtype=float)[None, :], domains)[0]
 
 
 def scale_rows(thetas, domains) -> np.ndarray:
-    """:func:`scale` of every row of ``thetas`` (rows x order parameters), vectorised."""
+    """:func:`scale` of every row of ``thetas`` (rows x order parameters)."""
     th = np.asarray(thetas, dtype=float)
     lo = np.array([d[0] for d in domains], dtype=float)
     hi = np.array([d[1] for d in domains], dtype=float)

@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from .compiled import point_errors, rows_errors
-from .domains import inside, scale, scale_rows
+from .domains import inside, scale_rows
 from .errors import NonFiniteError, SaddlePointConvergenceError
 from .problem import SaddleProblem, as_problem, gather_controls
 from .results import SaddlePoint, Status
@@ -135,6 +135,20 @@ NOISE_FLOOR_FACTOR = 3.0
 ROUNDING_ULPS = 8.0
 
 
+def _exceeded(e, thetas, phi, domains, tol):
+    """Per row, the names of the error estimates above the tolerance: ``"order_params"`` (the
+    a-posteriori step plus the quadrature shift, e[:, :n] + e[:, n:2n], above
+    POSTERIOR_STEP_TOL of the order parameter's scale, floored at POSTERIOR_STEP_ABS),
+    ``"gradient"`` (e[:, 2n + 1] above tol), ``"phi"`` (e[:, 2n] above tol (1 + |phi|)); rows of
+    :func:`replica.engine._newton.point_errors`."""
+    n = thetas.shape[1]
+    sc = np.maximum(scale_rows(thetas, domains), POSTERIOR_STEP_ABS / POSTERIOR_STEP_TOL)
+    bad = np.column_stack([np.max((e[:, :n] + e[:, n:2 * n]) / sc, axis=1) > POSTERIOR_STEP_TOL,
+                           e[:, 2 * n + 1] > tol, e[:, 2 * n] > tol * (1.0 + np.abs(phi))])
+    names = ("order_params", "gradient", "phi")
+    return [tuple(nm for nm, b in zip(names, row) if b) for row in bad]
+
+
 def make_point(pb: SaddleProblem, theta, ev, it, status, step, method, tol, ec=None):
     """A SaddlePoint with its error estimates; ``converged`` only if the equations are met,
     the point is determined (a-posteriori Newton step) and the quadrature error estimates of
@@ -159,13 +173,8 @@ def make_point(pb: SaddleProblem, theta, ev, it, status, step, method, tol, ec=N
     errors = e[:n] + e[n:2 * n]
     phi_err, grad_err = float(e[2 * n]), float(e[2 * n + 1])
     values = dict(pb.values)
-    sc = np.maximum(scale(np.asarray(theta, dtype=float), pb.domains),
-                    POSTERIOR_STEP_ABS / POSTERIOR_STEP_TOL)
-    rel = float(np.max(errors / sc))
-    exceeded = tuple(nm for nm, bad in (("order_params", rel > POSTERIOR_STEP_TOL),
-                                        ("gradient", grad_err > tol),
-                                        ("phi", phi_err > tol * (1.0 + abs(float(ev.phi)))))
-                     if bad)
+    exceeded = _exceeded(e[None, :], np.asarray(theta, dtype=float)[None, :],
+                         np.array([float(ev.phi)]), pb.domains, tol)[0]
     if status == Status.CONVERGED and exceeded:
         status = Status.INACCURATE
     elif (status in (Status.LINE_SEARCH, Status.MAX_ITER) and "gradient" in exceeded
@@ -209,10 +218,7 @@ def make_rows(pb: SaddleProblem, pname, values, thetas, outs, checks, info, tol,
     e = rows_errors(outs, checks, n, npt, nc, ROUNDING_ULPS)
     errors = e[:, :n] + e[:, n:2 * n]
     phi = outs[:, 0]
-    sc = np.maximum(scale_rows(thetas, pb.domains), POSTERIOR_STEP_ABS / POSTERIOR_STEP_TOL)
-    bad_op = np.max(errors / sc, axis=1) > POSTERIOR_STEP_TOL
-    bad_grad = e[:, 2 * n + 1] > tol
-    bad_phi = e[:, 2 * n] > tol * (1.0 + np.abs(phi))
+    flags = _exceeded(e, thetas, phi, pb.domains, tol)
     hb = 1 + npt * n
     cb = hb + n * n
     gb = cb + n * nc
@@ -222,9 +228,7 @@ def make_rows(pb: SaddleProblem, pname, values, thetas, outs, checks, info, tol,
     for k in range(rows):
         v = float(values[k])
         controls = {**pb.values, pname: v}
-        exceeded = tuple(nm for nm, bad in (("order_params", bad_op[k]),
-                                            ("gradient", bad_grad[k]), ("phi", bad_phi[k]))
-                         if bad)
+        exceeded = flags[k]
         status = Status.INACCURATE if exceeded else Status.CONVERGED
         point = SaddlePoint.from_checked_fields(dict(
             model=pb.label, ansatz=pb.ansatz,
