@@ -119,8 +119,14 @@ def main():
     is_sat(warm, 0.0)
     max_margin_certified(warm)
     rows, md = [], []
+    _max_margin_rows(args.repeats, rows, md)
+    _decision_rows(args.repeats, rows, md)
+    _package_only_rows(rows, md)
+    _write(machine, rows, md)
 
-    # 1. max margin: package vs QP
+
+def _max_margin_rows(repeats, rows, md):
+    """1. Max margin: the package against the QP twins."""
     for N, alpha in [(100, 0.5), (100, 1.5), (400, 0.5), (400, 1.5), (400, 1.9), (800, 1.5),
                      (1600, 0.5)]:
         xi = gaussian_patterns(int(alpha * N), N, rng=np.random.default_rng(N + 1))
@@ -131,7 +137,7 @@ def main():
             funcs["quadprog_dual"] = lambda: qp_quadprog_dual(xi)
         if N <= 400:
             funcs["clarabel"] = lambda: qp_clarabel(xi)
-        reps = args.repeats if N <= 400 else max(3, args.repeats // 2)
+        reps = repeats if N <= 400 else max(3, repeats // 2)
         cmp = _timing.compare(funcs, repeats=reps, warmup=1, number="auto")
         k = cmp["out"]
         diff = {name: float(abs(k[name] - k["package"])) for name in funcs if name != "package"}
@@ -152,16 +158,19 @@ def main():
             f"{R[best]['ratio_of_medians']:.2g}x (IQR {R[best]['q1']:.2g}-{R[best]['q3']:.2g})",
             SCRIPT if not md else "same"))
 
-    # 2. SAT decision at kappa = 0: package vs two HiGHS LPs and the quadprog QP; the fastest
-    #    one that gives the right, definite answer is the twin (the feasibility LP can end
-    #    "model status unknown" on UNSAT instances)
+
+
+def _decision_rows(repeats, rows, md):
+    """2. SAT decision at kappa = 0: package vs two HiGHS LPs and the quadprog QP; the fastest
+    one that gives the right, definite answer is the twin (the feasibility LP can end "model
+    status unknown" on UNSAT instances)."""
     for N, alpha in [(200, 1.5), (400, 1.5), (400, 2.5)]:
         xi = gaussian_patterns(int(alpha * N), N, rng=np.random.default_rng(N))
         cmp = _timing.compare({"package": lambda: is_sat(xi, 0.0),
                                "lp_feasibility": lambda: lp_feasibility(xi),
                                "lp_max_t": lambda: lp_max_t(xi),
                                "quadprog": lambda: qp_sat(xi)},
-                              repeats=max(3, args.repeats // 2), warmup=1, number="auto")
+                              repeats=max(3, repeats // 2), warmup=1, number="auto")
         sat = cmp["out"]
         twins = ("lp_feasibility", "lp_max_t", "quadprog")
         valid = [n for n in twins if sat[n] == sat["package"]]
@@ -182,7 +191,10 @@ def main():
             f"{_timing.fmt_med_iqr(T[best])} ({DECISION_TWIN[best]})",
             f"{r['ratio_of_medians']:.2g}x (IQR {r['q1']:.2g}-{r['q3']:.2g})", "same"))
 
-    # 3. package only (no twin run): near-threshold decision and N = 1600
+
+
+def _package_only_rows(rows, md):
+    """3. Package only (no twin run): near-threshold decision and N = 1600."""
     for N, kappa, alpha in [(400, 0.0, 2.0), (1600, 0.0, 1.5)]:
         xi = gaussian_patterns(int(alpha * N), N, rng=np.random.default_rng(N + 2))
         cmp = _timing.compare({"package": lambda: is_sat(xi, kappa)}, repeats=3, warmup=1)
@@ -196,6 +208,9 @@ def main():
             f"({'SAT' if cmp['out']['package'] else 'UNSAT'})",
             _timing.fmt_med_iqr(T["package"]), "not run", "", "same"))
 
+
+
+def _write(machine, rows, md):
     _timing.write_results("max_margin", dict(
         benchmark="max_margin", machine=machine, agreement_tolerance_kappa=TOL,
         baselines={"quadprog": "quadprog.solve_qp on min |v|^2 s.t. xi v >= 1 (dense dual "
