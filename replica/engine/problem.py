@@ -45,6 +45,7 @@ False
 """
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ from .compiled import (CompiledFreeEntropy, check_assumptions, check_finite,
 from .domains import inside, midpoint
 from .errors import ModelError
 from .freeentropy import FreeEntropy
+from .krsb import ParisiProblem
 from .starts import Bracket
 
 __all__ = ["SaddleProblem", "System", "as_problem", "gather_controls", "default_strategies",
@@ -299,8 +301,12 @@ def _describe(model):
     return f"{type(model).__name__} {getattr(model, 'name', '')!s}".strip()
 
 
-def as_problem(model, controls, ansatz=None) -> SaddleProblem:
+def as_problem(model, controls, ansatz=None, k=None) -> SaddleProblem:
     """The problem of a raw free entropy or of a system, at ``controls`` (a dict by name).
+
+    ``k`` (the steps of a k-RSB ansatz) is passed to the system's ``saddle_problem`` when
+    given; a system may return a :class:`~replica.engine.krsb.ParisiProblem` for its
+    replica-symmetry-broken ansatze.
 
     Raises
     ------
@@ -308,6 +314,9 @@ def as_problem(model, controls, ansatz=None) -> SaddleProblem:
         ``model`` is neither, an ansatz is asked of a raw free entropy, or the system's
         ``saddle_problem`` does not return a :class:`SaddleProblem`.
     """
+    build = getattr(model, "saddle_problem", None)
+    if k is not None and (build is None or "k" not in inspect.signature(build).parameters):
+        raise ModelError(f"k = {k!r} was given, but {_describe(model)} has no k-step ansatz")
     if isinstance(model, SaddleProblem):
         pb = model
         for k, v in dict(controls or {}).items():
@@ -318,13 +327,13 @@ def as_problem(model, controls, ansatz=None) -> SaddleProblem:
             raise ModelError(f"a raw free entropy has no ansatz option (got {ansatz!r}; it is "
                              f"{model.ansatz!r})")
         return SaddleProblem(model, dict(controls or {}), replicon=model.replicon)
-    build = getattr(model, "saddle_problem", None)
     if build is None:
         raise ModelError("model must be a replica.free_entropy(...), a system with a "
                          "saddle_problem(controls, ansatz) method (replica.engine.problem."
                          f"System; e.g. replica.models.perceptron), got {type(model).__name__}")
-    pb = build(dict(controls or {}), ansatz)
-    if not isinstance(pb, SaddleProblem):
+    pb = build(dict(controls or {}), ansatz) if k is None else build(dict(controls or {}),
+                                                                     ansatz, k=k)
+    if not isinstance(pb, (SaddleProblem, ParisiProblem)):
         raise ModelError(f"{type(model).__name__}.saddle_problem returned a "
                          f"{type(pb).__name__}, not a replica.engine.problem.SaddleProblem")
     return pb

@@ -13,7 +13,7 @@ import numpy as np
 
 from .serialize import Serializable, register
 
-__all__ = ["Status", "SaddlePoint", "Branch", "Transition"]
+__all__ = ["Status", "SaddlePoint", "Branch", "Transition", "ParisiFunction"]
 
 
 @register
@@ -30,6 +30,7 @@ class Status(str, enum.Enum):
     NON_FINITE = "non_finite"
     NO_ROOT = "no_root"
     INACCURATE = "inaccurate"
+    COLLAPSED = "collapsed"
 
     def __str__(self):
         return self.value
@@ -63,6 +64,11 @@ _STATUS_MESSAGES = {
                        "Gaussian average whose integrand has a steep feature (a kink, a step, a "
                        "narrow peak), declare where and how wide it is: GaussAvg(f, z, "
                        "points=[(center, width)]) puts quadrature panels there.",
+    Status.COLLAPSED: "No ladder with the requested number of distinct RSB steps solves the "
+                      "equations here: the breakpoints collapse (e.g. above T_c, or on the RS "
+                      "side of the AT line). The point returned is the solution with fewer "
+                      "steps (its Parisi function has fewer steps), which is also the "
+                      "requested ansatz's solution with coinciding levels.",
 }
 
 
@@ -129,6 +135,8 @@ class SaddlePoint(Serializable):
         The values of the observables the problem declares
         (:attr:`replica.engine.problem.SaddleProblem.observables`), by name; NaN at a point
         whose order parameters are not accurate.
+    parisi : ParisiFunction or None
+        The Parisi function q(x) of a k-RSB or full-RSB point (None otherwise).
     """
 
     model: str
@@ -152,6 +160,7 @@ class SaddlePoint(Serializable):
     gradient_error: float = float("nan")
     exceeded: tuple = ()
     observables: dict = field(default_factory=dict)
+    parisi: "ParisiFunction | None" = None
 
     def __post_init__(self):
         if not isinstance(self.status, Status):
@@ -211,7 +220,7 @@ class SaddlePoint(Serializable):
         if unknown:
             raise ValueError(f"unknown quantities {sorted(unknown)}; use 'order_params', "
                              "'gradient' or 'phi'")
-        if self.status == Status.CONVERGED:
+        if self.status in (Status.CONVERGED, Status.COLLAPSED):
             return True
         if self.status != Status.INACCURATE or not self.exceeded:
             return False
@@ -247,6 +256,65 @@ class SaddlePoint(Serializable):
         cs = ", ".join(f"{k}={v:.10g}" for k, v in self.controls.items())
         return (f"SaddlePoint({self.model}, {self.ansatz}, {cs}, {ops}, "
                 f"phi={self.phi:.12g}, residual={self.residual:.2e}, status={self.status})")
+
+
+@dataclass(frozen=True)
+class ParisiFunction(Serializable):
+    """The Parisi order-parameter function q(x) of a replica-symmetry-broken saddle point.
+
+    A k-step function: q(x) = q_l for m_l <= x < m_{l+1} (m_0 = 0, m_{k+1} = 1), i.e. the
+    overlap distribution P(q) = sum_l (m_{l+1} - m_l) delta(q - q_l).
+
+    Attributes
+    ----------
+    x : numpy.ndarray
+        The breakpoints 0 = m_0 < m_1 < ... < m_k (k + 1 values).
+    q : numpy.ndarray
+        q_0 < ... < q_k, the value of q(x) from each breakpoint on.
+    """
+
+    x: np.ndarray
+    q: np.ndarray
+
+    def __post_init__(self):
+        x = np.asarray(self.x, dtype=float)
+        q = np.asarray(self.q, dtype=float)
+        if x.shape != q.shape or x.ndim != 1 or not len(x) or x[0] != 0.0:
+            raise ValueError(f"ParisiFunction: x (starting at 0) and q must be 1-d arrays of "
+                             f"one length; got x = {x.tolist()}, q = {q.tolist()}")
+        object.__setattr__(self, "x", x)
+        object.__setattr__(self, "q", q)
+
+    @property
+    def k(self) -> int:
+        """Steps of replica symmetry breaking."""
+        return len(self.q) - 1
+
+    def q_of_x(self, x):
+        """q(x) for x in [0, 1] (a number or an array).
+
+        Raises
+        ------
+        ValueError
+            An x outside [0, 1].
+        """
+        xa = np.asarray(x, dtype=float)
+        if np.any(~(xa >= 0.0) | ~(xa <= 1.0)):
+            raise ValueError(f"q_of_x: x must lie in [0, 1], got {x!r}")
+        out = self.q[np.searchsorted(self.x, xa, side="right") - 1]
+        return float(out) if out.ndim == 0 else out
+
+    @property
+    def P_of_q(self):
+        """The overlap distribution as atoms: (q values, weights summing to 1)."""
+        w = np.diff(np.concatenate((self.x, [1.0])))
+        return self.q.copy(), w
+
+    def __eq__(self, other):
+        return (isinstance(other, ParisiFunction) and np.array_equal(self.x, other.x)
+                and np.array_equal(self.q, other.q))
+
+    __hash__ = None
 
 
 #: The field names of a SaddlePoint (see :meth:`SaddlePoint.from_checked_fields`).

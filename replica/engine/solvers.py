@@ -22,6 +22,7 @@ import numpy as np
 from .compiled import point_errors, rows_errors
 from .domains import inside, scale_rows
 from .errors import NonFiniteError, SaddlePointConvergenceError
+from .krsb import ParisiProblem, solve_parisi
 from .problem import SaddleProblem, as_problem, gather_controls
 from .results import SaddlePoint, Status
 
@@ -64,8 +65,8 @@ def newton(cfe, theta0, ctrl, domains, *, tol=1e-10, xtol=1e-10, max_iter=60):
 # ---------------------------------------------------------------------------------------------
 # solve
 
-def solve(model, controls=None, *, ansatz=None, x0=None, tol=1e-10, xtol=1e-10, max_iter=60,
-          throw=True, fallback=True, **kw_controls) -> SaddlePoint:
+def solve(model, controls=None, *, ansatz=None, k=None, x0=None, tol=1e-10, xtol=1e-10,
+          max_iter=60, throw=True, fallback=True, **kw_controls) -> SaddlePoint:
     """Find a saddle point of a free entropy at given controls.
 
     Parameters
@@ -113,7 +114,9 @@ def solve(model, controls=None, *, ansatz=None, x0=None, tol=1e-10, xtol=1e-10, 
     phi_error <= tol (1 + |phi|), gradient_error <= tol and every order parameter determined
     to 1e-7 of its scale; otherwise the point is ``inaccurate``.
     """
-    pb = as_problem(model, gather_controls(model, controls, kw_controls), ansatz)
+    pb = as_problem(model, gather_controls(model, controls, kw_controls), ansatz, k=k)
+    if isinstance(pb, ParisiProblem):
+        return solve_parisi(pb, x0=x0, tol=tol, max_iter=max_iter, throw=throw)
     return solve_problem(pb, x0=x0, tol=tol, xtol=xtol, max_iter=max_iter, throw=throw,
                          fallback=fallback)
 
@@ -240,7 +243,8 @@ def make_rows(pb: SaddleProblem, pname, values, thetas, outs, checks, info, tol,
             control_derivatives=outs[k, cb:gb].reshape(n, nc).copy(),
             derivatives=dict(zip(cnames, outs[k, gb:gb + nc].tolist())), controls=controls,
             errors=dict(zip(names, errors[k].tolist())), phi_error=float(e[k, 2 * n]),
-            gradient_error=float(e[k, 2 * n + 1]), exceeded=exceeded, observables={}))
+            gradient_error=float(e[k, 2 * n + 1]), exceeded=exceeded, observables={},
+            parisi=None))
         if pb.observables:
             point = point.with_observables(pb.evaluate_observables(point))
         points.append(point)

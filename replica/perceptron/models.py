@@ -17,9 +17,10 @@ from ..engine.compiled import (CompiledFreeEntropy, check_assumptions, check_fin
                                check_positive, compiled_free_entropy)
 from ..engine.freeentropy import FreeEntropy
 from ..engine.problem import SaddleProblem
+from ..spinglass.ising import ising_spin_glass
 from .builders import rs_free_entropy, rs_replicon, rsb1_free_entropy
 
-__all__ = ["Model", "perceptron", "compiled_construction"]
+__all__ = ["Model", "perceptron", "compiled_construction", "ising_spin_glass"]
 
 #: "1rsb": m fixed (a control, given to solve); "1rsb-m": m optimised (an order parameter).
 ANSATZE = ("rs", "1rsb", "1rsb-m", "1rsb-jamming")

@@ -2,6 +2,6 @@
 theory on the raw free-entropy path (:mod:`.pspin`).  Also importable as ``replica.kacrice``
 and ``replica.pspin``.  :mod:`.deformed`: the GOE-plus-low-rank
 (general activation) deformation, also through ``kacrice``'s ``deformation=`` keyword."""
-from . import covariance, deformed, kacrice, pspin
+from . import covariance, deformed, ising, kacrice, pspin
 
-__all__ = ["covariance", "deformed", "kacrice", "pspin"]
+__all__ = ["covariance", "deformed", "ising", "kacrice", "pspin"]

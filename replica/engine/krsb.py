@@ -1,0 +1,494 @@
+"""k-RSB saddle points of one-field Parisi functionals: the problem and its solver.
+
+A system hands the engine a :class:`ParisiProblem`: the recursion's terminal (the site's
+log-partition, :mod:`replica.engine.parisi`), the variance function A(q) and its Legendre
+partner theta(q) = q A(q) - Xi(q) (Xi' = A), the external field and the number of steps k.
+The Parisi functional of a ladder (q_0 < ... < q_k; m_1 < ... < m_k) is
+
+    phi = F_root - 1/2 sum_{l=1}^{k+1} m_l (theta(q_l) - theta(q_{l-1})),   q_{k+1} = m_{k+1} = 1,
+
+and its stationary point solves, for l = 0..k and l' = 1..k,
+
+    q_l = <F_l'^2>_l,        <F_l'>_l - ... : (<F_l>_l - <F_{l-1}>_{l-1}) / m_l' = (theta(q_l') - theta(q_{l'-1})) / 2,
+
+(d phi / d q_l = A'(q_l) (m_l - m_{l+1}) (<F_l'^2>_l - q_l) / 2; d phi / d m_l as written).
+:func:`solve_parisi` solves these 2k + 1 equations by damped Newton on a finite-difference
+Jacobian, from a k-ladder: the RS point, then one breakpoint split at a time (every split is
+tried; the lowest phi wins where the problem is a minimum over ladders, as Guerra's bound makes
+it for Ising spin glasses).
+
+The result is a :class:`~replica.engine.results.SaddlePoint` with the ladder in
+``order_params`` (``q0..qk``, ``m1..mk``), error estimates from the recursion at
+:data:`~replica.engine.parisi.CHECK_RESOLUTION`, and the Parisi function in ``parisi``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from . import parisi as _p
+from .errors import ModelError, NonFiniteError, SaddlePointConvergenceError
+from .results import ParisiFunction, SaddlePoint, Status
+
+__all__ = ["ParisiProblem", "solve_parisi", "ladder_names"]
+
+
+def ladder_names(k):
+    """The order parameters of a k-RSB ladder: q0..qk, then m1..mk."""
+    return [f"q{i}" for i in range(k + 1)] + [f"m{i}" for i in range(1, k + 1)]
+
+
+@dataclass(frozen=True, eq=False)
+class ParisiProblem:
+    """A one-field k-RSB problem at numeric controls.
+
+    Parameters
+    ----------
+    label : str
+        The model's name in results and messages.
+    terminal : object
+        ``values(h, v_top) -> (F, F')`` and ``s_max`` (see :func:`replica.engine.parisi.recursion`).
+    A, dA, theta : callable
+        The variance function A(q), its derivative, and theta(q) = q A(q) - Xi(q), at the
+        controls.
+    h0 : float
+        The external field in the units of the cavity field.
+    k : int
+        Steps of replica symmetry breaking (0 is RS).
+    values : mapping
+        The controls by name (for the result).
+    primary : str, optional
+        The control a bare number means.
+    ansatz : str
+        The ansatz named in the result (``"rs"``, ``"1rsb"``, ``"krsb"``).
+    minimum : bool
+        Whether phi is a minimum over ladders (Guerra's bound; selects among splits).
+    derivatives : callable, optional
+        ``derivatives(q, m, rec) -> dict`` of total derivatives of phi in the controls.
+    observables : mapping, optional
+        ``{name: f(saddle_point)}``.
+    """
+
+    label: str
+    terminal: Any
+    A: Callable
+    dA: Callable
+    theta: Callable
+    h0: float
+    k: int
+    values: Mapping[str, float] = field(default_factory=dict)
+    primary: str | None = None
+    ansatz: str = "krsb"
+    minimum: bool = True
+    derivatives: Callable | None = None
+    observables: Mapping[str, Callable] = field(default_factory=dict)
+
+    def functional(self, q, m, res=_p.RESOLUTION, keep_measures=False):
+        """phi, the equations' residuals (q_l - <F_l'^2>, then the m equations) and the
+        recursion at the ladder (q, m)."""
+        q, m = np.asarray(q, float), np.asarray(m, float)
+        a = np.array([self.A(x) for x in q])
+        th = np.array([self.theta(x) for x in np.concatenate((q, [1.0]))])
+        rec = _p.recursion(self.terminal, self.h0, a, self.A(1.0), m, res, keep_measures)
+        mm = np.concatenate((m, [1.0]))
+        phi = rec.F_root - 0.5 * float(np.dot(mm, np.diff(th)))
+        r_q = rec.sq - q
+        r_m = rec.df / m - 0.5 * np.diff(th)[:-1] if len(m) else np.zeros(0)
+        return phi, np.concatenate((r_q, r_m)), rec
+
+
+def _inside(theta, k):
+    q, m = theta[:k + 1], theta[k + 1:]
+    if not (np.all(np.isfinite(theta)) and q[0] >= 0.0 and q[-1] < 1.0):
+        return False
+    if np.any(np.diff(q) <= 0.0):
+        return False
+    return not len(m) or (m[0] > 0.0 and m[-1] < 1.0 and np.all(np.diff(m) > 0.0))
+
+
+def _residual(pb, theta):
+    k = pb.k
+    try:
+        _, r, _ = pb.functional(theta[:k + 1], theta[k + 1:])
+    except (NonFiniteError, ModelError):
+        return None
+    return r if np.all(np.isfinite(r)) else None
+
+
+def _jacobian(pb, theta, r):
+    n = len(theta)
+    J = np.empty((n, n))
+    room = _room(theta, pb.k)
+    for i in range(n):
+        h = min(1e-7, 0.01 * room)
+        t = theta.copy()
+        t[i] += h
+        if not _inside(t, pb.k):
+            t[i] -= 2 * h
+            h = -h
+            if not _inside(t, pb.k):
+                return None
+        ri = _residual(pb, t)
+        if ri is None:
+            return None
+        J[:, i] = (ri - r) / h
+    return J
+
+
+#: Newton stops when the residual is below tol and the last step below this (absolute: every
+#: ladder value lies in [0, 1]), or when no step decreases a residual below tol.
+STEP_TOL = 1e-12
+
+
+def _newton(pb, theta, tol, max_iter):
+    """Damped quasi-Newton on the equations: a finite-difference Jacobian, updated by
+    Broyden's rank-one formula after each accepted step and recomputed when a step fails;
+    returns (theta, residual, iterations, status, J) with J a fresh finite-difference
+    Jacobian at a converged point."""
+    r = _residual(pb, theta)
+    if r is None:
+        return theta, None, 0, Status.NON_FINITE, None
+    J = None
+    fresh = False
+    for it in range(1, max_iter + 1):
+        if J is None:
+            J = _jacobian(pb, theta, r)
+            fresh = True
+            if J is None:
+                return theta, r, it, Status.NON_FINITE, None
+        try:
+            step = np.linalg.solve(J, -r)
+        except np.linalg.LinAlgError:
+            step = np.full(len(theta), np.nan)
+        if not np.all(np.isfinite(step)):
+            if fresh:
+                return theta, r, it, Status.SINGULAR, J
+            J = None
+            continue
+        t = 1.0
+        norm = np.max(np.abs(r))
+        while True:
+            cand = theta + t * step
+            rc = _residual(pb, cand) if _inside(cand, pb.k) else None
+            if rc is not None and np.max(np.abs(rc)) < norm * (1 - 1e-4 * t) + 1e-15:
+                break
+            t *= 0.5
+            if t < (1e-6 if fresh else 0.1):
+                break
+        if rc is None or not np.max(np.abs(rc)) < norm * (1 - 1e-4 * t) + 1e-15:
+            if fresh:                       # no descent: the rounding floor, or a failure
+                status = Status.CONVERGED if norm < tol else Status.LINE_SEARCH
+                return theta, r, it, status, J
+            J = None                        # a stale Jacobian: recompute it and retry
+            continue
+        s_ = t * step
+        J = J + np.outer(rc - r - J @ s_, s_) / float(np.dot(s_, s_))
+        fresh = False
+        theta, r = cand, rc
+        if np.max(np.abs(r)) < tol and np.max(np.abs(s_)) < STEP_TOL:
+            J = _jacobian(pb, theta, r)
+            return theta, r, it, Status.CONVERGED, J
+    return theta, r, max_iter, Status.MAX_ITER, J
+
+
+#: How far a split breakpoint's two halves start towards its neighbours (tried in order until
+#: one start converges to a ladder with distinct steps).
+SPLIT_FRACTIONS = (0.5, 0.25, 0.8, 0.1, 0.03)
+
+
+def _splits(theta, k, frac):
+    """Starts of a (k+1)-step ladder from a k-step solution: each breakpoint q_l split in two
+    (q_l -+ d, d ``frac`` of its distance to the nearer neighbour), the new x halfway between
+    its neighbours; the
+    breakpoint with the widest span between its neighbours first."""
+    q, m = theta[:k + 1], theta[k + 1:]
+    mm = np.concatenate(([0.0], m, [1.0]))
+    qq = np.concatenate(([0.0], q, [1.0]))
+    out = []
+    for l in np.argsort(-(qq[2:] - qq[:-2]), kind="stable"):
+        d = frac * min(q[l] - qq[l], qq[l + 2] - q[l])
+        if d <= 1e-6:
+            continue
+        new_q = np.concatenate((q[:l], [q[l] - d, q[l] + d], q[l + 1:]))
+        new_m = np.concatenate((m[:l], [0.5 * (mm[l] + mm[l + 1])], m[l:]))
+        out.append(np.concatenate((new_q, new_m)))
+    return out
+
+
+def _start_rs(pb):
+    """The RS start: q from the fixed point of q = <F'^2> (a few iterations)."""
+    q = 0.5
+    for _ in range(200):
+        _, r, _ = pb.functional([q], [])
+        q_new = min(max(q + r[0], 1e-3), 1 - 1e-3)
+        if abs(q_new - q) < 1e-6:
+            break
+        q = q_new
+    return np.array([q])
+
+
+def _gaps_ok(theta, k):
+    q, m = theta[:k + 1], theta[k + 1:]
+    return (not k) or (np.min(np.diff(q)) > 1e-6 and np.min(np.diff(np.concatenate(
+        ([0.0], m, [1.0])))) > 1e-6)
+
+
+def _hessian(pb, theta, J):
+    """d^2 phi / d theta^2 at a solution: the gradient is D r (D diagonal: A'(q_l)
+    (m_l - m_{l+1}) / 2 for the q equations, 1 for the m equations), so H = D J there."""
+    k = pb.k
+    q, m = theta[:k + 1], theta[k + 1:]
+    mm = np.concatenate(([0.0], m, [1.0]))
+    dq = 0.5 * np.array([pb.dA(x) for x in q]) * (mm[:k + 1] - mm[1:k + 2])
+    return np.diag(np.concatenate((dq, np.ones(k)))) @ J
+
+
+def _descent(pb, theta, J):
+    """For a problem that is a minimum over ladders: None at a local minimum, else the
+    direction of most negative curvature (a stationary point that is a saddle of phi, e.g.
+    q_0 = 0 at zero field, where the symmetric solution is not the k-step optimum)."""
+    H = _hessian(pb, theta, J)
+    ev, vec = np.linalg.eigh(0.5 * (H + H.T))
+    if ev[0] >= -1e-7 * max(1.0, float(np.max(np.abs(ev)))):
+        return None
+    return vec[:, 0]
+
+
+def _sticks(theta, k):
+    """Stick-breaking coordinates of a ladder: q_l = 1 - prod_{j<=l} (1 - u_j), the same for
+    m; every u in [0, 1) is an ordered ladder."""
+    def brk(x):
+        prev = np.concatenate(([0.0], x[:-1]))
+        return (x - prev) / (1.0 - prev)
+    return np.concatenate((brk(theta[:k + 1]), brk(theta[k + 1:]) if k else np.zeros(0)))
+
+
+def _unstick(u, k):
+    def join(v):
+        rest = np.cumprod(1.0 - v)
+        return 1.0 - rest, rest
+    q, rq = join(u[:k + 1])
+    m, rm = join(u[k + 1:]) if k else (np.zeros(0), np.zeros(0))
+    return np.concatenate((q, m)), rq, rm
+
+
+def _stick_grad(u, g, rest):
+    # d x_l / d u_j = prod_{i<=l, i!=j} (1 - u_i) = rest_l / (1 - u_j) for j <= l
+    n = len(u)
+    out = np.zeros(n)
+    for j in range(n):
+        out[j] = float(np.sum(g[j:] * rest[j:])) / (1.0 - u[j])
+    return out
+
+
+def _minimize(pb, start):
+    """A local minimum of phi over ordered ladders near ``start`` (L-BFGS-B in stick-breaking
+    coordinates with the analytic gradient), or None."""
+    from scipy import optimize
+    k = pb.k
+    mm_one = np.ones(1)
+
+    def fun(u):
+        theta, rq, rm = _unstick(u, k)
+        q, m = theta[:k + 1], theta[k + 1:]
+        try:
+            phi, r, _ = pb.functional(q, m)
+        except (NonFiniteError, ModelError):
+            return np.inf, np.zeros_like(u)
+        mm = np.concatenate(([0.0], m, mm_one))
+        g_q = 0.5 * np.array([pb.dA(x) for x in q]) * (mm[:k + 1] - mm[1:]) * r[:k + 1]
+        g = np.concatenate((_stick_grad(u[:k + 1], g_q, rq),
+                            _stick_grad(u[k + 1:], r[k + 1:], rm) if k else np.zeros(0)))
+        return phi, g
+
+    u0 = _sticks(start, k)
+    bounds = [(0.0, 1.0 - 1e-9)] * (k + 1) + [(1e-9, 1.0 - 1e-9)] * k
+    res = optimize.minimize(fun, u0, jac=True, method="L-BFGS-B", bounds=bounds,
+                            options={"ftol": 1e-15, "gtol": 1e-11, "maxiter": 400})
+    if not np.isfinite(res.fun):
+        return None
+    return _unstick(res.x, k)[0]
+
+
+def _solve_min(pb, start, tol, max_iter):
+    """Newton from ``start`` (first brought near a minimum of phi by :func:`_minimize` where
+    the problem is a minimum over ladders); at a saddle of phi, restart along the negative
+    curvature (both ways, a few step sizes) until a local minimum is reached."""
+    if pb.minimum and pb.k:
+        near = _minimize(pb, start)
+        if near is not None and _inside(near, pb.k):
+            start = near
+    rec = _newton(pb, start, tol, max_iter)
+    for _ in range(4):
+        if rec[3] != Status.CONVERGED or not pb.minimum:
+            return rec
+        d = _descent(pb, rec[0], rec[4])
+        if d is None:
+            return rec
+        nxt = None
+        for size in (0.3, 0.1, 0.03):
+            for sgn in (1.0, -1.0):
+                t = rec[0] + sgn * size * d / np.max(np.abs(d)) * _room(rec[0], pb.k)
+                if _inside(t, pb.k):
+                    r = _newton(pb, t, tol, max_iter)
+                    if r[3] == Status.CONVERGED and not np.allclose(r[0], rec[0], atol=1e-6):
+                        nxt = r
+                        break
+            if nxt is not None:
+                break
+        if nxt is None:
+            return rec[:3] + (Status.LINE_SEARCH,) + rec[4:]
+        rec = nxt
+    return rec
+
+
+def _room(theta, k):
+    # the smallest distance between neighbouring ladder values (and to 0, 1)
+    q, m = theta[:k + 1], theta[k + 1:]
+    gaps = np.concatenate((np.diff(np.concatenate(([0.0], q, [1.0]))),
+                           np.diff(np.concatenate(([0.0], m, [1.0])))))
+    return float(np.min(gaps[gaps > 0])) if np.any(gaps > 0) else 0.1
+
+
+def _ladder(pb, theta0, tol, max_iter):
+    """Newton along the k-ladder (RS, then one split at a time) up to pb.k; returns the
+    solution with the most steps that does not collapse, its k and its Newton record.  Every
+    split is tried, widest span first, until one converges to a ladder with distinct steps
+    (a local minimum of phi where the problem is a minimum)."""
+    sub = _with_k(pb, 0)
+    rec = _solve_min(sub, theta0 if theta0 is not None else _start_rs(sub), tol, max_iter)
+    if rec[3] != Status.CONVERGED:
+        return 0, rec
+    best_k, best = 0, rec
+    for kk in range(1, pb.k + 1):
+        sub = _with_k(pb, kk)
+        found = None
+        for frac in SPLIT_FRACTIONS:
+            for start in _splits(best[0], kk - 1, frac):
+                r = _solve_min(sub, start, tol, max_iter)
+                if r[3] == Status.CONVERGED and _gaps_ok(r[0], kk):
+                    found = r
+                    break
+            if found is not None:
+                break
+        if found is None:
+            break
+        best_k, best = kk, found
+    return best_k, best
+
+
+def _with_k(pb, k):
+    import dataclasses
+    return dataclasses.replace(pb, k=k)
+
+
+def solve_parisi(pb: ParisiProblem, *, x0=None, tol=1e-10, max_iter=60,
+                 throw=True) -> SaddlePoint:
+    """The k-RSB saddle point of a :class:`ParisiProblem`.
+
+    Parameters
+    ----------
+    pb : ParisiProblem
+    x0 : dict, optional
+        A start for the whole ladder by name (``q0..qk``, ``m1..mk``); without it the
+        k-ladder is climbed from the RS point.
+    tol : float
+        On the equations' residuals (each an overlap or a free-entropy difference).
+    max_iter : int
+        Newton iterations per rung.
+    throw : bool
+        Raise :class:`~replica.errors.SaddlePointConvergenceError` when Newton fails.
+
+    Returns
+    -------
+    SaddlePoint
+        ``order_params`` the ladder; ``parisi`` the function q(x); ``status`` ``collapsed``
+        when no ladder with k distinct steps exists at these controls (the point returned is
+        then the solution with fewer steps, which the k-step equations also solve with
+        coinciding levels: e.g. RS above T_c).
+    """
+    k = pb.k
+    if x0 is not None:
+        names = ladder_names(k)
+        unknown = sorted(set(x0) - set(names))
+        if unknown or set(x0) != set(names):
+            raise ModelError(f"{pb.label}: x0 must give every order parameter of the "
+                             f"{k}-step ladder {names}; unknown {unknown}")
+        theta0 = np.array([float(x0[nm]) for nm in names])
+        check = _p.check_ladder(theta0[:k + 1], theta0[k + 1:])
+        del check
+        kk, rec = k, _solve_min(pb, theta0, tol, max_iter)
+    else:
+        kk, rec = _ladder(pb, None, tol, max_iter)
+    theta, r, it, status, J = rec
+    sub = _with_k(pb, kk)
+    point = _make_point(sub, theta, r, it, status, J, tol)
+    if status == Status.CONVERGED and kk < k:
+        point = _replace(point, status=Status.COLLAPSED, success=True,
+                         method=f"k-ladder: collapsed to k = {kk} of {k}")
+    if throw and not point.success:
+        raise SaddlePointConvergenceError(
+            f"{pb.label}, {pb.ansatz} (k = {k}), {dict(pb.values)}: {point.status}: "
+            f"{point.status.message} Last iterate {point.order_params}", point)
+    return point
+
+
+def _replace(point, **kw):
+    import dataclasses
+    return dataclasses.replace(point, **kw)
+
+
+def _make_point(pb, theta, r, it, status, J, tol):
+    k = pb.k
+    names = ladder_names(k)
+    q, m = theta[:k + 1], theta[k + 1:]
+    n = len(theta)
+    nan = float("nan")
+    ok = status == Status.CONVERGED
+    phi, r, rec = pb.functional(q, m) if r is not None else (nan, np.full(n, nan), None)
+    errors = {nm: nan for nm in names}
+    phi_err = grad_err = nan
+    exceeded = ()
+    hess = np.full((n, n), nan)
+    derivs = {}
+    if ok:
+        phi_c, r_c, _ = pb.functional(q, m, _p.CHECK_RESOLUTION)
+        phi_err = abs(phi_c - phi)
+        grad_err = float(np.max(np.abs(r_c - r)))
+        try:
+            shift = np.abs(np.linalg.solve(J, r)) + np.abs(np.linalg.solve(J, r_c - r))
+        except np.linalg.LinAlgError:
+            shift = np.full(n, np.inf)
+        errors = dict(zip(names, shift.tolist()))
+        hess = _hessian(pb, theta, J)
+        bad = []
+        if np.any(shift > 1e-7 * np.maximum(np.minimum(theta, 1 - theta), 1e-3)):
+            bad.append("order_params")
+        if grad_err > tol:
+            bad.append("gradient")
+        if phi_err > tol * (1 + abs(phi)):
+            bad.append("phi")
+        exceeded = tuple(bad)
+        if pb.derivatives is not None:
+            derivs = dict(pb.derivatives(q, m, rec))
+    if ok and exceeded:
+        status = Status.INACCURATE
+    params = {kk: v for kk, v in pb.values.items() if kk != pb.primary}
+    point = SaddlePoint(
+        model=pb.label, ansatz=pb.ansatz, params=params,
+        order_params=dict(zip(names, theta.tolist())), phi=float(phi),
+        residual=float(np.max(np.abs(r))) if r is not None else nan,
+        residual_abs=float(np.max(np.abs(r))) if r is not None else nan,
+        step=nan, iterations=int(it), success=ok and not exceeded, status=status,
+        method="k-ladder" if k else "newton", hessian=hess,
+        control_derivatives=np.zeros((n, 0)), derivatives=derivs,
+        controls=dict(pb.values), errors=errors, phi_error=phi_err,
+        gradient_error=grad_err, exceeded=exceeded,
+        parisi=ParisiFunction(x=np.concatenate(([0.0], m)), q=q.copy()))
+    if pb.observables and point.accurate("order_params"):
+        point = point.with_observables({nm: float(f(point))
+                                        for nm, f in pb.observables.items()})
+    return point

@@ -1,0 +1,196 @@
+"""Ising spin glasses: +-1 spins with Gaussian couplings of any covariance, in a field.
+
+Model: H(s) Gaussian with E[H(s) H(s')] = N xi(s.s'/N) (xi as in :mod:`replica.pspin`:
+``{2: 0.5}`` is Sherrington-Kirkpatrick with J_ij ~ N(0, 1/N)), plus the field term
+-h sum_i s_i; Gibbs weight exp(-beta H).  phi is the free entropy per spin with the counting
+measure (ln 2 at beta = 0).
+
+* RS (``ansatz="rs"``, a symbolic free entropy on the engine's raw path, with its replicon):
+  phi(q) = E_z ln 2 cosh(beta h + beta sqrt(xi'(q)) z)
+  + beta^2/2 (xi(1) - xi(q) - (1 - q) xi'(q)),
+  replicon 1 - beta^2 xi''(q) E_z sech^4(beta h + beta sqrt(xi'(q)) z).
+* k-RSB (``"1rsb"``, ``"krsb"`` with ``k``): the Parisi functional on the engine's grid
+  recursion (:mod:`replica.engine.krsb`) with A(q) = beta^2 xi'(q),
+  theta(q) = beta^2 (q xi'(q) - xi(q)), field h_0 = beta h and terminal
+  ln 2 cosh h + v_top / 2.  Guerra's bound makes phi the minimum over ladders.
+
+The energy per spin is e = -d phi / d beta (``sp.derivatives["beta"]``, by the envelope
+theorem, and the observable ``"energy"``); the magnetisation is ``"magnetization"``.
+
+References
+----------
+D. Sherrington and S. Kirkpatrick, Phys. Rev. Lett. 35, 1792 (1975).
+J. R. L. de Almeida and D. J. Thouless, J. Phys. A 11, 983 (1978).
+G. Parisi, J. Phys. A 13, L115 (1980).
+F. Guerra, "Broken replica symmetry bounds in the mean field spin glass model",
+Comm. Math. Phys. 233, 1 (2003).
+"""
+from __future__ import annotations
+
+import dataclasses
+import numbers
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+
+from ..engine.compiled import check_finite
+from ..engine.errors import ModelError
+from ..engine.freeentropy import free_entropy
+from ..engine.gauss import GaussAvg
+from ..engine.krsb import ParisiProblem
+from ..engine.problem import SaddleProblem
+from ..engine.replicon import Replicon
+from .covariance import Covariance, covariance
+from .pspin import _xi_expr
+
+__all__ = ["IsingSpinGlass", "ising_spin_glass", "IsingSpins"]
+
+ANSATZE = ("rs", "1rsb", "krsb")
+
+
+class IsingSpins:
+    """The terminal of the Parisi recursion for +-1 spins: F(h) = ln 2 cosh h + v_top / 2
+    (the last average, at x = 1, in closed form), F'(h) = tanh h."""
+
+    s_max = 1.0
+
+    @staticmethod
+    def values(h, v_top):
+        a = np.abs(h)
+        return a + np.log1p(np.exp(-2.0 * a)) + 0.5 * v_top, np.tanh(h)
+
+
+@dataclass(frozen=True)
+class IsingSpinGlass:
+    """An Ising spin glass with covariance ``xi`` in a field ``h``.
+
+    Attributes
+    ----------
+    xi : Covariance
+    h : float
+    """
+
+    xi: Covariance
+    h: float = 0.0
+
+    #: A bare number given to solve/sweep/find_zero is the inverse temperature.
+    primary_control = "beta"
+
+    @property
+    def name(self):
+        return f"Ising spin glass xi={self.xi.as_dict()}"
+
+    def saddle_problem(self, controls, ansatz=None, k=None):
+        """The engine's view at ``controls`` (``beta``, optionally a new ``h``):
+        a :class:`~replica.engine.problem.SaddleProblem` (RS) or a
+        :class:`~replica.engine.krsb.ParisiProblem` (``"1rsb"``; ``"krsb"`` with ``k``)."""
+        ansatz = "rs" if ansatz is None else ansatz
+        if ansatz not in ANSATZE:
+            raise ModelError(f"{self.name}: unknown ansatz {ansatz!r}; use one of {ANSATZE}")
+        controls = dict(controls)
+        unknown = sorted(set(controls) - {"beta", "h"})
+        if unknown:
+            raise ModelError(f"{self.name}: unknown controls {unknown}; its controls are "
+                             "beta and h")
+        if "beta" not in controls:
+            raise ModelError(f"{self.name}: give the inverse temperature beta")
+        beta = check_finite("beta", controls["beta"])
+        if beta <= 0:
+            raise ModelError(f"{self.name}: beta must be > 0, got {beta}")
+        h = check_finite("h", controls.get("h", self.h))
+        if ansatz == "rs":
+            if k not in (None, 0):
+                raise ModelError(f"{self.name}: k = {k} is for ansatz='krsb'")
+            fe = _rs_free_entropy(self.xi)
+            return SaddleProblem(fe, {"beta": beta, "h": h}, label=self.name, primary="beta",
+                                 observables=_RS_OBSERVABLES, replicon=fe.replicon)
+        k = _check_k(ansatz, k, self.name)
+        return _parisi_problem(self, beta, h, k, ansatz)
+
+
+def _check_k(ansatz, k, name):
+    if ansatz == "1rsb":
+        if k not in (None, 1):
+            raise ModelError(f"{name}: ansatz='1rsb' has k = 1, got k = {k}")
+        return 1
+    if k is None:
+        raise ModelError(f"{name}: ansatz='krsb' needs the number of steps k (k >= 1)")
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+        raise ModelError(f"{name}: k must be an integer >= 1, got {k!r}")
+    return int(k)
+
+
+def _parisi_problem(model, beta, h, k, ansatz):
+    xi = model.xi
+    b2 = beta * beta
+
+    def A(q):
+        return b2 * xi(q, 1)
+
+    def dA(q):
+        return b2 * xi(q, 2)
+
+    def theta(q):
+        return b2 * (q * xi(q, 1) - xi(q))
+
+    def derivatives(q, m, rec):
+        # d phi / d beta at fixed ladder (envelope theorem): A, theta ~ beta^2, h_0 = beta h
+        mm = np.concatenate(([0.0], m, [1.0]))
+        kk = len(q) - 1
+        dF_da = 0.5 * (mm[:kk + 1] - mm[1:kk + 2]) * rec.sq
+        a = np.array([A(x) for x in q])
+        th = np.array([theta(x) for x in np.concatenate((q, [1.0]))])
+        d_beta = (2.0 / beta * (float(np.dot(dF_da, a)) + 0.5 * A(1.0)) + h * rec.dF_root
+                  - 1.0 / beta * float(np.dot(mm[1:], np.diff(th))))
+        return {"beta": d_beta, "h": beta * rec.dF_root}
+
+    return ParisiProblem(label=model.name, terminal=IsingSpins(), A=A, dA=dA, theta=theta,
+                         h0=beta * h, k=k, values={"beta": beta, "h": h}, primary="beta",
+                         ansatz=ansatz, minimum=True, derivatives=derivatives,
+                         observables=_KRSB_OBSERVABLES)
+
+
+_KRSB_OBSERVABLES = {"energy": lambda p: -p.derivatives["beta"],
+                     "magnetization": lambda p: p.derivatives["h"] / p.controls["beta"]}
+
+
+@lru_cache(maxsize=None)
+def _rs_free_entropy(xi: Covariance):
+    q, beta = sp.symbols("q beta", positive=True)
+    h = sp.Symbol("h", real=True)
+    z = sp.Symbol("z", real=True)
+    X = _xi_expr(xi, q)
+    X1 = sp.diff(X, q)
+    arg = beta * h + beta * sp.sqrt(X1) * z
+    pts = [(-h / sp.sqrt(X1), 1 / (beta * sp.sqrt(X1)))]
+    phi = (GaussAvg(sp.log(2 * sp.cosh(arg)), z, points=pts)
+           + beta**2 / 2 * (_xi_expr(xi, sp.Integer(1)) - X - (1 - q) * X1))
+    rep = Replicon(1 - beta**2 * sp.diff(X1, q) * GaussAvg(1 / sp.cosh(arg)**4, z, points=pts))
+    fe = free_entropy(phi, {q: (0, 1)}, [beta, h], name=f"Ising spin glass {xi.as_dict()}",
+                      replicon=rep)
+    return dataclasses.replace(fe, ansatz="rs")
+
+
+_RS_OBSERVABLES = {"energy": lambda p: -p.derivatives["beta"]}
+
+
+def ising_spin_glass(xi, h=0.0) -> IsingSpinGlass:
+    """An Ising spin glass: +-1 spins, E[H(s) H(s')] = N xi(s.s'/N), field h.
+
+    Parameters
+    ----------
+    xi : dict
+        ``{p: c_p}``: xi(q) = sum_p c_p q^p (``{2: 0.5}``: SK).
+    h : float
+        The external field (a control: ``solve(model, {"beta": 2, "h": 0.3})`` overrides it).
+
+    Examples
+    --------
+    >>> import replica
+    >>> sk = replica.models.ising_spin_glass(xi={2: 0.5})
+    >>> round(replica.solve(sk, {"beta": 0.5}).phi, 12)      # ln 2 + beta^2/4 above T_c
+    0.755647180560
+    """
+    return IsingSpinGlass(covariance(xi), float(check_finite("h", h)))

@@ -1,0 +1,207 @@
+"""k-RSB of Ising spin glasses on the engine's Parisi recursion (issue #30).
+
+Checked against: an independent NumPy recursion (``parisi_ref.py``: dense Gaussian weights on a
+grid 20x finer, no engine code); nested QUADPACK for one level; the engine's symbolic RS path
+(k = 0); closed forms (the paramagnet ln 2 + beta^2/4 and its energy -beta/2, T_c = 1 of SK);
+the independently located AT line in a field; Guerra's bound (phi decreases with k, and the
+k-step optimum is a minimum over ladders).
+"""
+import math
+
+import numpy as np
+import pytest
+from scipy import integrate, optimize
+
+import replica
+from replica import models
+from replica.engine import parisi
+from replica.engine.errors import ModelError
+from replica.engine.results import ParisiFunction, SaddlePoint, Status
+
+from .parisi_ref import parisi_phi
+
+SK = {2: 0.5}
+
+
+def _ladder(sp_):
+    k = sp_.parisi.k
+    return ([sp_.order_params[f"q{i}"] for i in range(k + 1)],
+            [sp_.order_params[f"m{i}"] for i in range(1, k + 1)])
+
+
+class _Ising:
+    s_max = 1.0
+
+    @staticmethod
+    def values(h, v):
+        return np.logaddexp(h, -h) + 0.5 * v, np.tanh(h)
+
+
+def test_one_level_against_nested_quadpack():
+    beta, h0, qs, m = 1.5, 0.3, (0.2, 0.6), 0.4
+    a = [beta**2 * x for x in qs]
+    rec = parisi.recursion(_Ising(), h0, a, beta**2, [m])
+    g = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+    s1, s0 = math.sqrt(a[1] - a[0]), math.sqrt(a[0])
+    top = lambda h: np.logaddexp(h, -h) + (beta**2 - a[1]) / 2
+
+    def F0(h):
+        val = integrate.quad(lambda z: g(z) * math.exp(m * top(h + s1 * z)), -40, 40,
+                             epsabs=0, epsrel=1e-13)[0]
+        return math.log(val) / m
+
+    ref = integrate.quad(lambda z: g(z) * F0(h0 + s0 * z), -40, 40, epsabs=1e-14,
+                         epsrel=1e-13)[0]
+    assert rec.F_root == pytest.approx(ref, abs=1e-13)
+    # dF_root/dh0 against a central difference of the recursion itself at a finer grid
+    d = 1e-5
+    fine = parisi.Resolution(dh=0.05)
+    fd = (parisi.recursion(_Ising(), h0 + d, a, beta**2, [m], fine).F_root
+          - parisi.recursion(_Ising(), h0 - d, a, beta**2, [m], fine).F_root) / (2 * d)
+    assert rec.dF_root == pytest.approx(fd, abs=1e-8)
+
+
+@pytest.mark.parametrize("beta,h,k", [(2.0, 0.3, 1), (2.0, 0.3, 2), (2.0, 0.3, 3),
+                                      (2.0, 0.0, 2), (4.0, 0.0, 1)])
+def test_krsb_phi_against_independent_numpy_recursion(beta, h, k):
+    sp_ = replica.solve(models.ising_spin_glass(SK, h=h), {"beta": beta}, ansatz="krsb", k=k)
+    assert sp_.status == Status.CONVERGED and sp_.parisi.k == k
+    q, m = _ladder(sp_)
+    assert sp_.phi == pytest.approx(parisi_phi(SK, beta, h, q, m, dh=0.02), abs=1e-8)
+    assert sp_.phi_error < 1e-12
+
+
+def test_solution_is_stationary_and_a_minimum_of_the_reference():
+    """Central differences of the independent functional vanish at the engine's ladder, and
+    every displaced ladder has a larger phi (Guerra's bound: the k-step optimum is a min)."""
+    beta, h = 2.0, 0.3
+    sp_ = replica.solve(models.ising_spin_glass(SK, h=h), {"beta": beta}, ansatz="1rsb")
+    q, m = _ladder(sp_)
+    theta = np.array(q + m)
+    f = lambda t: parisi_phi(SK, beta, h, list(t[:2]), list(t[2:]), dh=0.02)
+    phi0 = f(theta)
+    d = 4e-3
+
+    def slope(t, i):   # Richardson-extrapolated central difference, error O(d^4)
+        e = np.zeros(3)
+        e[i] = d
+        c1 = (f(t + e) - f(t - e)) / (2 * d)
+        c2 = (f(t + e / 2) - f(t - e / 2)) / d
+        return (4 * c2 - c1) / 3, min(f(t + e), f(t - e))
+
+    for i in range(3):
+        g, lowest = slope(theta, i)
+        assert abs(g) < 1e-9
+        assert lowest > phi0
+    # and a displaced ladder is not stationary (the check can fail)
+    assert abs(slope(theta + [0.0, 0.02, 0.0], 1)[0]) > 1e-4
+
+
+def test_rs_rung_equals_symbolic_rs():
+    sk = models.ising_spin_glass(SK, h=0.3)
+    rs = replica.solve(sk, {"beta": 2.0})
+    pb = sk.saddle_problem({"beta": 2.0}, "krsb", k=1)
+    import dataclasses
+    pb0 = dataclasses.replace(pb, k=0)
+    phi, r, _ = pb0.functional([rs.order_params["q"]], [])
+    assert phi == pytest.approx(rs.phi, abs=1e-13)
+    assert abs(r[0]) < 1e-11
+    assert rs.ansatz == "rs"
+
+
+@pytest.mark.parametrize("h", [0.0, 0.3])
+def test_guerra_phi_decreases_with_k(h):
+    sk = models.ising_spin_glass(SK, h=h)
+    phis = [replica.solve(sk, {"beta": 2.0}).phi]
+    for k in (1, 2, 3):
+        phis.append(replica.solve(sk, {"beta": 2.0}, ansatz="krsb", k=k).phi)
+    diffs = np.diff(phis)
+    assert np.all(diffs < -1e-9), phis
+
+
+def test_zero_field_ladder_starts_above_zero_and_descends_with_k():
+    """At h = 0 the symmetric ladder (q_0 = 0) is stationary but a saddle of phi; the k-step
+    optimum has q_0 > 0, which decreases as k grows (q(x) starts at 0 in the Parisi limit)."""
+    sk = models.ising_spin_glass(SK)
+    q0 = []
+    for k in (1, 2, 3):
+        sp_ = replica.solve(sk, {"beta": 2.0}, ansatz="krsb", k=k)
+        q0.append(sp_.order_params["q0"])
+        H = np.linalg.eigvalsh(0.5 * (sp_.hessian + sp_.hessian.T))
+        assert H[0] > 0
+    assert 0 < q0[2] < q0[1] < q0[0]
+    # the best symmetric ladder (q_0 = 0: q_1, m_1 optimised) lies above the optimum
+    pb = sk.saddle_problem({"beta": 2.0}, "1rsb")
+    sym = optimize.minimize(lambda x: pb.functional([0.0, x[0]], [x[1]])[0], [0.6, 0.2],
+                            method="Nelder-Mead", options={"xatol": 1e-9, "fatol": 1e-14})
+    assert sym.fun > replica.solve(sk, {"beta": 2.0}, ansatz="1rsb").phi + 1e-4
+
+
+@pytest.mark.parametrize("beta", [0.5, 0.9])
+def test_paramagnet_above_tc_collapses(beta):
+    sp_ = replica.solve(models.ising_spin_glass(SK), {"beta": beta}, ansatz="krsb", k=2)
+    assert sp_.status == Status.COLLAPSED and sp_.success and sp_.parisi.k == 0
+    assert sp_.phi == pytest.approx(math.log(2) + beta**2 / 4, abs=1e-12)
+    assert sp_.observables["energy"] == pytest.approx(-beta / 2, abs=1e-10)
+    assert "collapsed" in sp_.method
+
+
+def test_rsb_appears_at_the_at_line():
+    m = models.ising_spin_glass(SK, h=0.5)
+    b_at = replica.at_line(m, param="beta", bracket=(1.2, 3.0)).value
+    below = replica.solve(m, {"beta": 0.99 * b_at}, ansatz="1rsb")
+    above = replica.solve(m, {"beta": 1.02 * b_at}, ansatz="1rsb")
+    assert below.status == Status.COLLAPSED
+    assert above.status == Status.CONVERGED
+    q, _ = _ladder(above)
+    assert q[1] - q[0] > 1e-3
+    assert above.phi < replica.solve(m, {"beta": 1.02 * b_at}).phi
+
+
+def test_energy_is_minus_dphi_dbeta():
+    sk = models.ising_spin_glass(SK, h=0.2)
+    sp_ = replica.solve(sk, {"beta": 2.5}, ansatz="krsb", k=2)
+    d = 1e-4
+    up = replica.solve(sk, {"beta": 2.5 + d}, ansatz="krsb", k=2).phi
+    dn = replica.solve(sk, {"beta": 2.5 - d}, ansatz="krsb", k=2).phi
+    assert sp_.observables["energy"] == pytest.approx(-(up - dn) / (2 * d), abs=1e-7)
+    dh = 1e-4
+    up = replica.solve(sk, {"beta": 2.5, "h": 0.2 + dh}, ansatz="krsb", k=2).phi
+    dn = replica.solve(sk, {"beta": 2.5, "h": 0.2 - dh}, ansatz="krsb", k=2).phi
+    assert sp_.observables["magnetization"] == pytest.approx((up - dn) / (2 * dh) / 2.5,
+                                                             abs=1e-7)
+
+
+def test_parisi_function_and_round_trip(tmp_path):
+    sp_ = replica.solve(models.ising_spin_glass(SK, h=0.3), {"beta": 2.0}, ansatz="krsb", k=2)
+    pf = sp_.parisi
+    q, m = _ladder(sp_)
+    assert pf.q_of_x(0.0) == q[0] and pf.q_of_x(0.999) == q[2]
+    assert pf.q_of_x(0.5 * (m[0] + m[1])) == q[1]
+    atoms, w = pf.P_of_q
+    assert np.allclose(atoms, q) and w.sum() == pytest.approx(1.0)
+    assert np.allclose(w, np.diff([0.0, *m, 1.0]))
+    back = SaddlePoint.load(sp_.save(tmp_path / "p.json"))
+    assert back.parisi == pf and back.phi == sp_.phi
+    with pytest.raises(ValueError, match="x must lie in"):
+        pf.q_of_x(1.5)
+
+
+def test_bad_input_is_named():
+    sk = models.ising_spin_glass(SK)
+    with pytest.raises(ModelError, match="k must be an integer >= 1"):
+        replica.solve(sk, {"beta": 2.0}, ansatz="krsb", k=0)
+    with pytest.raises(ModelError, match="needs the number of steps"):
+        replica.solve(sk, {"beta": 2.0}, ansatz="krsb")
+    with pytest.raises(ModelError, match="unknown ansatz"):
+        replica.solve(sk, {"beta": 2.0}, ansatz="2rsb")
+    with pytest.raises(ModelError, match="beta must be > 0"):
+        replica.solve(sk, {"beta": -1.0}, ansatz="1rsb")
+    with pytest.raises(ModelError, match="has no k-step ansatz"):
+        replica.solve(models.perceptron(weights="spherical", kappa=0.0), 0.5, k=2)
+    with pytest.raises(ModelError, match="must give every order parameter"):
+        replica.solve(sk, {"beta": 2.0}, ansatz="1rsb", x0={"q0": 0.1})
+    with pytest.raises(ModelError, match="0 <= q_0"):
+        replica.solve(sk, {"beta": 2.0}, ansatz="1rsb", x0={"q0": 0.5, "q1": 0.2, "m1": 0.3})
+    with pytest.raises(ValueError, match="ParisiFunction"):
+        ParisiFunction(x=[0.1, 0.2], q=[0.1, 0.2])
