@@ -33,7 +33,7 @@ from . import parisi as _p
 from .errors import ModelError, NonFiniteError, SaddlePointConvergenceError
 from .results import ParisiFunction, SaddlePoint, Status
 
-__all__ = ["ParisiProblem", "solve_parisi", "ladder_names"]
+__all__ = ["ParisiProblem", "solve_parisi", "ladder_names", "extrapolate"]
 
 
 def ladder_names(k):
@@ -143,6 +143,15 @@ def _jacobian(pb, theta, r):
 STEP_TOL = 1e-12
 
 
+def _done(r, step, tol):
+    """Converged: the residual below tol and the last step below STEP_TOL, or the residual
+    a thousandth of tol (an ill-conditioned ladder, whose steps stay at the noise of its
+    finite-difference Jacobian; the error estimate of the point says how well it is
+    determined)."""
+    res = float(np.max(np.abs(r)))
+    return res < 1e-3 * tol or (res < tol and float(np.max(np.abs(step))) < STEP_TOL)
+
+
 def _newton(pb, theta, tol, max_iter):
     """Damped quasi-Newton on the equations: a finite-difference Jacobian, updated by
     Broyden's rank-one formula after each accepted step and recomputed when a step fails;
@@ -188,9 +197,57 @@ def _newton(pb, theta, tol, max_iter):
         J = J + np.outer(rc - r - J @ s_, s_) / float(np.dot(s_, s_))
         fresh = False
         theta, r = cand, rc
-        if np.max(np.abs(r)) < tol and np.max(np.abs(s_)) < STEP_TOL:
+        if _done(r, s_, tol):
             J = _jacobian(pb, theta, r)
             return theta, r, it, Status.CONVERGED, J
+    return theta, r, max_iter, Status.MAX_ITER, J
+
+
+def _newton_min(pb, theta, tol, max_iter):
+    """Newton for a problem that is a minimum over ladders: the Hessian H = D J (finite-
+    difference J of the equations, :func:`_hessian`) with its eigenvalues floored to make it
+    positive definite, and a backtracking search that accepts a step when phi decreases
+    (Armijo) or the equations' residual does; returns the record of :func:`_newton`."""
+    k = pb.k
+    try:
+        phi, r, _ = pb.functional(theta[:k + 1], theta[k + 1:])
+    except (NonFiniteError, ModelError):
+        return theta, None, 0, Status.NON_FINITE, None
+    J = None
+    for it in range(1, max_iter + 1):
+        J = _jacobian(pb, theta, r)
+        if J is None or not np.all(np.isfinite(J)):
+            return theta, r, it, Status.NON_FINITE, J
+        H = _hessian(pb, theta, J)
+        H = 0.5 * (H + H.T)
+        g = _gradient_scale(pb, theta) * r
+        ev, vec = np.linalg.eigh(H)
+        floor = 1e-10 * max(1.0, float(np.max(np.abs(ev))))
+        ev = np.maximum(np.abs(ev), floor)
+        step = -vec @ ((vec.T @ g) / ev)
+        norm = float(np.max(np.abs(r)))
+        t = 1.0
+        accepted = False
+        while t > 1e-8:
+            cand = theta + t * step
+            if _inside(cand, k):
+                try:
+                    phi_c, r_c, _ = pb.functional(cand[:k + 1], cand[k + 1:])
+                except (NonFiniteError, ModelError):
+                    phi_c = np.nan
+                if np.isfinite(phi_c) and np.all(np.isfinite(r_c)) and (
+                        phi_c <= phi + 1e-4 * t * float(np.dot(g, step))
+                        or float(np.max(np.abs(r_c))) < norm):
+                    accepted = True
+                    break
+            t *= 0.5
+        if not accepted:
+            status = Status.CONVERGED if norm < tol else Status.LINE_SEARCH
+            return theta, r, it, status, J
+        s_ = t * step
+        theta, phi, r = cand, phi_c, r_c
+        if _done(r, s_, tol):
+            return theta, r, it, Status.CONVERGED, _jacobian(pb, theta, r)
     return theta, r, max_iter, Status.MAX_ITER, J
 
 
@@ -209,13 +266,38 @@ def _splits(theta, k, frac):
     qq = np.concatenate(([0.0], q, [1.0]))
     out = []
     for l in np.argsort(-(qq[2:] - qq[:-2]), kind="stable"):
-        d = frac * min(q[l] - qq[l], qq[l + 2] - q[l])
-        if d <= 1e-6:
+        lo, hi = q[l] - qq[l], qq[l + 2] - q[l]
+        d = frac * min(lo, hi)
+        if d > 1e-6:
+            pair = [q[l] - d, q[l] + d]
+        elif hi > 1e-6:                  # q_l at its lower neighbour (q_0 = 0): split upwards
+            pair = [q[l], q[l] + frac * hi]
+        else:
             continue
-        new_q = np.concatenate((q[:l], [q[l] - d, q[l] + d], q[l + 1:]))
+        new_q = np.concatenate((q[:l], pair, q[l + 1:]))
         new_m = np.concatenate((m[:l], [0.5 * (mm[l] + mm[l + 1])], m[l:]))
         out.append(np.concatenate((new_q, new_m)))
     return out
+
+
+def _refined(theta, k):
+    """A (k+1)-step start from a k-step solution with k >= 1: the breakpoints spread evenly
+    over [m_1, m_k], the bottom and top values q_0, q_k kept (the plateaus of q(x) below
+    x_min and above x_max), the values between interpolated linearly in x through the old
+    cells' centres; None when k = 0 or the start is not an ordered ladder."""
+    if k < 1:
+        return None
+    q, m = theta[:k + 1], theta[k + 1:]
+    new_m = np.linspace(m[0], m[-1], k + 1)
+    if k == 1:                               # one cell: split it at its centre
+        new_m = np.array([m[0] * 0.75, min(0.5 * (m[0] + 1.0), m[0] * 1.5)])
+    centres = np.concatenate(([m[0]], 0.5 * (m[:-1] + m[1:]), [m[-1]]))
+    values = np.concatenate(([q[0]], q[1:-1], [q[-1]]))
+    mid = np.interp(0.5 * (new_m[:-1] + new_m[1:]), centres, values)
+    new_q = np.concatenate(([q[0]], mid, [q[-1]]))
+    if np.any(np.diff(new_q) <= 0) or np.any(np.diff(new_m) <= 0) or new_m[-1] >= 1.0:
+        return None
+    return np.concatenate((new_q, new_m))
 
 
 def _start_rs(pb):
@@ -236,14 +318,20 @@ def _gaps_ok(theta, k):
         ([0.0], m, [1.0])))) > 1e-6)
 
 
-def _hessian(pb, theta, J):
-    """d^2 phi / d theta^2 at a solution: the gradient is D r (D diagonal: A'(q_l)
-    (m_l - m_{l+1}) / 2 for the q equations, 1 for the m equations), so H = D J there."""
+def _gradient_scale(pb, theta):
+    """D with grad phi = D r: A'(q_l) (m_l - m_{l+1}) / 2 for the q equations, 1 for the m
+    equations (m_0 = 0, m_{k+1} = 1)."""
     k = pb.k
     q, m = theta[:k + 1], theta[k + 1:]
     mm = np.concatenate(([0.0], m, [1.0]))
     dq = 0.5 * np.array([pb.dA(x) for x in q]) * (mm[:k + 1] - mm[1:k + 2])
-    return np.diag(np.concatenate((dq, np.ones(k)))) @ J
+    return np.concatenate((dq, np.ones(k)))
+
+
+def _hessian(pb, theta, J):
+    """d^2 phi / d theta^2 at a solution: the gradient is D r (:func:`_gradient_scale`), so
+    H = D J where r = 0."""
+    return _gradient_scale(pb, theta)[:, None] * J
 
 
 def _descent(pb, theta, J):
@@ -321,7 +409,8 @@ def _solve_min(pb, start, tol, max_iter):
         near = _minimize(pb, start)
         if near is not None and _inside(near, pb.k):
             start = near
-    rec = _newton(pb, start, tol, max_iter)
+    solver = _newton_min if pb.minimum else _newton
+    rec = solver(pb, start, tol, max_iter)
     for _ in range(4):
         if rec[3] != Status.CONVERGED or not pb.minimum:
             return rec
@@ -333,7 +422,7 @@ def _solve_min(pb, start, tol, max_iter):
             for sgn in (1.0, -1.0):
                 t = rec[0] + sgn * size * d / np.max(np.abs(d)) * _room(rec[0], pb.k)
                 if _inside(t, pb.k):
-                    r = _newton(pb, t, tol, max_iter)
+                    r = solver(pb, t, tol, max_iter)
                     if r[3] == Status.CONVERGED and not np.allclose(r[0], rec[0], atol=1e-6):
                         nxt = r
                         break
@@ -353,31 +442,64 @@ def _room(theta, k):
     return float(np.min(gaps[gaps > 0])) if np.any(gaps > 0) else 0.1
 
 
-def _ladder(pb, theta0, tol, max_iter):
-    """Newton along the k-ladder (RS, then one split at a time) up to pb.k; returns the
-    solution with the most steps that does not collapse, its k and its Newton record.  Every
-    split is tried, widest span first, until one converges to a ladder with distinct steps
-    (a local minimum of phi where the problem is a minimum)."""
+def _climb(pb, tol, max_iter, why=None):
+    """The k-ladder: yields (k, Newton record) for k = 0, 1, ..., pb.k, each rung started
+    from the previous one (q(x) refined onto one more step, else every split of a breakpoint,
+    widest span first), until a rung has no solution with distinct steps (a local minimum of
+    phi where the problem is a minimum) or pb.k is reached.  ``why`` (a list) receives, when
+    the climb stops early, ``"collapsed"`` (a start converged onto coinciding steps: the
+    solution has fewer steps) or ``"failed"`` (no start converged)."""
+    why = [] if why is None else why
     sub = _with_k(pb, 0)
-    rec = _solve_min(sub, theta0 if theta0 is not None else _start_rs(sub), tol, max_iter)
+    rec = _solve_min(sub, _start_rs(sub), tol, max_iter)
+    yield 0, rec
     if rec[3] != Status.CONVERGED:
-        return 0, rec
-    best_k, best = 0, rec
+        return
+    best = rec
     for kk in range(1, pb.k + 1):
         sub = _with_k(pb, kk)
         found = None
-        for frac in SPLIT_FRACTIONS:
+        start = _refined(best[0], kk - 1)
+        if start is not None:
+            r = (_newton_min if pb.minimum else _newton)(sub, start, tol, max_iter)
+            if (r[3] == Status.CONVERGED and _gaps_ok(r[0], kk)
+                    and (not pb.minimum or _descent(sub, r[0], r[4]) is None)):
+                found = r
+        lowest = np.inf
+        for frac in SPLIT_FRACTIONS if found is None else ():
             for start in _splits(best[0], kk - 1, frac):
                 r = _solve_min(sub, start, tol, max_iter)
                 if r[3] == Status.CONVERGED and _gaps_ok(r[0], kk):
                     found = r
                     break
+                if _inside(r[0], kk):
+                    lowest = min(lowest, _phi_or_inf(sub, r[0]))
             if found is not None:
                 break
         if found is None:
-            break
-        best_k, best = kk, found
-    return best_k, best
+            # collapsed: the best (kk)-step ladder reached is no lower than the (kk-1)-step
+            # solution (its extra step merged), rather than a failure to converge anywhere
+            prev = _phi_or_inf(_with_k(pb, kk - 1), best[0])
+            why.append("collapsed" if pb.minimum and lowest >= prev - 1e-12 * (1 + abs(prev))
+                       and np.isfinite(lowest) else "failed")
+            return
+        best = found
+        yield kk, found
+
+
+def _phi_or_inf(pb, theta):
+    try:
+        return float(pb.functional(theta[:pb.k + 1], theta[pb.k + 1:])[0])
+    except (NonFiniteError, ModelError):
+        return np.inf
+
+
+def _ladder(pb, tol, max_iter):
+    """The last rung of :func:`_climb`: (k, Newton record, why it stopped early or "")."""
+    out, why = None, []
+    for out in _climb(pb, tol, max_iter, why):
+        pass
+    return out + (why[0] if why else "",)
 
 
 def _with_k(pb, k):
@@ -411,6 +533,11 @@ def solve_parisi(pb: ParisiProblem, *, x0=None, tol=1e-10, max_iter=60,
         coinciding levels: e.g. RS above T_c).
     """
     k = pb.k
+    if pb.ansatz == "frsb":
+        if x0 is not None:
+            raise ModelError(f"{pb.label}: ansatz='frsb' climbs its own k-ladder; x0 is for "
+                             "ansatz='krsb'")
+        return _solve_full(pb, tol, max_iter, throw)
     if x0 is not None:
         names = ladder_names(k)
         unknown = sorted(set(x0) - set(names))
@@ -422,18 +549,125 @@ def solve_parisi(pb: ParisiProblem, *, x0=None, tol=1e-10, max_iter=60,
         del check
         kk, rec = k, _solve_min(pb, theta0, tol, max_iter)
     else:
-        kk, rec = _ladder(pb, None, tol, max_iter)
+        kk, rec, why = _ladder(pb, tol, max_iter)
     theta, r, it, status, J = rec
     sub = _with_k(pb, kk)
     point = _make_point(sub, theta, r, it, status, J, tol)
     if status == Status.CONVERGED and kk < k:
-        point = _replace(point, status=Status.COLLAPSED, success=True,
-                         method=f"k-ladder: collapsed to k = {kk} of {k}")
+        if why == "collapsed":
+            point = _replace(point, status=Status.COLLAPSED, success=True,
+                             method=f"k-ladder: collapsed to k = {kk} of {k}")
+        else:
+            point = _replace(point, status=Status.NO_ROOT, success=False,
+                             method=f"k-ladder: no {kk + 1}-step solution found from the "
+                                    f"{kk}-step one (k = {k} asked)")
     if throw and not point.success:
         raise SaddlePointConvergenceError(
             f"{pb.label}, {pb.ansatz} (k = {k}), {dict(pb.values)}: {point.status}: "
             f"{point.status.message} Last iterate {point.order_params}", point)
     return point
+
+
+#: Full RSB: the first rung extrapolated, and the model of the k-ladder's approach,
+#: phi_k = phi + a k^-4 + b k^-5 (the k^-4 law of Crisanti and Rizzo for SK; measured here on
+#: SK at T = 0.5, h = 0 and 0.3: successive differences of phi_k fall like k^-5 to 2 %).
+FULL_K_MIN = 6
+#: The residual tolerance of every rung of a full-RSB ladder.
+RUNG_TOL = 1e-10
+FULL_EXPONENTS = (4.0, 5.0)
+
+
+def extrapolate(ks, values):
+    """The k -> infinity limit of ``values`` (one per rung k in ``ks``) from the last three
+    rungs, fitted to v_k = v + a k^-4 + b k^-5; with its error estimate: the change from the
+    same fit one rung earlier plus the change from the two-term fit (v + a k^-4) on the last
+    two rungs, or, where the last differences do not fall like k^-5 (to within one power),
+    twice the tail that the observed power implies.  Returns (limit, error); error is inf
+    with fewer than four rungs."""
+    ks = np.asarray(ks, dtype=float)
+    v = np.asarray(values, dtype=float)
+
+    def fit(kk, vv, n_terms):
+        A = np.column_stack([np.ones(len(kk))] + [kk ** -p for p in FULL_EXPONENTS[:n_terms]])
+        return float(np.linalg.solve(A, vv)[0])
+
+    if len(ks) < 3:
+        return float(v[-1]), float("inf")
+    lim = fit(ks[-3:], v[-3:], 2)
+    if len(ks) < 4:
+        return lim, float("inf")
+    err = abs(lim - fit(ks[-4:-1], v[-4:-1], 2)) + abs(lim - fit(ks[-2:], v[-2:], 1))
+    # the law itself: successive differences d_k fall like k^-(p+1); where the observed p is
+    # not 4 (to within 1), the tail beyond the last rung is estimated from it instead
+    d1, d2 = v[-3] - v[-2], v[-2] - v[-1]
+    if d1 != 0.0 and d2 / d1 > 0.0:
+        p_obs = math.log(d1 / d2) / math.log(ks[-1] / ks[-2]) - 1.0
+    else:
+        p_obs = 0.0
+    if abs(p_obs - FULL_EXPONENTS[0]) > 1.0:
+        err = max(err, abs(lim - v[-1]) + 2.0 * abs(d2) * ks[-1] / max(p_obs, 0.5))
+    return lim, err
+
+
+def _solve_full(pb, tol, max_iter, throw):
+    """Full RSB: the k-ladder climbed until the extrapolated phi (:func:`extrapolate`) is
+    determined to tol (1 + |phi|), or the ladder stops (the solution has finitely many steps:
+    it is exact), or pb.k rungs are reached (``inaccurate``)."""
+    ks, phis, dv, last = [], [], [], None
+    lim = err = float("nan")
+    rung_tol = RUNG_TOL             # every rung solved tightly; tol is phi's
+    met = False
+    why = []
+    for kk, rec in _climb(pb, rung_tol, max_iter, why):
+        last = (kk, rec)
+        if kk == 0 or rec[3] != Status.CONVERGED:
+            continue
+        sub = _with_k(pb, kk)
+        phi, _, rr = sub.functional(rec[0][:kk + 1], rec[0][kk + 1:])
+        ks.append(kk)
+        phis.append(phi)
+        dv.append(pb.derivatives(rec[0][:kk + 1], rec[0][kk + 1:], rr)
+                  if pb.derivatives is not None else {})
+        if kk >= FULL_K_MIN:
+            lim, err = extrapolate(ks, phis)
+            if err <= tol * (1.0 + abs(lim)):
+                met = True
+                break
+    kk, rec = last
+    theta, r, it, status, J = rec
+    point = _make_point(_with_k(pb, kk), theta, r, it, status, J, rung_tol)
+    if status != Status.CONVERGED:
+        if throw:
+            raise SaddlePointConvergenceError(
+                f"{pb.label}, frsb, {dict(pb.values)}: the k-ladder failed at k = {kk}: "
+                f"{point.status}: {point.status.message}", point)
+        return point
+    if not met and kk < pb.k and why != ["collapsed"]:
+        point = _replace(point, status=Status.NO_ROOT, success=False, ansatz=pb.ansatz,
+                         method=f"k-ladder: no {kk + 1}-step solution found from the "
+                                f"{kk}-step one")
+        if throw:
+            raise SaddlePointConvergenceError(
+                f"{pb.label}, frsb, {dict(pb.values)}: {point.method}", point)
+        return point
+    if kk == 0:
+        return _replace(point, status=Status.COLLAPSED, success=True, ansatz=pb.ansatz,
+                        method="k-ladder: collapsed to RS (no RSB solution here)")
+    if not met and kk < pb.k:
+        # the ladder stopped: no solution with one more distinct step, the Parisi function
+        # has kk steps and the kk-step point is the full solution
+        return _replace(point, ansatz=pb.ansatz,
+                        method=f"k-ladder: q(x) has {kk} steps (no {kk + 1}-step solution)")
+    derivs = {name: extrapolate(ks, [d[name] for d in dv])[0] for name in dv[-1]}
+    phi_err = max(err, point.phi_error)
+    bad = ("phi",) if phi_err > tol * (1.0 + abs(lim)) else ()
+    full = _replace(point, phi=lim, phi_error=phi_err, derivatives=derivs, exceeded=bad,
+                    status=Status.INACCURATE if bad else Status.CONVERGED,
+                    success=not bad, ansatz=pb.ansatz,
+                    method=f"k-ladder to k = {kk}, extrapolated in k^-4, k^-5")
+    if pb.observables and full.accurate("order_params"):
+        full = full.with_observables({nm: float(f(full)) for nm, f in pb.observables.items()})
+    return full
 
 
 def _replace(point, **kw):

@@ -346,7 +346,7 @@ class Branch(Serializable):
     def solved(self):
         """Rows holding a solution: converged, or inaccurate (solved, an error estimate above
         the tolerance); the other rows are failures."""
-        return np.array([p.status in (Status.CONVERGED, Status.INACCURATE)
+        return np.array([p.status in (Status.CONVERGED, Status.INACCURATE, Status.COLLAPSED)
                          for p in self.points], dtype=bool)
 
     @property

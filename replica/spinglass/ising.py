@@ -47,7 +47,9 @@ from .pspin import _xi_expr
 
 __all__ = ["IsingSpinGlass", "ising_spin_glass", "IsingSpins"]
 
-ANSATZE = ("rs", "1rsb", "krsb")
+ANSATZE = ("rs", "1rsb", "krsb", "frsb")
+#: The highest rung of the k-ladder of ansatz="frsb".
+FULL_K_MAX = 12
 
 
 class IsingSpins:
@@ -111,6 +113,11 @@ class IsingSpinGlass:
 
 
 def _check_k(ansatz, k, name):
+    if ansatz == "frsb":
+        if k is not None:
+            raise ModelError(f"{name}: ansatz='frsb' takes no k (it climbs the k-ladder to "
+                             f"k = {FULL_K_MAX} and extrapolates); use ansatz='krsb' with k")
+        return FULL_K_MAX
     if ansatz == "1rsb":
         if k not in (None, 1):
             raise ModelError(f"{name}: ansatz='1rsb' has k = 1, got k = {k}")

@@ -205,3 +205,82 @@ def test_bad_input_is_named():
         replica.solve(sk, {"beta": 2.0}, ansatz="1rsb", x0={"q0": 0.5, "q1": 0.2, "m1": 0.3})
     with pytest.raises(ValueError, match="ParisiFunction"):
         ParisiFunction(x=[0.1, 0.2], q=[0.1, 0.2])
+
+
+def test_extrapolate_recovers_a_k4_law_and_bounds_its_error():
+    from replica.engine.krsb import extrapolate
+    ks = np.arange(1, 13)
+    v = 1.0 + 2.0 * ks**-4.0 - 3.0 * ks**-5.0 + 0.5 * ks**-6.0
+    for K in range(6, 13):
+        lim, err = extrapolate(ks[:K], v[:K])
+        assert abs(lim - 1.0) <= err
+        assert abs(lim - 1.0) < 3e-3 * abs(v[K - 1] - 1.0)   # far better than the last rung
+        assert err < 0.15 * abs(v[K - 1] - 1.0)               # and it says so
+    # a slower law (k^-2) is not hidden: the error estimate stays of the size of the miss
+    w = 1.0 + ks**-2.0
+    lim, err = extrapolate(ks, w)
+    assert abs(lim - 1.0) <= err
+
+
+def test_frsb_in_a_field_is_below_every_k_step_bound():
+    sk = models.ising_spin_glass(SK, h=0.3)
+    full = replica.solve(sk, {"beta": 2.0}, ansatz="frsb", tol=1e-8)
+    assert full.status == Status.CONVERGED and full.ansatz == "frsb"
+    assert full.phi_error < 1e-8
+    for k in (1, 2, 3):
+        assert full.phi < replica.solve(sk, {"beta": 2.0}, ansatz="krsb", k=k).phi
+    pf = full.parisi
+    assert pf.k >= 6 and np.all(np.diff(pf.q) > 0) and np.all(np.diff(pf.x) > 0)
+    # the energy is d phi / d beta of the extrapolated free entropy
+    d = 1e-3
+    up = replica.solve(sk, {"beta": 2.0 + d}, ansatz="frsb", tol=1e-8).phi
+    dn = replica.solve(sk, {"beta": 2.0 - d}, ansatz="frsb", tol=1e-8).phi
+    assert full.observables["energy"] == pytest.approx(-(up - dn) / (2 * d), abs=2e-6)
+
+
+@pytest.mark.slow
+def test_frsb_error_estimate_covers_a_longer_ladder():
+    """The extrapolation at tol = 1e-8 against the one from twelve rungs (error ~1e-9).
+    The quick profile: test_frsb_in_a_field_is_below_every_k_step_bound."""
+    sk = models.ising_spin_glass(SK)
+    short = replica.solve(sk, {"beta": 2.0}, ansatz="frsb", tol=1e-8)
+    long_ = replica.solve(sk, {"beta": 2.0}, ansatz="frsb", tol=1e-10, throw=False)
+    assert long_.parisi.k == 12 and long_.status == Status.INACCURATE
+    assert abs(short.phi - long_.phi) <= short.phi_error + long_.phi_error
+    assert long_.phi_error < 1e-9
+
+
+@pytest.mark.parametrize("beta,rsb", [(0.95, False), (1.3, True)])
+def test_frsb_appears_at_tc(beta, rsb):
+    sp_ = replica.solve(models.ising_spin_glass(SK), {"beta": beta}, ansatz="frsb", tol=1e-8)
+    if rsb:
+        assert sp_.status == Status.CONVERGED and sp_.parisi.k >= 6
+        assert sp_.phi < math.log(2) + beta**2 / 4 - 1e-6
+    else:
+        assert sp_.status == Status.COLLAPSED and sp_.parisi.k == 0
+        assert sp_.phi == pytest.approx(math.log(2) + beta**2 / 4, abs=1e-12)
+
+
+def test_a_ladder_that_fails_is_not_reported_collapsed(monkeypatch):
+    from replica.engine import krsb
+    sk = models.ising_spin_glass(SK, h=0.3)
+    real = krsb._solve_min
+
+    def failing(pb, start, tol, max_iter):
+        rec = real(pb, start, tol, max_iter)
+        return rec if pb.k == 0 else rec[:3] + (Status.MAX_ITER,) + rec[4:]
+
+    monkeypatch.setattr(krsb, "_solve_min", failing)
+    monkeypatch.setattr(krsb, "_refined", lambda theta, k: None)
+    sp_ = replica.solve(sk, {"beta": 2.0}, ansatz="1rsb", throw=False)
+    assert sp_.status == Status.NO_ROOT and not sp_.success
+    with pytest.raises(replica.SaddlePointConvergenceError, match="no 1-step solution"):
+        replica.solve(sk, {"beta": 2.0}, ansatz="frsb")
+
+
+def test_frsb_bad_input():
+    sk = models.ising_spin_glass(SK)
+    with pytest.raises(ModelError, match="takes no k"):
+        replica.solve(sk, {"beta": 2.0}, ansatz="frsb", k=3)
+    with pytest.raises(ModelError, match="x0 is for"):
+        replica.solve(sk, {"beta": 2.0}, ansatz="frsb", x0={"q0": 0.1})
