@@ -161,6 +161,28 @@ def test_guide_spin_glass_numbers():
     assert [round(v, 3) for v in c] == [3.580, 5.816, 5.816, 3.580]  # pins
 
 
+def test_guide_ising_spin_glass_numbers():
+    ns = _ns('sk = models.ising_spin_glass(xi={2: 0.5}, h=0.3)')
+    from tests.replica.parisi_ref import parisi_phi
+    # the AT point against the SK AT line of tests/replica/test_stability.py's independent solve
+    from tests.replica.test_stability import _at_point
+    assert abs(_at_point(0.3)[0] - 1.53409) < 5e-6
+    assert abs(ns["rs"].phi - 1.667307) < 5e-7   # pin (RS: symbolic engine, its own tests)
+    k3 = ns["k3"]
+    q = [k3.order_params[f"q{i}"] for i in range(4)]
+    m = [k3.order_params[f"m{i}"] for i in range(1, 4)]
+    assert abs(parisi_phi({2: 0.5}, 2.0, 0.3, q, m, dh=0.02) - 1.6668288) < 5e-8   # independent
+    import replica
+    r1 = replica.solve(ns["sk"], {"beta": 2.0}, ansatz="1rsb")
+    q1 = [r1.order_params["q0"], r1.order_params["q1"]]
+    assert abs(parisi_phi({2: 0.5}, 2.0, 0.3, q1, [r1.order_params["m1"]], dh=0.02)
+               - 1.6668303) < 5e-8                                     # independent
+    full = ns["full"]
+    assert abs(full.phi - 1.66682874) < 5e-9 and full.phi_error < 1e-10   # [pin] to its error
+    assert abs(full.observables["energy"] + 0.753763) < 5e-7               # [pin]
+    assert full.parisi.k == 6
+
+
 def test_guide_relu_numbers():
     ns = _ns("theory.nonempty_regions(n=10, d0=2, d1=3, bias=True)")
     t = ns["theory"]

@@ -15,7 +15,7 @@ from .._progress import progress_bar
 from .compiled import KERNEL_ERRORS
 from .domains import inside
 from .errors import ModelError, SaddlePointConvergenceError
-from .problem import SaddleProblem, as_problem, gather_controls
+from .problem import SaddleProblem, as_problem, gather_controls, require_saddle
 from .results import Branch, Status
 from .solvers import make_point, make_rows, solve_problem, try_newton
 
@@ -72,7 +72,7 @@ def sweep(model, controls=None, *, ansatz=None, tol=1e-10, max_halvings=10, thro
     if not np.all(np.isfinite(grid)):
         raise ValueError(f"{pname}: non-finite values in the sweep")
     scalars = {k: v for k, v in values.items() if k not in arrays}
-    pb = as_problem(model, {**scalars, pname: float(grid[0])}, ansatz)
+    pb = require_saddle(as_problem(model, {**scalars, pname: float(grid[0])}, ansatz), "sweep")
     return sweep_problem(pb, pname, grid, x0=x0, tol=tol, max_halvings=max_halvings,
                          throw=throw, top=True, progress=progress)
 

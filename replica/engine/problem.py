@@ -62,7 +62,7 @@ from .krsb import ParisiProblem
 from .starts import Bracket
 
 __all__ = ["SaddleProblem", "System", "as_problem", "gather_controls", "default_strategies",
-           "swept_control"]
+           "swept_control", "require_saddle"]
 
 
 def default_strategies(cfe: CompiledFreeEntropy) -> tuple:
@@ -299,6 +299,18 @@ def _describe(model):
     if isinstance(model, FreeEntropy):
         return f"the free entropy {model.name!r}"
     return f"{type(model).__name__} {getattr(model, 'name', '')!s}".strip()
+
+
+def require_saddle(pb, who: str) -> SaddleProblem:
+    """``pb`` when it is a :class:`SaddleProblem`; a :class:`ModelError` naming ``who``
+    otherwise (a k-RSB :class:`~replica.engine.krsb.ParisiProblem` is solved point by point
+    with :func:`~replica.engine.solvers.solve`)."""
+    if isinstance(pb, ParisiProblem):
+        raise ModelError(f"{who}: {pb.label}, ansatz {pb.ansatz!r}, is solved by the Parisi "
+                         "recursion, which only replica.solve supports so far; call solve "
+                         "at each value (x0 from the previous point warm-starts a k-RSB "
+                         "ladder)")
+    return pb
 
 
 def as_problem(model, controls, ansatz=None, k=None) -> SaddleProblem:

@@ -34,7 +34,7 @@ import numpy as np
 
 from .bordered import Condition
 from .errors import ModelError, NonFiniteError
-from .problem import as_problem, gather_controls, swept_control
+from .problem import as_problem, gather_controls, swept_control, require_saddle
 from .compiled import rules
 from .replicon import Replicon
 from .results import SaddlePoint, Transition
@@ -116,7 +116,7 @@ def stability(model, controls=None, *, saddle_point: SaddlePoint | None = None, 
             ansatz = saddle_point.ansatz
     else:
         values = gather_controls(model, controls, kw_controls)
-    pb = as_problem(model, values, ansatz)
+    pb = require_saddle(as_problem(model, values, ansatz), "stability")
     if pb.replicon is None:
         raise ModelError(
             f"{pb.label} ({pb.ansatz}): no replicon is declared for this problem; a raw free "
@@ -171,7 +171,8 @@ def at_line(model, *, bracket, param=None, controls=None, ansatz=None, n=24, xto
 
     values = gather_controls(model, controls, kw_controls)
     param = swept_control(model, param, "at_line")
-    pb = as_problem(model, {**values, param: float(bracket[0])}, ansatz)
+    pb = require_saddle(as_problem(model, {**values, param: float(bracket[0])}, ansatz),
+                        "at_line")
     condition = (Condition(pb.replicon.expr, name="replicon") if pb.replicon is not None
                  and param in pb.cfe.control_names else None)
     return find_zero(model, replicon, bracket=bracket, param=param, controls=values,

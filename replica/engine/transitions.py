@@ -9,7 +9,7 @@ from scipy.optimize import brentq
 from .bordered import bordered_root
 from .continuation import sweep_problem
 from .errors import ReplicaError, SaddlePointConvergenceError
-from .problem import as_problem, gather_controls, swept_control
+from .problem import as_problem, gather_controls, swept_control, require_saddle
 from .results import Transition
 from .solvers import solve_problem
 
@@ -73,7 +73,8 @@ def find_zero(model, observable, *, bracket, param=None, ansatz=None, n=24, xtol
     n = grid.size
     fixed = gather_controls(model, controls, kw_controls)
     param = swept_control(model, param, "find_zero")
-    pb = as_problem(model, {**fixed, param: float(grid[0])}, ansatz)
+    pb = require_saddle(as_problem(model, {**fixed, param: float(grid[0])}, ansatz),
+                        "find_zero")
 
     br, vals, idx = _first_sign_change(pb, param, grid, observable, need, x0, description)
     a, b = sorted((grid[idx], grid[idx + 1]))

@@ -284,3 +284,13 @@ def test_frsb_bad_input():
         replica.solve(sk, {"beta": 2.0}, ansatz="frsb", k=3)
     with pytest.raises(ModelError, match="x0 is for"):
         replica.solve(sk, {"beta": 2.0}, ansatz="frsb", x0={"q0": 0.1})
+
+
+def test_engine_calls_without_the_recursion_name_it():
+    sk = models.ising_spin_glass(SK)
+    with pytest.raises(ModelError, match="sweep: .*Parisi recursion"):
+        replica.sweep(sk, beta=np.linspace(1.2, 2.0, 3), ansatz="1rsb")
+    with pytest.raises(ModelError, match="find_zero: .*Parisi recursion"):
+        replica.find_zero(sk, "phi", bracket=(1.2, 2.0), ansatz="1rsb")
+    with pytest.raises(ModelError, match="stability: .*Parisi recursion"):
+        replica.stability(sk, {"beta": 2.0}, ansatz="1rsb")
