@@ -78,7 +78,7 @@ def test_solution_is_stationary_and_a_minimum_of_the_reference():
     sp_ = replica.solve(models.ising_spin_glass(SK, h=h), {"beta": beta}, ansatz="1rsb")
     q, m = _ladder(sp_)
     theta = np.array(q + m)
-    f = lambda t: parisi_phi(SK, beta, h, list(t[:2]), list(t[2:]), dh=0.02)
+    f = lambda t: parisi_phi(SK, beta, h, list(t[:2]), list(t[2:]), dh=0.03)
     phi0 = f(theta)
     d = 4e-3
 

@@ -217,7 +217,7 @@ def test_status_messages_are_remediations():
     """Each failure status says what to do: the remedy's keyword is in its message."""
     remedy = {"max_iter": "max_iter", "line_search": "sweep", "singular": "singular",
               "non_finite": "domains", "no_root": "no saddle point", "inaccurate": "points=",
-              "converged": "below"}
+              "converged": "below", "collapsed": "fewer steps"}
     for st in replica.Status:
         assert remedy[st.value] in st.message, st
         assert st == st.value  # compares equal to its string
