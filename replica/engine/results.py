@@ -232,6 +232,20 @@ class SaddlePoint(Serializable):
         """What the status means and what to do about it."""
         return self.status.message
 
+    def plot(self, ax=None, **kw):
+        """The Parisi function q(x) of a k-RSB or full-RSB point
+        (:meth:`ParisiFunction.plot`); returns the matplotlib Figure.
+
+        Raises
+        ------
+        ValueError
+            A point without a Parisi function (RS, or 1RSB of the symbolic path).
+        """
+        if self.parisi is None:
+            raise ValueError(f"{self.model} ({self.ansatz}): plot() draws the Parisi function "
+                             "q(x) of a k-RSB or full-RSB point, and this point has none")
+        return self.parisi.plot(ax, **kw)
+
     @property
     def complexity(self):
         """1RSB complexity Sigma(m) = -m^2 d phi/d m at fixed Parisi parameter m.
@@ -309,6 +323,23 @@ class ParisiFunction(Serializable):
         """The overlap distribution as atoms: (q values, weights summing to 1)."""
         w = np.diff(np.concatenate((self.x, [1.0])))
         return self.q.copy(), w
+
+    def plot(self, ax=None, **kw):
+        """Draw q(x) on [0, 1] as the step function it is (matplotlib); returns the Figure.
+
+        ``kw`` go to ``Axes.step`` (label, color, ...)."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(4.5, 3.2))
+        else:
+            fig = ax.figure
+        ax.step(np.concatenate((self.x, [1.0])), np.concatenate((self.q, [self.q[-1]])),
+                where="post", **kw)
+        ax.set_xlabel("x")
+        ax.set_ylabel("q(x)")
+        ax.set_xlim(0.0, 1.0)
+        return fig
 
     def __eq__(self, other):
         return (isinstance(other, ParisiFunction) and np.array_equal(self.x, other.x)

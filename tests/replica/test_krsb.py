@@ -294,3 +294,18 @@ def test_engine_calls_without_the_recursion_name_it():
         replica.find_zero(sk, "phi", bracket=(1.2, 2.0), ansatz="1rsb")
     with pytest.raises(ModelError, match="stability: .*Parisi recursion"):
         replica.stability(sk, {"beta": 2.0}, ansatz="1rsb")
+
+
+def test_plot_draws_q_of_x():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    sp_ = replica.solve(models.ising_spin_glass(SK, h=0.3), {"beta": 2.0}, ansatz="krsb", k=2)
+    fig = sp_.plot()
+    (line,) = fig.axes[0].get_lines()
+    x, y = line.get_data()
+    assert np.allclose(x, [0.0, *sp_.parisi.x[1:], 1.0])
+    assert np.allclose(y[:-1], sp_.parisi.q) and y[-1] == sp_.parisi.q[-1]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="has none"):
+        replica.solve(models.ising_spin_glass(SK, h=0.3), {"beta": 2.0}).plot()
