@@ -15,15 +15,16 @@ from .._progress import progress_bar
 from .compiled import KERNEL_ERRORS
 from .domains import inside
 from .errors import ModelError, SaddlePointConvergenceError
-from .problem import SaddleProblem, as_problem, gather_controls, require_saddle
+from .krsb import ParisiProblem, solve_parisi
+from .problem import SaddleProblem, as_problem, gather_controls
 from .results import Branch, Status
 from .solvers import make_point, make_rows, solve_problem, try_newton
 
 __all__ = ["sweep", "sweep_problem"]
 
 
-def sweep(model, controls=None, *, ansatz=None, tol=1e-10, max_halvings=10, throw=False,
-          x0=None, progress=None, **kw_controls) -> Branch:
+def sweep(model, controls=None, *, ansatz=None, k=None, tol=1e-10, max_halvings=10,
+          throw=False, x0=None, progress=None, **kw_controls) -> Branch:
     """Follow the saddle point along one control parameter with warm starts.
 
     Exactly one control is an array (the swept one); the others are scalars.
@@ -38,7 +39,11 @@ def sweep(model, controls=None, *, ansatz=None, tol=1e-10, max_halvings=10, thro
         ``kappa=array, alpha=0.5``, ``m=0.3`` for the perceptron's 1RSB at fixed m).
     ansatz : str, optional
         The system's ansatz (the perceptron: ``"rs"`` by default; ``"1rsb"`` follows a 1RSB
-        branch at fixed ``m``, or sweeps ``m`` itself at fixed alpha).
+        branch at fixed ``m``, or sweeps ``m`` itself at fixed alpha; an Ising spin glass
+        also ``"1rsb"``, ``"krsb"`` with ``k``, ``"frsb"``: each point is solved by the
+        Parisi recursion, started from the previous point's ladder).
+    k : int, optional
+        The steps of ``ansatz="krsb"``.
     tol : float
     max_halvings : int
         When a point fails from the predicted start, the step is halved up to this many times
@@ -72,9 +77,36 @@ def sweep(model, controls=None, *, ansatz=None, tol=1e-10, max_halvings=10, thro
     if not np.all(np.isfinite(grid)):
         raise ValueError(f"{pname}: non-finite values in the sweep")
     scalars = {k: v for k, v in values.items() if k not in arrays}
-    pb = require_saddle(as_problem(model, {**scalars, pname: float(grid[0])}, ansatz), "sweep")
+    pb = as_problem(model, {**scalars, pname: float(grid[0])}, ansatz, k=k)
+    if isinstance(pb, ParisiProblem):
+        return _sweep_parisi(model, scalars, pname, grid, ansatz, k, tol, throw, x0)
     return sweep_problem(pb, pname, grid, x0=x0, tol=tol, max_halvings=max_halvings,
                          throw=throw, top=True, progress=progress)
+
+
+def _sweep_parisi(model, scalars, pname, grid, ansatz, k, tol, throw, x0):
+    """A sweep of a k-RSB (or full-RSB) problem: one solve per value, a k-RSB ladder started
+    from the previous point's when it has the same number of steps (else the k-ladder is
+    climbed afresh); failed points kept as rows."""
+    points = []
+    prev = None
+    for v in grid:
+        pb = as_problem(model, {**scalars, pname: float(v)}, ansatz, k=k)
+        start = x0 if not points else None
+        if (start is None and prev is not None and pb.ansatz != "frsb"
+                and prev.status == Status.CONVERGED and prev.parisi is not None
+                and prev.parisi.k == pb.k):
+            start = dict(prev.order_params)
+        point = solve_parisi(pb, x0=start, tol=tol, throw=False)
+        if start is not None and not point.success:
+            point = solve_parisi(pb, tol=tol, throw=False)
+        if throw and not point.success:
+            raise SaddlePointConvergenceError(
+                f"sweep: {pb.label}, {pname} = {v}: {point.status}: {point.status.message}",
+                point)
+        points.append(point)
+        prev = point
+    return Branch(param=pname, values=np.asarray(grid, dtype=float), points=tuple(points))
 
 
 def sweep_problem(pb: SaddleProblem, pname, grid, *, x0=None, tol=1e-10, max_halvings=10,

@@ -304,12 +304,11 @@ def _describe(model):
 def require_saddle(pb, who: str) -> SaddleProblem:
     """``pb`` when it is a :class:`SaddleProblem`; a :class:`ModelError` naming ``who``
     otherwise (a k-RSB :class:`~replica.engine.krsb.ParisiProblem` is solved point by point
-    with :func:`~replica.engine.solvers.solve`)."""
+    with :func:`~replica.engine.solvers.solve` or :func:`~replica.engine.continuation.sweep`)."""
     if isinstance(pb, ParisiProblem):
         raise ModelError(f"{who}: {pb.label}, ansatz {pb.ansatz!r}, is solved by the Parisi "
-                         "recursion, which only replica.solve supports so far; call solve "
-                         "at each value (x0 from the previous point warm-starts a k-RSB "
-                         "ladder)")
+                         "recursion, which replica.solve and replica.sweep support, not yet "
+                         f"{who}")
     return pb
 
 

@@ -288,8 +288,6 @@ def test_frsb_bad_input():
 
 def test_engine_calls_without_the_recursion_name_it():
     sk = models.ising_spin_glass(SK)
-    with pytest.raises(ModelError, match="sweep: .*Parisi recursion"):
-        replica.sweep(sk, beta=np.linspace(1.2, 2.0, 3), ansatz="1rsb")
     with pytest.raises(ModelError, match="find_zero: .*Parisi recursion"):
         replica.find_zero(sk, "phi", bracket=(1.2, 2.0), ansatz="1rsb")
     with pytest.raises(ModelError, match="stability: .*Parisi recursion"):
@@ -309,3 +307,16 @@ def test_plot_draws_q_of_x():
     plt.close(fig)
     with pytest.raises(ValueError, match="has none"):
         replica.solve(models.ising_spin_glass(SK, h=0.3), {"beta": 2.0}).plot()
+
+
+def test_sweep_of_krsb_points_matches_single_solves():
+    sk = models.ising_spin_glass(SK, h=0.3)
+    betas = np.array([1.3, 1.6, 2.0])
+    br = replica.sweep(sk, beta=betas, ansatz="krsb", k=2)
+    assert br.param == "beta" and np.all(br.solved)
+    for b, p in zip(betas, br.points):
+        one = replica.solve(sk, {"beta": b}, ansatz="krsb", k=2, throw=False)
+        assert p.phi == pytest.approx(one.phi, abs=1e-12)
+        assert p.status == one.status
+    # below the AT line (beta_AT = 1.534 at h = 0.3) the 2-step ladder collapses
+    assert br.points[0].status == Status.COLLAPSED and br.points[2].parisi.k == 2
