@@ -85,24 +85,55 @@ class ParisiProblem:
     minimum: bool = True
     derivatives: Callable | None = None
     observables: Mapping[str, Callable] = field(default_factory=dict)
+    top_one: bool = False
+    m_unbounded: bool = False
+
+    @property
+    def n_q(self) -> int:
+        """The free overlaps of the ladder: k + 1, or k where the last is fixed at 1."""
+        return self.k + 1 - int(self.top_one)
+
+    def names(self):
+        """The order parameters in the solver's order (q's, then m's or mu's)."""
+        m = "mu" if self.m_unbounded else "m"
+        return ([f"q{i}" for i in range(self.n_q)] + [f"{m}{i}" for i in range(1, self.k + 1)])
+
+    def ladder(self, q, m):
+        """The full ladder (q_0..q_k, Parisi parameters) from the solver's variables: the
+        fixed q_k = 1 appended (``top_one``), m' = mu/(1 + mu) mapped to mu
+        (``m_unbounded``)."""
+        q, m = np.asarray(q, float), np.asarray(m, float)
+        if self.top_one:
+            q = np.concatenate((q, [1.0]))
+        if self.m_unbounded:
+            m = m / (1.0 - m)
+        return q, m
+
+    def m_jacobian(self, m):
+        """d (Parisi parameter) / d (solver variable) for each m."""
+        m = np.asarray(m, float)
+        return 1.0 / (1.0 - m) ** 2 if self.m_unbounded else np.ones(len(m))
 
     def functional(self, q, m, res=_p.RESOLUTION, keep_measures=False):
         """phi, the equations' residuals (q_l - <F_l'^2>, then the m equations) and the
         recursion at the ladder (q, m)."""
-        q, m = np.asarray(q, float), np.asarray(m, float)
+        nq = len(q)
+        q, m = self.ladder(q, m)
         a = np.array([self.A(x) for x in q])
         th = np.array([self.theta(x) for x in np.concatenate((q, [1.0]))])
         rec = _p.recursion(self.terminal, self.h0, a, self.A(1.0), m, res, keep_measures)
         mm = np.concatenate((m, [1.0]))
         phi = rec.F_root - 0.5 * float(np.dot(mm, np.diff(th)))
-        r_q = rec.sq - q
+        r_q = (rec.sq - q)[:nq]
         r_m = rec.df / m - 0.5 * np.diff(th)[:-1] if len(m) else np.zeros(0)
         return phi, np.concatenate((r_q, r_m)), rec
 
 
-def _inside(theta, k):
-    q, m = theta[:k + 1], theta[k + 1:]
-    if not (np.all(np.isfinite(theta)) and q[0] >= 0.0 and q[-1] < 1.0):
+def _inside(theta, nq):
+    q, m = theta[:nq], theta[nq:]
+    if not np.all(np.isfinite(theta)):
+        return False
+    if len(q) and not (q[0] >= 0.0 and q[-1] < 1.0):
         return False
     if np.any(np.diff(q) <= 0.0):
         return False
@@ -112,7 +143,7 @@ def _inside(theta, k):
 def _residual(pb, theta):
     k = pb.k
     try:
-        _, r, _ = pb.functional(theta[:k + 1], theta[k + 1:])
+        _, r, _ = pb.functional(theta[:pb.n_q], theta[pb.n_q:])
     except (NonFiniteError, ModelError):
         return None
     return r if np.all(np.isfinite(r)) else None
@@ -121,15 +152,15 @@ def _residual(pb, theta):
 def _jacobian(pb, theta, r):
     n = len(theta)
     J = np.empty((n, n))
-    room = _room(theta, pb.k)
+    room = _room(_full(pb, theta), pb.k)
     for i in range(n):
         h = min(1e-7, 0.01 * room)
         t = theta.copy()
         t[i] += h
-        if not _inside(t, pb.k):
+        if not _inside(t, pb.n_q):
             t[i] -= 2 * h
             h = -h
-            if not _inside(t, pb.k):
+            if not _inside(t, pb.n_q):
                 return None
         ri = _residual(pb, t)
         if ri is None:
@@ -181,7 +212,7 @@ def _newton(pb, theta, tol, max_iter):
         norm = np.max(np.abs(r))
         while True:
             cand = theta + t * step
-            rc = _residual(pb, cand) if _inside(cand, pb.k) else None
+            rc = _residual(pb, cand) if _inside(cand, pb.n_q) else None
             if rc is not None and np.max(np.abs(rc)) < norm * (1 - 1e-4 * t) + 1e-15:
                 break
             t *= 0.5
@@ -210,7 +241,7 @@ def _newton_min(pb, theta, tol, max_iter):
     (Armijo) or the equations' residual does; returns the record of :func:`_newton`."""
     k = pb.k
     try:
-        phi, r, _ = pb.functional(theta[:k + 1], theta[k + 1:])
+        phi, r, _ = pb.functional(theta[:pb.n_q], theta[pb.n_q:])
     except (NonFiniteError, ModelError):
         return theta, None, 0, Status.NON_FINITE, None
     J = None
@@ -230,9 +261,9 @@ def _newton_min(pb, theta, tol, max_iter):
         accepted = False
         while t > 1e-8:
             cand = theta + t * step
-            if _inside(cand, k):
+            if _inside(cand, pb.n_q):
                 try:
-                    phi_c, r_c, _ = pb.functional(cand[:k + 1], cand[k + 1:])
+                    phi_c, r_c, _ = pb.functional(cand[:pb.n_q], cand[pb.n_q:])
                 except (NonFiniteError, ModelError):
                     phi_c = np.nan
                 if np.isfinite(phi_c) and np.all(np.isfinite(r_c)) and (
@@ -272,6 +303,8 @@ def _splits(theta, k, frac):
             pair = [q[l] - d, q[l] + d]
         elif hi > 1e-6:                  # q_l at its lower neighbour (q_0 = 0): split upwards
             pair = [q[l], q[l] + frac * hi]
+        elif lo > 1e-6:                  # q_l at its upper neighbour (q_k = 1): downwards
+            pair = [q[l] - frac * lo, q[l]]
         else:
             continue
         new_q = np.concatenate((q[:l], pair, q[l + 1:]))
@@ -301,7 +334,10 @@ def _refined(theta, k):
 
 
 def _start_rs(pb):
-    """The RS start: q from the fixed point of q = <F'^2> (a few iterations)."""
+    """The RS start: q from the fixed point of q = <F'^2> (a few iterations); nothing where
+    the RS overlap is fixed at 1 (``top_one``)."""
+    if pb.top_one:
+        return np.zeros(0)
     q = 0.5
     for _ in range(200):
         _, r, _ = pb.functional([q], [])
@@ -318,14 +354,28 @@ def _gaps_ok(theta, k):
         ([0.0], m, [1.0])))) > 1e-6)
 
 
+def _full(pb, theta):
+    """The solver's variables with the fixed q_k = 1 inserted (``top_one``)."""
+    if not pb.top_one:
+        return theta
+    return np.concatenate((theta[:pb.n_q], [1.0], theta[pb.n_q:]))
+
+
+def _free(pb, theta):
+    """Inverse of :func:`_full` (None stays None)."""
+    if theta is None or not pb.top_one:
+        return theta
+    return np.concatenate((theta[:pb.n_q], theta[pb.n_q + 1:]))
+
+
 def _gradient_scale(pb, theta):
-    """D with grad phi = D r: A'(q_l) (m_l - m_{l+1}) / 2 for the q equations, 1 for the m
-    equations (m_0 = 0, m_{k+1} = 1)."""
-    k = pb.k
-    q, m = theta[:k + 1], theta[k + 1:]
+    """D with grad phi = D r: A'(q_l) (m_l - m_{l+1}) / 2 for the free q equations, and
+    d m / d (solver variable) for the m equations (m_0 = 0, m_{k+1} = 1)."""
+    nq = pb.n_q
+    q, m = pb.ladder(theta[:nq], theta[nq:])
     mm = np.concatenate(([0.0], m, [1.0]))
-    dq = 0.5 * np.array([pb.dA(x) for x in q]) * (mm[:k + 1] - mm[1:k + 2])
-    return np.concatenate((dq, np.ones(k)))
+    dq = 0.5 * np.array([pb.dA(x) for x in q[:nq]]) * (mm[:nq] - mm[1:nq + 1])
+    return np.concatenate((dq, pb.m_jacobian(theta[nq:])))
 
 
 def _hessian(pb, theta, J):
@@ -345,21 +395,23 @@ def _descent(pb, theta, J):
     return vec[:, 0]
 
 
-def _sticks(theta, k):
+def _sticks(theta, nq):
     """Stick-breaking coordinates of a ladder: q_l = 1 - prod_{j<=l} (1 - u_j), the same for
     m; every u in [0, 1) is an ordered ladder."""
     def brk(x):
         prev = np.concatenate(([0.0], x[:-1]))
         return (x - prev) / (1.0 - prev)
-    return np.concatenate((brk(theta[:k + 1]), brk(theta[k + 1:]) if k else np.zeros(0)))
+    m = theta[nq:]
+    return np.concatenate((brk(theta[:nq]) if nq else np.zeros(0),
+                           brk(m) if len(m) else np.zeros(0)))
 
 
-def _unstick(u, k):
+def _unstick(u, nq):
     def join(v):
         rest = np.cumprod(1.0 - v)
         return 1.0 - rest, rest
-    q, rq = join(u[:k + 1])
-    m, rm = join(u[k + 1:]) if k else (np.zeros(0), np.zeros(0))
+    q, rq = join(u[:nq]) if nq else (np.zeros(0), np.zeros(0))
+    m, rm = join(u[nq:]) if len(u) > nq else (np.zeros(0), np.zeros(0))
     return np.concatenate((q, m)), rq, rm
 
 
@@ -376,38 +428,39 @@ def _minimize(pb, start):
     """A local minimum of phi over ordered ladders near ``start`` (L-BFGS-B in stick-breaking
     coordinates with the analytic gradient), or None."""
     from scipy import optimize
-    k = pb.k
-    mm_one = np.ones(1)
+    k, nq = pb.k, pb.n_q
 
     def fun(u):
-        theta, rq, rm = _unstick(u, k)
-        q, m = theta[:k + 1], theta[k + 1:]
+        theta, rq, rm = _unstick(u, nq)
         try:
-            phi, r, _ = pb.functional(q, m)
+            phi, r, _ = pb.functional(theta[:nq], theta[nq:])
         except (NonFiniteError, ModelError):
             return np.inf, np.zeros_like(u)
-        mm = np.concatenate(([0.0], m, mm_one))
-        g_q = 0.5 * np.array([pb.dA(x) for x in q]) * (mm[:k + 1] - mm[1:]) * r[:k + 1]
-        g = np.concatenate((_stick_grad(u[:k + 1], g_q, rq),
-                            _stick_grad(u[k + 1:], r[k + 1:], rm) if k else np.zeros(0)))
+        g_t = _gradient_scale(pb, theta) * r
+        g = np.concatenate((_stick_grad(u[:nq], g_t[:nq], rq),
+                            _stick_grad(u[nq:], g_t[nq:], rm)))
         return phi, g
 
-    u0 = _sticks(start, k)
-    bounds = [(0.0, 1.0 - 1e-9)] * (k + 1) + [(1e-9, 1.0 - 1e-9)] * k
+    u0 = _sticks(start, nq)
+    bounds = [(0.0, 1.0 - 1e-9)] * nq + [(1e-9, 1.0 - 1e-9)] * k
     res = optimize.minimize(fun, u0, jac=True, method="L-BFGS-B", bounds=bounds,
                             options={"ftol": 1e-15, "gtol": 1e-11, "maxiter": 400})
     if not np.isfinite(res.fun):
         return None
-    return _unstick(res.x, k)[0]
+    return _unstick(res.x, nq)[0]
 
 
 def _solve_min(pb, start, tol, max_iter):
     """Newton from ``start`` (first brought near a minimum of phi by :func:`_minimize` where
     the problem is a minimum over ladders); at a saddle of phi, restart along the negative
     curvature (both ways, a few step sizes) until a local minimum is reached."""
+    if not len(start):                   # nothing to solve (RS at q_0 = 1)
+        r = _residual(pb, start)
+        return (start, r, 0, Status.CONVERGED if r is not None else Status.NON_FINITE,
+                np.zeros((0, 0)))
     if pb.minimum and pb.k:
         near = _minimize(pb, start)
-        if near is not None and _inside(near, pb.k):
+        if near is not None and _inside(near, pb.n_q):
             start = near
     solver = _newton_min if pb.minimum else _newton
     rec = solver(pb, start, tol, max_iter)
@@ -420,8 +473,9 @@ def _solve_min(pb, start, tol, max_iter):
         nxt = None
         for size in (0.3, 0.1, 0.03):
             for sgn in (1.0, -1.0):
-                t = rec[0] + sgn * size * d / np.max(np.abs(d)) * _room(rec[0], pb.k)
-                if _inside(t, pb.k):
+                t = rec[0] + sgn * size * d / np.max(np.abs(d)) * _room(_full(pb, rec[0]),
+                                                                         pb.k)
+                if _inside(t, pb.n_q):
                     r = solver(pb, t, tol, max_iter)
                     if r[3] == Status.CONVERGED and not np.allclose(r[0], rec[0], atol=1e-6):
                         nxt = r
@@ -459,27 +513,31 @@ def _climb(pb, tol, max_iter, why=None):
     for kk in range(1, pb.k + 1):
         sub = _with_k(pb, kk)
         found = None
-        start = _refined(best[0], kk - 1)
+        prev_sub = _with_k(pb, kk - 1)
+        start = _free(sub, _refined(_full(prev_sub, best[0]), kk - 1))
         if start is not None:
             r = (_newton_min if pb.minimum else _newton)(sub, start, tol, max_iter)
-            if (r[3] == Status.CONVERGED and _gaps_ok(r[0], kk)
+            if (r[3] == Status.CONVERGED and _gaps_ok(_full(sub, r[0]), kk)
                     and (not pb.minimum or _descent(sub, r[0], r[4]) is None)):
                 found = r
         lowest = np.inf
         for frac in SPLIT_FRACTIONS if found is None else ():
-            for start in _splits(best[0], kk - 1, frac):
+            for start in _splits(_full(prev_sub, best[0]), kk - 1, frac):
+                start = _free(sub, start)
+                if not _inside(start, sub.n_q):
+                    continue
                 r = _solve_min(sub, start, tol, max_iter)
-                if r[3] == Status.CONVERGED and _gaps_ok(r[0], kk):
+                if r[3] == Status.CONVERGED and _gaps_ok(_full(sub, r[0]), kk):
                     found = r
                     break
-                if _inside(r[0], kk):
+                if _inside(r[0], sub.n_q):
                     lowest = min(lowest, _phi_or_inf(sub, r[0]))
             if found is not None:
                 break
         if found is None:
             # collapsed: the best (kk)-step ladder reached is no lower than the (kk-1)-step
             # solution (its extra step merged), rather than a failure to converge anywhere
-            prev = _phi_or_inf(_with_k(pb, kk - 1), best[0])
+            prev = _phi_or_inf(prev_sub, best[0])
             why.append("collapsed" if pb.minimum and lowest >= prev - 1e-12 * (1 + abs(prev))
                        and np.isfinite(lowest) else "failed")
             return
@@ -489,7 +547,7 @@ def _climb(pb, tol, max_iter, why=None):
 
 def _phi_or_inf(pb, theta):
     try:
-        return float(pb.functional(theta[:pb.k + 1], theta[pb.k + 1:])[0])
+        return float(pb.functional(theta[:pb.n_q], theta[pb.n_q:])[0])
     except (NonFiniteError, ModelError):
         return np.inf
 
@@ -539,14 +597,17 @@ def solve_parisi(pb: ParisiProblem, *, x0=None, tol=1e-10, max_iter=60,
                              "ansatz='krsb'")
         return _solve_full(pb, tol, max_iter, throw)
     if x0 is not None:
-        names = ladder_names(k)
+        names = pb.names()
         unknown = sorted(set(x0) - set(names))
         if unknown or set(x0) != set(names):
             raise ModelError(f"{pb.label}: x0 must give every order parameter of the "
                              f"{k}-step ladder {names}; unknown {unknown}")
         theta0 = np.array([float(x0[nm]) for nm in names])
-        check = _p.check_ladder(theta0[:k + 1], theta0[k + 1:])
-        del check
+        if pb.m_unbounded:
+            mu = theta0[pb.n_q:]
+            theta0[pb.n_q:] = mu / (1.0 + mu)
+        if not pb.top_one:
+            _p.check_ladder(*pb.ladder(theta0[:pb.n_q], theta0[pb.n_q:]))
         kk, rec = k, _solve_min(pb, theta0, tol, max_iter)
     else:
         kk, rec, why = _ladder(pb, tol, max_iter)
@@ -623,10 +684,10 @@ def _solve_full(pb, tol, max_iter, throw):
         if kk == 0 or rec[3] != Status.CONVERGED:
             continue
         sub = _with_k(pb, kk)
-        phi, _, rr = sub.functional(rec[0][:kk + 1], rec[0][kk + 1:])
+        phi, _, rr = sub.functional(rec[0][:sub.n_q], rec[0][sub.n_q:])
         ks.append(kk)
         phis.append(phi)
-        dv.append(pb.derivatives(rec[0][:kk + 1], rec[0][kk + 1:], rr)
+        dv.append(pb.derivatives(*sub.ladder(rec[0][:sub.n_q], rec[0][sub.n_q:]), rr)
                   if pb.derivatives is not None else {})
         if kk >= FULL_K_MIN:
             lim, err = extrapolate(ks, phis)
@@ -676,9 +737,9 @@ def _replace(point, **kw):
 
 
 def _make_point(pb, theta, r, it, status, J, tol):
-    k = pb.k
-    names = ladder_names(k)
-    q, m = theta[:k + 1], theta[k + 1:]
+    k, nq = pb.k, pb.n_q
+    names = pb.names()
+    q, m = theta[:nq], theta[nq:]
     n = len(theta)
     nan = float("nan")
     ok = status == Status.CONVERGED
@@ -696,7 +757,8 @@ def _make_point(pb, theta, r, it, status, J, tol):
             shift = np.abs(np.linalg.solve(J, r)) + np.abs(np.linalg.solve(J, r_c - r))
         except np.linalg.LinAlgError:
             shift = np.full(n, np.inf)
-        errors = dict(zip(names, shift.tolist()))
+        scale = np.concatenate((np.ones(nq), pb.m_jacobian(m)))
+        errors = dict(zip(names, (shift * scale).tolist()))
         hess = _hessian(pb, theta, J)
         bad = []
         if np.any(shift > 1e-7 * np.maximum(np.minimum(theta, 1 - theta), 1e-3)):
@@ -707,13 +769,15 @@ def _make_point(pb, theta, r, it, status, J, tol):
             bad.append("phi")
         exceeded = tuple(bad)
         if pb.derivatives is not None:
-            derivs = dict(pb.derivatives(q, m, rec))
+            derivs = dict(pb.derivatives(*pb.ladder(q, m), rec))
     if ok and exceeded:
         status = Status.INACCURATE
     params = {kk: v for kk, v in pb.values.items() if kk != pb.primary}
+    q_full, m_full = pb.ladder(q, m)
+    values = np.concatenate((q, m_full))
     point = SaddlePoint(
         model=pb.label, ansatz=pb.ansatz, params=params,
-        order_params=dict(zip(names, theta.tolist())), phi=float(phi),
+        order_params=dict(zip(names, values.tolist())), phi=float(phi),
         residual=float(np.max(np.abs(r))) if r is not None else nan,
         residual_abs=float(np.max(np.abs(r))) if r is not None else nan,
         step=nan, iterations=int(it), success=ok and not exceeded, status=status,
@@ -721,7 +785,8 @@ def _make_point(pb, theta, r, it, status, J, tol):
         control_derivatives=np.zeros((n, 0)), derivatives=derivs,
         controls=dict(pb.values), errors=errors, phi_error=phi_err,
         gradient_error=grad_err, exceeded=exceeded,
-        parisi=ParisiFunction(x=np.concatenate(([0.0], m)), q=q.copy()))
+        parisi=(None if pb.m_unbounded
+                else ParisiFunction(x=np.concatenate(([0.0], m)), q=q_full.copy())))
     if pb.observables and point.accurate("order_params"):
         point = point.with_observables({nm: float(f(point))
                                         for nm, f in pb.observables.items()})

@@ -320,3 +320,37 @@ def test_sweep_of_krsb_points_matches_single_solves():
         assert p.status == one.status
     # below the AT line (beta_AT = 1.534 at h = 0.3) the 2-step ladder collapses
     assert br.points[0].status == Status.COLLAPSED and br.points[2].parisi.k == 2
+
+
+def test_unbounded_parameters_are_a_reparametrisation():
+    """m_unbounded (solver variables m' = mu / (1 + mu)) finds the same ladder at finite T."""
+    import dataclasses
+    sk = models.ising_spin_glass(SK, h=0.3)
+    pb = sk.saddle_problem({"beta": 2.0}, "krsb", k=2)
+    ref = replica.engine.krsb.solve_parisi(pb)
+    alt = replica.engine.krsb.solve_parisi(dataclasses.replace(pb, m_unbounded=True))
+    assert alt.phi == pytest.approx(ref.phi, abs=1e-12)
+    for i in (1, 2):
+        assert alt.order_params[f"mu{i}"] == pytest.approx(ref.order_params[f"m{i}"], abs=1e-7)
+
+
+def test_kinked_zero_temperature_terminal_is_flagged():
+    """The T = 0 form (q_k = 1 fixed, mu unbounded) with the terminal |y| runs, and the kink
+    of |y| on the grid (an O(dh^2) trapezoid error) shows in the error estimate: the point is
+    inaccurate, never converged (the closed-form last level is still to come)."""
+    from replica.engine.krsb import ParisiProblem, solve_parisi
+
+    class Abs:
+        s_max = 1.0
+
+        @staticmethod
+        def values(h, v):
+            return np.abs(h) + 0.5 * v, np.sign(h)
+
+    pb = ParisiProblem(label="SK, T = 0", terminal=Abs(), A=lambda q: q, dA=lambda q: 1.0,
+                       theta=lambda q: 0.5 * q * q, h0=0.0, k=1, top_one=True,
+                       m_unbounded=True)
+    sp_ = solve_parisi(pb, throw=False)
+    assert sp_.status == Status.INACCURATE and "phi" in sp_.exceeded
+    assert set(sp_.order_params) == {"q0", "mu1"} and sp_.parisi is None
+    assert sp_.phi_error > 1e-5
