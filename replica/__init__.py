@@ -38,6 +38,7 @@ from .localentropy import (LargeDeviationEntropy, LargeDeviationTransition, Loca
                            large_deviation_transition, local_energy, local_entropy,
                            local_entropy_transition)
 from .spinglass import kacrice, pspin
+from .spinglass.ising import ground_state
 from . import relu
 from .barriers import (PathEnergy, SimplexEnergy, Vertices, path_energy, simplex_energy,
                        star_transition, vertices, zero_energy_margin)
@@ -65,6 +66,6 @@ __all__ = [
     "large_deviation_transition", "LargeDeviationTransition", "path_energy", "simplex_energy", "vertices", "zero_energy_margin",
     "star_transition", "Vertices", "SimplexEnergy", "PathEnergy",
     "engine", "models", "channels", "priors", "symbols", "kacrice", "pspin", "relu",
-    "SaddlePoint", "Branch", "Capacity", "Transition",
+    "SaddlePoint", "Branch", "Capacity", "Transition", "ground_state",
     "ReplicaError", "SaddlePointConvergenceError", "NonFiniteError", "ModelError",
 ]

@@ -181,6 +181,8 @@ def test_guide_ising_spin_glass_numbers():
     assert abs(full.phi - 1.66682874) < 5e-9 and full.phi_error < 1e-10   # [pin] to its error
     assert abs(full.observables["energy"] + 0.753763) < 5e-7               # [pin]
     assert full.parisi.k == 6
+    e1 = replica.ground_state(ns["sk0"], ansatz="1rsb").observables["energy"]
+    assert abs(e1 + 0.765259) < 5e-7   # [pin]; independent: test_ground_state_rs_and_1rsb
 
 
 def test_guide_relu_numbers():

@@ -87,6 +87,10 @@ class ParisiProblem:
     observables: Mapping[str, Callable] = field(default_factory=dict)
     top_one: bool = False
     m_unbounded: bool = False
+    # top_one: the last overlap is fixed at 1 (zero temperature); a terminal with a
+    # ``level(h, v, m)`` method then does the last level in closed form.
+    # m_unbounded: the Parisi parameters are mu in (0, inf) (zero temperature, mu = beta m),
+    # the solver's variables m' = mu / (1 + mu).
 
     @property
     def n_q(self) -> int:
@@ -121,7 +125,9 @@ class ParisiProblem:
         q, m = self.ladder(q, m)
         a = np.array([self.A(x) for x in q])
         th = np.array([self.theta(x) for x in np.concatenate((q, [1.0]))])
-        rec = _p.recursion(self.terminal, self.h0, a, self.A(1.0), m, res, keep_measures)
+        closed = self.top_one and hasattr(self.terminal, "level")
+        rec = _p.recursion(self.terminal, self.h0, a, self.A(1.0), m, res, keep_measures,
+                           closed_top=closed)
         mm = np.concatenate((m, [1.0]))
         phi = rec.F_root - 0.5 * float(np.dot(mm, np.diff(th)))
         r_q = (rec.sq - q)[:nq]
@@ -736,6 +742,11 @@ def _replace(point, **kw):
     return dataclasses.replace(point, **kw)
 
 
+def _amax(x):
+    """max |x|, 0 for an empty array (a ladder with nothing to solve)."""
+    return float(np.max(np.abs(x))) if len(x) else 0.0
+
+
 def _make_point(pb, theta, r, it, status, J, tol):
     k, nq = pb.k, pb.n_q
     names = pb.names()
@@ -752,9 +763,10 @@ def _make_point(pb, theta, r, it, status, J, tol):
     if ok:
         phi_c, r_c, _ = pb.functional(q, m, _p.CHECK_RESOLUTION)
         phi_err = abs(phi_c - phi)
-        grad_err = float(np.max(np.abs(r_c - r)))
+        grad_err = _amax(r_c - r)
         try:
-            shift = np.abs(np.linalg.solve(J, r)) + np.abs(np.linalg.solve(J, r_c - r))
+            shift = (np.abs(np.linalg.solve(J, r)) + np.abs(np.linalg.solve(J, r_c - r))
+                     if n else np.zeros(0))
         except np.linalg.LinAlgError:
             shift = np.full(n, np.inf)
         scale = np.concatenate((np.ones(nq), pb.m_jacobian(m)))
@@ -778,8 +790,8 @@ def _make_point(pb, theta, r, it, status, J, tol):
     point = SaddlePoint(
         model=pb.label, ansatz=pb.ansatz, params=params,
         order_params=dict(zip(names, values.tolist())), phi=float(phi),
-        residual=float(np.max(np.abs(r))) if r is not None else nan,
-        residual_abs=float(np.max(np.abs(r))) if r is not None else nan,
+        residual=_amax(r) if r is not None else nan,
+        residual_abs=_amax(r) if r is not None else nan,
         step=nan, iterations=int(it), success=ok and not exceeded, status=status,
         method="k-ladder" if k else "newton", hessian=hess,
         control_derivatives=np.zeros((n, 0)), derivatives=derivs,

@@ -57,6 +57,8 @@ __all__ = ["Resolution", "RESOLUTION", "CHECK_RESOLUTION", "Recursion", "recursi
 
 #: A level with sigma at least this many grid steps uses the trapezoid rule on the grid.
 TRAPEZOID_SIGMAS = 3.0
+#: Grid steps per sigma of a closed last level (its output has a smoothed kink).
+CLOSED_TOP_SIGMAS = 6.0
 
 
 @dataclass(frozen=True)
@@ -248,7 +250,7 @@ class Recursion:
 
 
 def recursion(terminal, h0, a, a_top, m, res: Resolution = RESOLUTION,
-              keep_measures=False) -> Recursion:
+              keep_measures=False, closed_top=False) -> Recursion:
     """Run the recursion for variances ``a`` = (A(q_0), ..., A(q_k)), ``a_top`` = A(1).
 
     Parameters
@@ -267,6 +269,11 @@ def recursion(terminal, h0, a, a_top, m, res: Resolution = RESOLUTION,
     res : Resolution
     keep_measures : bool
         Keep each level's grid, measure and functions (for the overlap distribution).
+    closed_top : bool
+        The last level (from q_{k-1} to q_k, parameter m_k; the root's plain average when
+        k = 0) is done in closed form by ``terminal.level(h, v, m) -> (F, F', G)``, G the
+        tilted average of the terminal (zero temperature: the terminal |y| has a kink that
+        no grid rule integrates to spectral accuracy).  Its q_k is fixed (``sq[k]`` is 1).
 
     Raises
     ------
@@ -282,8 +289,10 @@ def recursion(terminal, h0, a, a_top, m, res: Resolution = RESOLUTION,
         raise ModelError(f"the variances must be non-decreasing: A(q) = {a.tolist()}, "
                          f"A(1) = {a_top}")
     sig = np.sqrt(np.maximum(v, 0.0))
-    res = _adapted(res, sig)
     mm = np.concatenate(([0.0], m))          # m_0 = 0 for the root's plain average
+    if closed_top:
+        return _closed_top(terminal, h0, v, mm, sig, res, keep_measures)
+    res = _adapted(res, sig)
     kernels = [level_kernel(sig[l], mm[l], terminal.s_max, res) for l in range(k + 1)]
     Js = [J for _, J in kernels]
     reach = sum(Js)
@@ -291,6 +300,12 @@ def recursion(terminal, h0, a, a_top, m, res: Resolution = RESOLUTION,
     F, dF = terminal.values(h, max(v_top, 0.0))
     F = np.ascontiguousarray(F, dtype=float)
     dF = np.ascontiguousarray(dF, dtype=float)
+    return _run(F, dF, h, kernels, k, mm, sig, keep_measures)
+
+
+def _run(F, dF, h, kernels, k, mm, sig, keep_measures, G=None):
+    """The passes down and up through levels k..0 from F_k, F_k' on the grid ``h``; with
+    ``G`` (closed top), F is F_{k-1} and level k is closed: <F_k>_k = <G>_{k-1}."""
     levels = [(F, dF)]                      # F_k, ..., F_0, F_root
     for l in range(k, -1, -1):
         K, J = kernels[l]
@@ -306,8 +321,9 @@ def recursion(terminal, h0, a, a_top, m, res: Resolution = RESOLUTION,
     levels.reverse()                        # F_root, F_0, ..., F_k
     F_root, dF_root = float(levels[0][0][0]), float(levels[0][1][0])
     lam = np.ones(1)
-    sq = np.empty(k + 1)
-    avgF = np.empty(k + 1)
+    n = k + 1 + (G is not None)
+    sq = np.empty(n)
+    avgF = np.empty(n)
     measures = []
     for l in range(k + 1):
         K, J = kernels[l]
@@ -321,5 +337,27 @@ def recursion(terminal, h0, a, a_top, m, res: Resolution = RESOLUTION,
         if keep_measures:
             off = (len(h) - len(Fl)) // 2
             measures.append((h[off:len(h) - off], lam.copy(), Fl.copy(), dFl.copy()))
+    if G is not None:
+        sq[k + 1] = 1.0
+        avgF[k + 1] = float(np.dot(lam, G))
     return Recursion(F_root=F_root, dF_root=dF_root, sq=sq, df=np.diff(avgF),
                      measures=tuple(measures))
+
+
+def _closed_top(terminal, h0, v, mm, sig, res, keep_measures):
+    """:func:`recursion` with the last level in closed form (``terminal.level``)."""
+    k = len(mm) - 1
+    if k == 0:
+        F, dF, _ = terminal.level(np.array([h0]), float(v[0]), 0.0)
+        return Recursion(F_root=float(F[0]), dF_root=float(dF[0]), sq=np.ones(1),
+                         df=np.zeros(0))
+    # F_{k-1} is analytic in a strip of half-width ~ sigma_k only (the smoothed kink): the
+    # grid resolves it with CLOSED_TOP_SIGMAS steps
+    res = _adapted(res, np.concatenate((sig[:k], [sig[k] * TRAPEZOID_SIGMAS
+                                                  / CLOSED_TOP_SIGMAS])))
+    kernels = [level_kernel(sig[l], mm[l], terminal.s_max, res) for l in range(k)]
+    reach = sum(J for _, J in kernels)
+    h = h0 + res.dh * np.arange(-reach, reach + 1)
+    F, dF, G = (np.ascontiguousarray(x, dtype=float)
+                for x in terminal.level(h, float(v[k]), float(mm[k])))
+    return _run(F, dF, h, kernels, k - 1, mm[:k], sig, keep_measures, G)

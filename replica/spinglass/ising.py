@@ -28,24 +28,27 @@ Comm. Math. Phys. 233, 1 (2003).
 from __future__ import annotations
 
 import dataclasses
+import math
 import numbers
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import sympy as sp
+from scipy import special
 
 from ..engine.compiled import check_finite
 from ..engine.errors import ModelError
 from ..engine.freeentropy import free_entropy
 from ..engine.gauss import GaussAvg
-from ..engine.krsb import ParisiProblem
+from ..engine.krsb import ParisiProblem, solve_parisi
+from ..engine.results import SaddlePoint
 from ..engine.problem import SaddleProblem
 from ..engine.replicon import Replicon
 from .covariance import Covariance, covariance
 from .pspin import _xi_expr
 
-__all__ = ["IsingSpinGlass", "ising_spin_glass", "IsingSpins"]
+__all__ = ["IsingSpinGlass", "ising_spin_glass", "IsingSpins", "IsingSpinsT0", "ground_state"]
 
 ANSATZE = ("rs", "1rsb", "krsb", "frsb")
 #: The highest rung of the k-ladder of ansatz="frsb".
@@ -62,6 +65,45 @@ class IsingSpins:
     def values(h, v_top):
         a = np.abs(h)
         return a + np.log1p(np.exp(-2.0 * a)) + 0.5 * v_top, np.tanh(h)
+
+
+class IsingSpinsT0:
+    """The zero-temperature terminal of +-1 spins (fields y = h / beta, mu = beta m): the
+    site's -energy |y|, its last Gaussian level in closed form (:meth:`level`)."""
+
+    s_max = 1.0
+
+    @staticmethod
+    def values(h, v_top):
+        return np.abs(h) + 0.5 * v_top, np.sign(h)
+
+    @staticmethod
+    def level(y, v, m):
+        """F = (1/m) ln E exp(m |y + sqrt(v) z|), F' = dF/dy and G = d(m F)/dm (the tilted
+        average of |y + sqrt(v) z|); m = 0: F = G = E |y + sqrt(v) z|.
+
+        E exp(m |y + s z|) = exp(m^2 s^2 / 2) (e^{m y} Phi(a) + e^{-m y} Phi(b)),
+        a = (y + m s^2)/s, b = (m s^2 - y)/s."""
+        y = np.asarray(y, dtype=float)
+        s = math.sqrt(v)
+        if s == 0.0:
+            return np.abs(y), np.sign(y), np.abs(y)
+        if m == 0.0:
+            t = y / s
+            e = y * special.erf(t / math.sqrt(2.0)) + 2.0 * s * np.exp(-0.5 * t * t) / math.sqrt(
+                2.0 * math.pi)
+            return e, special.erf(t / math.sqrt(2.0)), e
+        a = (y + m * s * s) / s
+        b = (m * s * s - y) / s
+        lp = m * y + special.log_ndtr(a)
+        lm = -m * y + special.log_ndtr(b)
+        ls = np.logaddexp(lp, lm)
+        p_plus = np.exp(lp - ls)
+        F = (0.5 * m * m * s * s + ls) / m
+        dF = 2.0 * p_plus - 1.0
+        G = (m * s * s + y * dF
+             + 2.0 * s * np.exp(-m * y - 0.5 * b * b - ls) / math.sqrt(2.0 * math.pi))
+        return F, dF, G
 
 
 @dataclass(frozen=True)
@@ -202,3 +244,67 @@ def ising_spin_glass(xi, h=0.0) -> IsingSpinGlass:
     True
     """
     return IsingSpinGlass(covariance(xi), float(check_finite("h", h)))
+
+
+def ground_state(model, ansatz="rs", k=None, *, tol=1e-10, throw=True) -> SaddlePoint:
+    """The zero-temperature limit: the ground-state energy per spin of an Ising spin glass.
+
+    Parameters
+    ----------
+    model : IsingSpinGlass
+    ansatz : str
+        ``"rs"``, ``"1rsb"``, ``"krsb"`` (with ``k``) or ``"frsb"`` (the k-ladder
+        extrapolated in k^-4, k^-5, as at finite temperature).
+    k : int, optional
+    tol : float
+        On phi (and the equations of each rung).
+    throw : bool
+
+    Returns
+    -------
+    SaddlePoint
+        ``phi`` = lim phi / beta = -E_0 (so ``observables["energy"]`` = E_0); the ladder in
+        the T -> 0 scaling: q_0 < ... < q_{k-1} < q_k = 1 (the last one fixed) and
+        mu_l = lim beta m_l in (0, inf) (``mu1..muk``).
+
+    Notes
+    -----
+    With h = beta y and m = mu / beta the recursion keeps its form: the terminal is |y|,
+    A(q) = xi'(q) and theta(q) = q xi'(q) - xi(q); the last level (from q_{k-1} to 1) is
+    done in closed form, E exp(mu |y + s z|) = e^{mu^2 s^2/2} (e^{mu y} Phi(a) +
+    e^{-mu y} Phi(b)), a = (y + mu s^2)/s, b = (mu s^2 - y)/s.  The top level's term
+    (theta(1) - theta(q_k)) vanishes and the ln 2 of the counting measure is O(1/beta).
+
+    Examples
+    --------
+    >>> import math, replica
+    >>> sk = replica.models.ising_spin_glass(xi={2: 0.5})
+    >>> abs(replica.ground_state(sk).observables["energy"] + math.sqrt(2 / math.pi)) < 1e-12
+    True
+
+    References
+    ----------
+    G. Parisi, J. Phys. A 13, L115 (1980); A. Crisanti and T. Rizzo, "Analysis of the
+    infinite-replica symmetry breaking solution of the Sherrington-Kirkpatrick model",
+    Phys. Rev. E 65, 046137 (2002).
+    """
+    if not isinstance(model, IsingSpinGlass):
+        raise ModelError(f"ground_state: an Ising spin glass (models.ising_spin_glass) is "
+                         f"needed, got {type(model).__name__}; for spherical spin glasses use "
+                         "replica.pspin.ground_state(xi)")
+    if ansatz not in ANSATZE:
+        raise ModelError(f"{model.name}: unknown ansatz {ansatz!r}; use one of {ANSATZE}")
+    if ansatz == "rs":
+        if k not in (None, 0):
+            raise ModelError(f"{model.name}: k = {k} is for ansatz='krsb'")
+        k = 0
+    else:
+        k = _check_k(ansatz, k, model.name)
+    xi = model.xi
+    pb = ParisiProblem(label=f"{model.name}, T = 0", terminal=IsingSpinsT0(),
+                       A=lambda q: xi(q, 1), dA=lambda q: xi(q, 2),
+                       theta=lambda q: q * xi(q, 1) - xi(q), h0=model.h, k=k,
+                       values={"h": model.h}, ansatz=ansatz, minimum=True,
+                       observables={"energy": lambda p: -p.phi}, top_one=True,
+                       m_unbounded=True)
+    return solve_parisi(pb, tol=tol, throw=throw)

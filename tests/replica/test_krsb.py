@@ -354,3 +354,54 @@ def test_kinked_zero_temperature_terminal_is_flagged():
     assert sp_.status == Status.INACCURATE and "phi" in sp_.exceeded
     assert set(sp_.order_params) == {"q0", "mu1"} and sp_.parisi is None
     assert sp_.phi_error > 1e-5
+
+
+def _t0_1rsb_reference(q0, mu):
+    """-E of SK's T = 0 1RSB ladder by nested QUADPACK, no engine code:
+    E_z0 (1/mu) ln E_z1 exp(mu |sqrt(q0) z0 + sqrt(1 - q0) z1|) - mu (1 - q0^2) / 4."""
+    g = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+    s0, s1 = math.sqrt(q0), math.sqrt(1 - q0)
+
+    def inner(y):
+        val = integrate.quad(lambda z: g(z) * math.exp(mu * abs(y + s1 * z)), -30, 30,
+                             points=[-y / s1], epsabs=0, epsrel=1e-13, limit=200)[0]
+        return math.log(val) / mu
+
+    outer = integrate.quad(lambda z: g(z) * inner(s0 * z), -30, 30, epsabs=1e-14,
+                           epsrel=1e-13, limit=200)[0]
+    return outer - mu * (1 - q0 * q0) / 4
+
+
+def test_ground_state_rs_and_1rsb():
+    sk = models.ising_spin_glass(SK)
+    rs = replica.ground_state(sk)
+    assert rs.observables["energy"] == pytest.approx(-math.sqrt(2 / math.pi), abs=1e-12)
+    one = replica.ground_state(sk, ansatz="1rsb")
+    assert one.status == Status.CONVERGED
+    q0, mu = one.order_params["q0"], one.order_params["mu1"]
+    assert one.phi == pytest.approx(_t0_1rsb_reference(q0, mu), abs=1e-10)
+    # stationary: the reference does not move to first order in either direction
+    for dq, dmu in ((1e-4, 0.0), (0.0, 1e-4)):
+        slope = (_t0_1rsb_reference(q0 + dq, mu + dmu)
+                 - _t0_1rsb_reference(q0 - dq, mu - dmu)) / 2e-4
+        assert abs(slope) < 1e-6
+    # Parisi (1980)'s 1RSB ground state of SK, -0.7652 (recalled, four digits)
+    assert one.observables["energy"] == pytest.approx(-0.7652, abs=1e-4)
+    two = replica.ground_state(sk, ansatz="krsb", k=2)
+    assert -0.7652 < two.observables["energy"] < -0.7631667
+
+
+def test_ground_state_bad_input():
+    with pytest.raises(ModelError, match="Ising spin glass .* is needed"):
+        replica.ground_state(models.perceptron(weights="spherical", kappa=0.0))
+    with pytest.raises(ModelError, match="k must be an integer"):
+        replica.ground_state(models.ising_spin_glass(SK), ansatz="krsb", k=0)
+
+
+@pytest.mark.slow
+def test_sk_ground_state_full_rsb_against_crisanti_rizzo():
+    """E_0 = -0.7631667 (Crisanti and Rizzo 2002, quoted to 1e-7 in public test suites;
+    recalled, not read in the paper): the k-ladder to k = 12, extrapolated (126 s)."""
+    full = replica.ground_state(models.ising_spin_glass(SK), ansatz="frsb", tol=1e-6)
+    assert full.status == Status.CONVERGED
+    assert abs(full.observables["energy"] + 0.7631667) < 1e-6 + full.phi_error
