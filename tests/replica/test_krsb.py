@@ -250,14 +250,14 @@ def test_plot_draws_q_of_x():
 def test_sweep_of_krsb_points_matches_single_solves():
     sk = models.ising_spin_glass(SK, h=0.3)
     betas = np.array([1.3, 1.6, 2.0])
-    br = replica.sweep(sk, beta=betas, ansatz="krsb", k=2)
+    br = replica.sweep(sk, beta=betas, ansatz="1rsb")
     assert br.param == "beta" and np.all(br.solved)
     for b, p in zip(betas, br.points):
-        one = replica.solve(sk, {"beta": b}, ansatz="krsb", k=2, throw=False)
+        one = replica.solve(sk, {"beta": b}, ansatz="1rsb", throw=False)
         assert p.phi == pytest.approx(one.phi, abs=1e-12)
         assert p.status == one.status
-    # below the AT line (beta_AT = 1.534 at h = 0.3) the 2-step ladder collapses
-    assert br.points[0].status == Status.COLLAPSED and br.points[2].parisi.k == 2
+    # below the AT line (beta_AT = 1.534 at h = 0.3) the 1-step ladder collapses
+    assert br.points[0].status == Status.COLLAPSED and br.points[2].parisi.k == 1
 
 
 def test_unbounded_parameters_are_a_reparametrisation():
