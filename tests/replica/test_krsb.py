@@ -71,6 +71,16 @@ def test_krsb_phi_against_independent_numpy_recursion(beta, h, k):
     assert sp_.phi_error < 1e-12
 
 
+def test_mixed_covariance_against_independent_numpy_recursion():
+    """A mixed 2+3+4-spin covariance (xi'' not constant) in a field, 1RSB."""
+    xi = {2: 0.3, 3: 0.2, 4: 0.25}
+    sp_ = replica.solve(models.ising_spin_glass(xi, h=0.2), {"beta": 2.0}, ansatz="1rsb")
+    assert sp_.status == Status.CONVERGED
+    q, m = _ladder(sp_)
+    assert q[1] - q[0] > 0.5
+    assert sp_.phi == pytest.approx(parisi_phi(xi, 2.0, 0.2, q, m, dh=0.02), abs=1e-8)
+
+
 def test_solution_is_stationary_and_a_minimum_of_the_reference():
     """Central differences of the independent functional vanish at the engine's ladder, and
     every displaced ladder has a larger phi (Guerra's bound: the k-step optimum is a min)."""
