@@ -218,16 +218,16 @@ def test_bad_input_is_named():
 
 
 def test_a_ladder_that_fails_is_not_reported_collapsed(monkeypatch):
-    from replica.engine import krsb
+    from replica.engine import ladder
     sk = models.ising_spin_glass(SK, h=0.3)
-    real = krsb._solve_min
+    real = ladder.solve_min
 
     def failing(pb, start, tol, max_iter):
         rec = real(pb, start, tol, max_iter)
         return rec if pb.k == 0 else rec[:3] + (Status.MAX_ITER,) + rec[4:]
 
-    monkeypatch.setattr(krsb, "_solve_min", failing)
-    monkeypatch.setattr(krsb, "_refined", lambda theta, k: None)
+    monkeypatch.setattr(ladder, "solve_min", failing)
+    monkeypatch.setattr(ladder, "_refined", lambda theta, k: None)
     sp_ = replica.solve(sk, {"beta": 2.0}, ansatz="1rsb", throw=False)
     assert sp_.status == Status.NO_ROOT and not sp_.success
     with pytest.raises(replica.SaddlePointConvergenceError, match="no 1-step solution"):
