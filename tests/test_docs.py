@@ -185,6 +185,16 @@ def test_guide_ising_spin_glass_numbers():
     assert abs(e1 + 0.765259) < 5e-7   # [pin]; independent: test_ground_state_rs_and_1rsb
 
 
+def test_guide_spherical_rsb_numbers():
+    ns = _ns('one = replica.solve(pspin.spherical({3: 0.5})')
+    from tests.replica.test_spherical_rsb import _continuous_solution
+    assert abs(ns["one"].phi - 0.9865111472) < 5e-11     # [pin]; = its 1RSB in the tests
+    assert "1 steps" in ns["one"].method
+    ref = _continuous_solution(0.5, 0.1, 1.2)[0]          # independent closed form
+    assert abs(ref - 0.430777285985) < 5e-13
+    assert abs(ns["cont"].phi - ref) < 1e-10 and ns["cont"].phi_error < 1e-10
+
+
 def test_guide_relu_numbers():
     ns = _ns("theory.nonempty_regions(n=10, d0=2, d1=3, bias=True)")
     t = ns["theory"]

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -35,12 +36,37 @@ from . import parisi as _p
 from .errors import ModelError, SaddlePointConvergenceError
 from .results import ParisiFunction, SaddlePoint, Status
 
-__all__ = ["ParisiProblem", "solve_parisi", "ladder_names", "extrapolate"]
+__all__ = ["ParisiProblem", "solve_parisi", "ladder_names", "extrapolate", "check_k"]
 
 
 def ladder_names(k):
     """The order parameters of a k-RSB ladder: q0..qk, then m1..mk."""
     return [f"q{i}" for i in range(k + 1)] + [f"m{i}" for i in range(1, k + 1)]
+
+
+def check_k(ansatz, k, name, k_full):
+    """The number of steps of a k-RSB ansatz, validated: ``"1rsb"`` has k = 1, ``"krsb"``
+    needs an integer k >= 1, ``"frsb"`` takes none (its ladder climbs to ``k_full``).
+
+    Raises
+    ------
+    ModelError
+        Naming the model ``name`` and the offending k.
+    """
+    if ansatz == "frsb":
+        if k is not None:
+            raise ModelError(f"{name}: ansatz='frsb' takes no k (it climbs the k-ladder to "
+                             f"k = {k_full} and extrapolates); use ansatz='krsb' with k")
+        return k_full
+    if ansatz == "1rsb":
+        if k not in (None, 1):
+            raise ModelError(f"{name}: ansatz='1rsb' has k = 1, got k = {k}")
+        return 1
+    if k is None:
+        raise ModelError(f"{name}: ansatz='krsb' needs the number of steps k (k >= 1)")
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+        raise ModelError(f"{name}: k must be an integer >= 1, got {k!r}")
+    return int(k)
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,10 +115,16 @@ class ParisiProblem:
     observables: Mapping[str, Callable] = field(default_factory=dict)
     top_one: bool = False
     m_unbounded: bool = False
+    extra: Callable | None = None
+    weight: float = 1.0
     # top_one: the last overlap is fixed at 1 (zero temperature); a terminal with a
     # ``level(h, v, m)`` method then does the last level in closed form.
     # m_unbounded: the Parisi parameters are mu in (0, inf) (zero temperature, mu = beta m),
     # the solver's variables m' = mu / (1 + mu).
+    # extra: an algebraic term G of the ladder in place of theta's,
+    # ``extra(q, m) -> (G, dG/dq_l for l = 0..k, dG/dm_l for l = 1..k)``, so that
+    # phi = weight F_root + G (a spherical prior's entropy, :mod:`replica.engine.sphere`; with
+    # terminal None there is no recursion and phi = G: the Crisanti-Sommers functional).
 
     @property
     def n_q(self) -> int:
@@ -120,11 +152,23 @@ class ParisiProblem:
         m = np.asarray(m, float)
         return 1.0 / (1.0 - m) ** 2 if self.m_unbounded else np.ones(len(m))
 
+    def q_scale(self, q, m):
+        """D_l with d phi / d q_l = D_l r_l (r the q residuals of :meth:`functional`), for
+        the full ladder (q, m): weight A'(q_l) (m_l - m_{l+1}) / 2, and (m_l - m_{l+1}) / 2
+        without a recursion (m_0 = 0, m_{k+1} = 1)."""
+        mm = np.concatenate(([0.0], m, [1.0]))
+        half = 0.5 * (mm[:-1] - mm[1:])
+        if self.terminal is None:
+            return half
+        return self.weight * half * np.array([self.dA(x) for x in q])
+
     def functional(self, q, m, res=_p.RESOLUTION, keep_measures=False):
         """phi, the equations' residuals (q_l - <F_l'^2>, then the m equations) and the
         recursion at the ladder (q, m)."""
         nq = len(q)
         q, m = self.ladder(q, m)
+        if self.extra is not None:
+            return self._functional_extra(q, m, nq, res, keep_measures)
         a = np.array([self.A(x) for x in q])
         th = np.array([self.theta(x) for x in np.concatenate((q, [1.0]))])
         closed = self.top_one and hasattr(self.terminal, "level")
@@ -134,6 +178,32 @@ class ParisiProblem:
         phi = rec.F_root - 0.5 * float(np.dot(mm, np.diff(th)))
         r_q = (rec.sq - q)[:nq]
         r_m = rec.df / m - 0.5 * np.diff(th)[:-1] if len(m) else np.zeros(0)
+        return phi, np.concatenate((r_q, r_m)), rec
+
+    def _functional_extra(self, q, m, nq, res, keep_measures):
+        # phi = weight F_root + G(q, m); the q residuals are d phi / d q_l over q_scale
+        k = len(m)
+        G, gq, gm = self.extra(q, m)
+        if self.terminal is None:
+            rec = None
+            F, gF_q, gF_m = 0.0, np.zeros(k + 1), np.zeros(k)
+        else:
+            a = np.array([self.A(x) for x in q])
+            closed = self.top_one and hasattr(self.terminal, "level")
+            rec = _p.recursion(self.terminal, self.h0, a, self.A(1.0), m, res, keep_measures,
+                               closed_top=closed)
+            F = rec.F_root
+            mm = np.concatenate(([0.0], m, [1.0]))
+            w = self.weight
+            gF_q = w * 0.5 * (mm[:-1] - mm[1:]) * np.array([self.dA(x) for x in q]) * rec.sq
+            gF_m = w * rec.df / m if k else np.zeros(0)
+            F = w * F
+        phi = F + G
+        # q_l between coinciding m's moves nothing (d phi / d q_l = 0 = D_l): residual 0
+        D = self.q_scale(q, m)
+        g = gF_q + gq
+        r_q = np.divide(g, D, out=np.zeros_like(g), where=D != 0.0)[:nq]
+        r_m = gF_m + gm
         return phi, np.concatenate((r_q, r_m)), rec
 
 
@@ -208,6 +278,10 @@ FULL_K_MIN = 6
 #: The residual tolerance of every rung of a full-RSB ladder.
 RUNG_TOL = 1e-10
 FULL_EXPONENTS = (4.0, 5.0)
+#: A ladder that stops because no (k+1)-step solution converges, while the best
+#: (k+1)-step ladder reached lies only g below the k-step phi, is the solution to
+#: FLAT_TAIL * g (taken as its error: the tail of further steps) where that is within tol.
+FLAT_TAIL = 4.0
 
 
 def extrapolate(ks, values):
@@ -250,8 +324,9 @@ def _solve_full(pb, tol, max_iter, throw):
     lim = err = float("nan")
     rung_tol = RUNG_TOL             # every rung solved tightly; tol is phi's
     met = False
-    why = []
-    for kk, rec in _lad.climb(pb, rung_tol, max_iter, why):
+    why, gains = [], []
+    flat_tail = False
+    for kk, rec in _lad.climb(pb, rung_tol, max_iter, why, gains):
         last = (kk, rec)
         if kk == 0 or rec[3] != Status.CONVERGED:
             continue
@@ -261,6 +336,9 @@ def _solve_full(pb, tol, max_iter, throw):
         phis.append(phi)
         dv.append(pb.derivatives(*sub.ladder(rec[0][:sub.n_q], rec[0][sub.n_q:]), rr)
                   if pb.derivatives is not None else {})
+        if _tail_below(ks, phis, tol):
+            flat_tail = True
+            break
         if kk >= FULL_K_MIN:
             lim, err = extrapolate(ks, phis)
             if err <= tol * (1.0 + abs(lim)):
@@ -275,6 +353,23 @@ def _solve_full(pb, tol, max_iter, throw):
                 f"{pb.label}, frsb, {dict(pb.values)}: the k-ladder failed at k = {kk}: "
                 f"{point.status}: {point.status.message}", point)
         return point
+    if flat_tail:
+        g = [phis[-2] - phis[-1], phis[-3] - phis[-2]]
+        return _replace(point, ansatz=pb.ansatz,
+                        phi_error=max(point.phi_error, ks[-1] * g[0]),
+                        method=f"k-ladder to k = {kk}: further steps lower phi by less than "
+                               f"tol (the last two lowered it by {g[0]:.1e}, {g[1]:.1e})")
+    flat = (why == ["failed"] and kk >= 1 and 0.0 <= gains[0] * FLAT_TAIL
+            <= tol * (1.0 + abs(point.phi)))
+    if flat:
+        # no (kk + 1)-step ladder converged, but the best one reached lowers phi by less
+        # than the tolerance: a flat direction (a continuous stretch of q(x) too short to
+        # matter at tol); the kk-step point is the solution to tol, its error the gain's tail
+        return _replace(point, ansatz=pb.ansatz,
+                        phi_error=max(point.phi_error, FLAT_TAIL * gains[0]),
+                        method=f"k-ladder: q(x) has {kk} steps to within tol (the best "
+                               f"{kk + 1}-step ladder reached, not converged, lowers phi by "
+                               f"{gains[0]:.1e})")
     if not met and kk < pb.k and why != ["collapsed"]:
         point = _replace(point, status=Status.NO_ROOT, success=False, ansatz=pb.ansatz,
                          method=f"k-ladder: no {kk + 1}-step solution found from the "
@@ -288,8 +383,11 @@ def _solve_full(pb, tol, max_iter, throw):
                         method="k-ladder: collapsed to RS (no RSB solution here)")
     if not met and kk < pb.k:
         # the ladder stopped: no solution with one more distinct step, the Parisi function
-        # has kk steps and the kk-step point is the full solution
+        # has kk steps and the kk-step point is the full solution, to the resolution of
+        # the collapse test (ladder.COLLAPSE_TOL)
         return _replace(point, ansatz=pb.ansatz,
+                        phi_error=max(point.phi_error,
+                                      _lad.COLLAPSE_TOL * (1.0 + abs(point.phi))),
                         method=f"k-ladder: q(x) has {kk} steps (no {kk + 1}-step solution)")
     derivs = {name: extrapolate(ks, [d[name] for d in dv])[0] for name in dv[-1]}
     phi_err = max(err, point.phi_error)
@@ -301,6 +399,17 @@ def _solve_full(pb, tol, max_iter, throw):
     if pb.observables and full.accurate("order_params"):
         full = full.with_observables({nm: float(f(full)) for nm, f in pb.observables.items()})
     return full
+
+
+def _tail_below(ks, phis, tol):
+    """The last two rungs (k >= 3) each lowered phi by g with k g <= tol (1 + |phi|) / 2:
+    further steps matter less than tol (a continuous q(x) approached like k^-4 has the tail
+    phi_k - phi ~ k g / 4)."""
+    if len(ks) < 3 or ks[-1] < 3 or ks[-1] >= FULL_K_MIN:
+        return False
+    bound = 0.5 * tol * (1.0 + abs(phis[-1]))
+    g1, g2 = phis[-2] - phis[-1], phis[-3] - phis[-2]
+    return 0.0 <= g1 * ks[-1] <= bound and 0.0 <= g2 * ks[-2] <= bound
 
 
 def _replace(point, **kw):

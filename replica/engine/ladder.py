@@ -1,7 +1,7 @@
 """The k-ladder of a k-RSB problem: the solvers of its rungs and the climb from RS.
 
 Works on any object with the interface of :class:`replica.engine.krsb.ParisiProblem`
-(``functional``, ``k``, ``n_q``, ``dA``, ``ladder``, ``m_jacobian``, ``minimum``,
+(``functional``, ``k``, ``n_q``, ``q_scale``, ``ladder``, ``m_jacobian``, ``minimum``,
 ``top_one``): Newton on the equations (Broyden-updated finite-difference Jacobian) or, for a
 problem that is a minimum over ladders, Newton on phi's Hessian with floored eigenvalues;
 L-BFGS-B in stick-breaking coordinates from rough starts; saddles of phi left along their
@@ -31,6 +31,16 @@ def _inside(theta, nq):
     return not len(m) or (m[0] > 0.0 and m[-1] < 1.0 and np.all(np.diff(m) > 0.0))
 
 
+def _project(theta, nq):
+    """The bound q_0 >= 0 kept by projection: a step that ends below it is put on it (a
+    solution on the bound, q_0 = 0 at zero field, is reached by Newton, whose steps
+    otherwise leave the domain by rounding)."""
+    if nq and theta[0] < 0.0:
+        theta = theta.copy()
+        theta[0] = 0.0
+    return theta
+
+
 def _residual(pb, theta):
     k = pb.k
     try:
@@ -43,7 +53,9 @@ def _residual(pb, theta):
 def _jacobian(pb, theta, r):
     n = len(theta)
     J = np.empty((n, n))
-    room = _room(_full(pb, theta), pb.k)
+    # the step: a hundredth of the smallest gap of the ladder, the gap of q_0 above the
+    # bound 0 excepted (a step that would cross a bound is taken the other way)
+    room = _room(_full(pb, theta), pb.k, skip_bound=True)
     for i in range(n):
         h = min(1e-7, 0.01 * room)
         t = theta.copy()
@@ -102,7 +114,7 @@ def _newton(pb, theta, tol, max_iter):
         t = 1.0
         norm = np.max(np.abs(r))
         while True:
-            cand = theta + t * step
+            cand = _project(theta + t * step, pb.n_q)
             rc = _residual(pb, cand) if _inside(cand, pb.n_q) else None
             if rc is not None and np.max(np.abs(rc)) < norm * (1 - 1e-4 * t) + 1e-15:
                 break
@@ -151,7 +163,7 @@ def _newton_min(pb, theta, tol, max_iter):
         t = 1.0
         accepted = False
         while t > 1e-8:
-            cand = theta + t * step
+            cand = _project(theta + t * step, pb.n_q)
             if _inside(cand, pb.n_q):
                 try:
                     phi_c, r_c, _ = pb.functional(cand[:pb.n_q], cand[pb.n_q:])
@@ -176,12 +188,19 @@ def _newton_min(pb, theta, tol, max_iter):
 #: How far a split breakpoint's two halves start towards its neighbours (tried in order until
 #: one start converges to a ladder with distinct steps).
 SPLIT_FRACTIONS = (0.5, 0.25, 0.8, 0.1, 0.03)
+#: Where between its neighbours the new breakpoint x starts (tried in order: the first with
+#: every split fraction, the others with the first two): a discontinuous transition (a pure p-spin just below T_s) has its step at
+#: x near 1.
+SPLIT_X = (0.5, 0.9, 0.15)
+#: A rung collapses (no ladder with one more distinct step exists) when no start converges
+#: onto distinct steps and none reaches a phi lower than the rung's by this (relative).
+COLLAPSE_TOL = 1e-12
 
 
-def _splits(theta, k, frac):
+def _splits(theta, k, frac, g=0.5):
     """Starts of a (k+1)-step ladder from a k-step solution: each breakpoint q_l split in two
-    (q_l -+ d, d ``frac`` of its distance to the nearer neighbour), the new x halfway between
-    its neighbours; the
+    (q_l -+ d, d ``frac`` of its distance to the nearer neighbour), the new x the fraction
+    ``g`` of the way between its neighbours; the
     breakpoint with the widest span between its neighbours first."""
     q, m = theta[:k + 1], theta[k + 1:]
     mm = np.concatenate(([0.0], m, [1.0]))
@@ -199,7 +218,7 @@ def _splits(theta, k, frac):
         else:
             continue
         new_q = np.concatenate((q[:l], pair, q[l + 1:]))
-        new_m = np.concatenate((m[:l], [0.5 * (mm[l] + mm[l + 1])], m[l:]))
+        new_m = np.concatenate((m[:l], [mm[l] + g * (mm[l + 1] - mm[l])], m[l:]))
         out.append(np.concatenate((new_q, new_m)))
     return out
 
@@ -229,6 +248,13 @@ def _start_rs(pb):
     the RS overlap is fixed at 1 (``top_one``)."""
     if pb.top_one:
         return np.zeros(0)
+    if pb.extra is not None:
+        # no fixed-point map: the RS phi minimised over q in [0, 1)
+        from scipy import optimize
+        res = optimize.minimize_scalar(lambda x: _phi_or_inf(pb, np.array([x])),
+                                       bounds=(0.0, 1.0 - 1e-9), method="bounded",
+                                       options={"xatol": 1e-10})
+        return np.array([min(max(float(res.x), 0.0), 1.0 - 1e-6)])
     q = 0.5
     for _ in range(200):
         _, r, _ = pb.functional([q], [])
@@ -264,9 +290,7 @@ def _gradient_scale(pb, theta):
     d m / d (solver variable) for the m equations (m_0 = 0, m_{k+1} = 1)."""
     nq = pb.n_q
     q, m = pb.ladder(theta[:nq], theta[nq:])
-    mm = np.concatenate(([0.0], m, [1.0]))
-    dq = 0.5 * np.array([pb.dA(x) for x in q[:nq]]) * (mm[:nq] - mm[1:nq + 1])
-    return np.concatenate((dq, pb.m_jacobian(theta[nq:])))
+    return np.concatenate((pb.q_scale(q, m)[:nq], pb.m_jacobian(theta[nq:])))
 
 
 def hessian(pb, theta, J):
@@ -379,22 +403,27 @@ def solve_min(pb, start, tol, max_iter):
     return rec
 
 
-def _room(theta, k):
-    # the smallest distance between neighbouring ladder values (and to 0, 1)
+def _room(theta, k, skip_bound=False):
+    # the smallest distance between neighbouring ladder values (and to 0, 1); without the
+    # gap of q_0 above 0 with ``skip_bound``
     q, m = theta[:k + 1], theta[k + 1:]
-    gaps = np.concatenate((np.diff(np.concatenate(([0.0], q, [1.0]))),
+    gq = np.diff(np.concatenate(([0.0], q, [1.0])))
+    gaps = np.concatenate((gq[1:] if skip_bound else gq,
                            np.diff(np.concatenate(([0.0], m, [1.0])))))
     return float(np.min(gaps[gaps > 0])) if np.any(gaps > 0) else 0.1
 
 
-def climb(pb, tol, max_iter, why=None):
+def climb(pb, tol, max_iter, why=None, gains=None):
     """The k-ladder: yields (k, Newton record) for k = 0, 1, ..., pb.k, each rung started
     from the previous one (q(x) refined onto one more step, else every split of a breakpoint,
     widest span first), until a rung has no solution with distinct steps (a local minimum of
     phi where the problem is a minimum) or pb.k is reached.  ``why`` (a list) receives, when
     the climb stops early, ``"collapsed"`` (a start converged onto coinciding steps: the
-    solution has fewer steps) or ``"failed"`` (no start converged)."""
+    solution has fewer steps) or ``"failed"`` (no start converged); ``gains`` (a list)
+    then receives how much lower than the last rung's phi the best ladder with one more step
+    that was reached lies (inf where none was reached)."""
     why = [] if why is None else why
+    gains = [] if gains is None else gains
     sub = with_k(pb, 0)
     rec = solve_min(sub, _start_rs(sub), tol, max_iter)
     yield 0, rec
@@ -412,8 +441,10 @@ def climb(pb, tol, max_iter, why=None):
                     and (not pb.minimum or _descent(sub, r[0], r[4]) is None)):
                 found = r
         lowest = np.inf
-        for frac in SPLIT_FRACTIONS if found is None else ():
-            for start in _splits(_full(prev_sub, best[0]), kk - 1, frac):
+        tries = [(f, SPLIT_X[0]) for f in SPLIT_FRACTIONS] + [
+            (f, g) for g in SPLIT_X[1:] for f in SPLIT_FRACTIONS[:2]]
+        for frac, g in tries if found is None else ():
+            for start in _splits(_full(prev_sub, best[0]), kk - 1, frac, g):
                 start = _free(sub, start)
                 if not _inside(start, sub.n_q):
                     continue
@@ -422,18 +453,38 @@ def climb(pb, tol, max_iter, why=None):
                     found = r
                     break
                 if _inside(r[0], sub.n_q):
-                    lowest = min(lowest, _phi_or_inf(sub, r[0]))
+                    ph = _phi_or_inf(sub, r[0])
+                    if ph < lowest:
+                        lowest, low_theta = ph, r[0]
             if found is not None:
                 break
         if found is None:
             # collapsed: the best (kk)-step ladder reached is no lower than the (kk-1)-step
-            # solution (its extra step merged), rather than a failure to converge anywhere
+            # solution (its extra step merged) to the resolution of the two phi's, rather
+            # than a failure to converge anywhere
             prev = _phi_or_inf(prev_sub, best[0])
-            why.append("collapsed" if pb.minimum and lowest >= prev - 1e-12 * (1 + abs(prev))
-                       and np.isfinite(lowest) else "failed")
+            gains.append(prev - lowest if np.isfinite(lowest) else np.inf)
+            if np.isfinite(lowest):
+                noise = (COLLAPSE_TOL * (1 + abs(prev)) + _phi_noise(prev_sub, best[0])
+                         + _phi_noise(sub, low_theta))
+            why.append("collapsed" if pb.minimum and np.isfinite(lowest)
+                       and lowest >= prev - noise else "failed")
             return
         best = found
         yield kk, found
+
+
+def _phi_noise(pb, theta):
+    """|phi - phi at the check resolution| of a ladder (0 for an algebraic functional)."""
+    from .parisi import CHECK_RESOLUTION
+    if getattr(pb, "terminal", None) is None:
+        return 0.0
+    try:
+        n = pb.n_q
+        return abs(float(pb.functional(theta[:n], theta[n:])[0])
+                   - float(pb.functional(theta[:n], theta[n:], CHECK_RESOLUTION)[0]))
+    except (NonFiniteError, ModelError):
+        return np.inf
 
 
 def _phi_or_inf(pb, theta):

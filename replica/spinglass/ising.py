@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import numbers
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -41,7 +40,7 @@ from ..engine.compiled import check_finite
 from ..engine.errors import ModelError
 from ..engine.freeentropy import free_entropy
 from ..engine.gauss import GaussAvg
-from ..engine.krsb import ParisiProblem, solve_parisi
+from ..engine.krsb import ParisiProblem, check_k, solve_parisi
 from ..engine.results import SaddlePoint
 from ..engine.problem import SaddleProblem
 from ..engine.replicon import Replicon
@@ -150,25 +149,8 @@ class IsingSpinGlass:
             fe = _rs_free_entropy(self.xi)
             return SaddleProblem(fe, {"beta": beta, "h": h}, label=self.name, primary="beta",
                                  observables=_RS_OBSERVABLES, replicon=fe.replicon)
-        k = _check_k(ansatz, k, self.name)
+        k = check_k(ansatz, k, self.name, FULL_K_MAX)
         return _parisi_problem(self, beta, h, k, ansatz)
-
-
-def _check_k(ansatz, k, name):
-    if ansatz == "frsb":
-        if k is not None:
-            raise ModelError(f"{name}: ansatz='frsb' takes no k (it climbs the k-ladder to "
-                             f"k = {FULL_K_MAX} and extrapolates); use ansatz='krsb' with k")
-        return FULL_K_MAX
-    if ansatz == "1rsb":
-        if k not in (None, 1):
-            raise ModelError(f"{name}: ansatz='1rsb' has k = 1, got k = {k}")
-        return 1
-    if k is None:
-        raise ModelError(f"{name}: ansatz='krsb' needs the number of steps k (k >= 1)")
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
-        raise ModelError(f"{name}: k must be an integer >= 1, got {k!r}")
-    return int(k)
 
 
 def _parisi_problem(model, beta, h, k, ansatz):
@@ -299,7 +281,7 @@ def ground_state(model, ansatz="rs", k=None, *, tol=1e-10, throw=True) -> Saddle
             raise ModelError(f"{model.name}: k = {k} is for ansatz='krsb'")
         k = 0
     else:
-        k = _check_k(ansatz, k, model.name)
+        k = check_k(ansatz, k, model.name, FULL_K_MAX)
     xi = model.xi
     pb = ParisiProblem(label=f"{model.name}, T = 0", terminal=IsingSpinsT0(),
                        A=lambda q: xi(q, 1), dA=lambda q: xi(q, 2),

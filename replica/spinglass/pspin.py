@@ -40,13 +40,17 @@ import sympy as sp
 from scipy import optimize
 
 from ..engine.compiled import check_finite, check_positive
+from ..engine.errors import ModelError
+from ..engine.krsb import ParisiProblem, check_k
+from ..engine.sphere import spherical_entropy
 from ..engine.problem import SaddleProblem
 from ..engine.errors import ReplicaError
 from ..engine.freeentropy import FreeEntropy, free_entropy
 from ..engine.solvers import solve
 from .covariance import Covariance, covariance
 
-__all__ = ["PSpin", "spherical", "T_d", "T_s", "ground_state", "complexity_1rsb"]
+__all__ = ["PSpin", "spherical", "T_d", "T_s", "ground_state", "complexity_1rsb",
+           "crisanti_sommers"]
 
 q, m, beta = sp.symbols("q m beta", positive=True)
 chi, mu = sp.symbols("chi mu", positive=True)
@@ -76,13 +80,107 @@ class PSpin:
         (q, m; beta) or ``"1rsb-T0"`` (chi, mu; no control: the zero-temperature limit)."""
         return _free_entropy(self.xi, ansatz)
 
-    def saddle_problem(self, controls, ansatz=None) -> SaddleProblem:
-        """The engine's view (:class:`replica.engine.problem.SaddleProblem`): ``ansatz``
-        ``"rs"`` (default; with its replicon), ``"1rsb"``, ``"1rsb-T0"``; beta > 0."""
-        fe = _free_entropy(self.xi, ansatz or "rs")
-        return SaddleProblem(fe, controls, label=f"spherical spin glass {self.xi.as_dict()}",
+    @property
+    def name(self):
+        return f"spherical spin glass {self.xi.as_dict()}"
+
+    def saddle_problem(self, controls, ansatz=None, k=None):
+        """The engine's view: ``ansatz`` ``"rs"`` (default; with its replicon), ``"1rsb"``,
+        ``"1rsb-T0"`` (a :class:`replica.engine.problem.SaddleProblem` of the symbolic free
+        entropy), or ``"krsb"`` with ``k`` steps and ``"frsb"`` (a
+        :class:`~replica.engine.krsb.ParisiProblem`: the Crisanti-Sommers functional of a
+        k-step ladder, :func:`crisanti_sommers`); beta > 0."""
+        ansatz = "rs" if ansatz is None else ansatz
+        if ansatz in ("krsb", "frsb"):
+            controls = dict(controls)
+            unknown = sorted(set(controls) - {"beta"})
+            if unknown:
+                raise ModelError(f"{self.name}: unknown controls {unknown}; its control is "
+                                 "beta")
+            if "beta" not in controls:
+                raise ModelError(f"{self.name}: give the inverse temperature beta")
+            beta = check_finite("beta", controls["beta"])
+            if beta <= 0:
+                raise ModelError(f"{self.name}: beta must be > 0, got {beta}")
+            return _cs_problem(self, beta, check_k(ansatz, k, self.name, FULL_K_MAX), ansatz)
+        if k is not None:
+            raise ModelError(f"{self.name}: k = {k!r} is for ansatz='krsb'; ansatz {ansatz!r} "
+                             "takes none")
+        fe = _free_entropy(self.xi, ansatz)
+        return SaddleProblem(fe, controls, label=self.name,
                              check=check_positive, primary="beta" if fe.controls else None,
                              replicon=fe.replicon)
+
+
+#: The highest rung of the k-ladder of ansatz="frsb".
+FULL_K_MAX = 12
+
+
+def crisanti_sommers(xi, beta, q, m):
+    """The Crisanti-Sommers free entropy of a k-step ladder and its gradient.
+
+    Parameters
+    ----------
+    xi : dict or Covariance
+    beta : float
+    q : array_like
+        k + 1 overlaps 0 <= q_0 < ... < q_k < 1.
+    m : array_like
+        k Parisi parameters 0 < m_1 < ... < m_k < 1.
+
+    Returns
+    -------
+    phi : float
+    dq, dm : numpy.ndarray
+        d phi / d q_l (l = 0..k), d phi / d m_l (l = 1..k).
+
+    Notes
+    -----
+    With x(q) the ladder's step function (x = m_l on (q_{l-1}, q_l), 0 below q_0, 1 above
+    q_k; m_0 = 0, m_{k+1} = 1),
+
+        phi = beta^2/2 int_0^1 x(q) xi'(q) dq + S(q, m)
+            = beta^2/2 [xi(1) - sum_{l=0}^{k} (m_{l+1} - m_l) xi(q_l)] + S,
+
+    S the spherical entropy of :func:`replica.engine.sphere.spherical_entropy`.  k = 1,
+    q_0 = 0 is the 1RSB expression of :class:`PSpin`; k = 0 the RS one.  In a continuous
+    stretch of the Parisi solution beta^2 xi''(q) lambda(q)^2 = 1, so
+    x(q) = xi_3(q) / (2 beta xi''(q)^(3/2)) there (xi_3 the third derivative).
+
+    References
+    ----------
+    A. Crisanti and H.-J. Sommers, Z. Phys. B 87, 341 (1992).
+    A. Crisanti and L. Leuzzi, Phys. Rev. B 73, 014412 (2006) (2+p models, 1-full RSB).
+    """
+    cv = covariance(xi) if not isinstance(xi, Covariance) else xi
+    q = np.asarray(q, dtype=float)
+    m = np.asarray(m, dtype=float)
+    S, dq, dm = spherical_entropy(q, m)
+    mm = np.concatenate(([0.0], m, [1.0]))
+    b2 = 0.5 * beta * beta
+    xq = np.array([cv(x) for x in q])
+    phi = b2 * (cv(1.0) - float(np.dot(mm[1:] - mm[:-1], xq))) + S
+    dq = dq - b2 * (mm[1:] - mm[:-1]) * np.array([cv(x, 1) for x in q])
+    dm = dm + b2 * np.diff(xq)
+    return phi, dq, dm
+
+
+def _cs_problem(model, beta, k, ansatz):
+    cv = model.xi
+
+    def extra(q, m):
+        return crisanti_sommers(cv, beta, q, m)
+
+    def derivatives(q, m, rec):
+        # d phi / d beta at fixed ladder (envelope theorem)
+        mm = np.concatenate(([0.0], m, [1.0]))
+        xq = np.array([cv(x) for x in q])
+        return {"beta": beta * (cv(1.0) - float(np.dot(mm[1:] - mm[:-1], xq)))}
+
+    return ParisiProblem(label=model.name, terminal=None, A=None, dA=None, theta=None,
+                         h0=0.0, k=k, values={"beta": beta}, primary="beta", ansatz=ansatz,
+                         minimum=True, derivatives=derivatives, extra=extra,
+                         observables={"energy": lambda p: -p.derivatives["beta"]})
 
 
 @lru_cache(maxsize=64)
