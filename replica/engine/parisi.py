@@ -186,23 +186,38 @@ def _down(F, dF, K, J, m, Fo, dFo):
         if m == 0.0:
             s = 0.0
             sd = 0.0
+            ks = 0.0
             for d in range(nk):
                 s += K[d] * F[i + d]
                 sd += K[d] * dF[i + d]
-            Fo[i] = s
-            dFo[i] = sd
+                ks += K[d]
+            Fo[i] = s / ks
+            dFo[i] = sd / ks
             continue
         ref = -np.inf
         for d in range(nk):
             if K[d] > 0.0 and F[i + d] > ref:
                 ref = F[i + d]
+        # (1/m) ln sum K e^{m F} / sum K = ref + log1p(t) / m, t = sum K expm1(m (F - ref))
+        # / sum K: the kernel normalised (a Gaussian average) and no logarithm near 1
+        # rounded and then amplified by 1/m at small m (where t is near -1, the plain log)
         s = 0.0
         sd = 0.0
+        t = 0.0
+        ks = 0.0
         for d in range(nk):
-            e = K[d] * math.exp(m * (F[i + d] - ref))
+            x = m * (F[i + d] - ref)
+            e = K[d] * math.exp(x)
             s += e
             sd += e * dF[i + d]
-        Fo[i] = ref + math.log(s) / m if s > 0.0 else np.nan
+            t += K[d] * math.expm1(x)
+            ks += K[d]
+        if s <= 0.0:
+            Fo[i] = np.nan
+        elif t > -0.5 * ks:
+            Fo[i] = ref + math.log1p(t / ks) / m
+        else:                       # the mass far from ref: a well-conditioned logarithm
+            Fo[i] = ref + math.log(s / ks) / m
         dFo[i] = sd / s if s > 0.0 else np.nan
 
 
@@ -213,8 +228,11 @@ def _up(lam, Fo, F, K, J, m, out):
     nk = K.shape[0]
     for j in range(out.shape[0]):
         out[j] = 0.0
+    ks = 0.0
+    for d in range(nk):
+        ks += K[d]
     for i in range(nt):
-        li = lam[i]
+        li = lam[i] / ks
         if li == 0.0:
             continue
         for d in range(nk):
@@ -257,7 +275,9 @@ def recursion(terminal, h0, a, a_top, m, res: Resolution = RESOLUTION,
     ----------
     terminal : object
         ``terminal.values(h, v_top) -> (F, F')`` on an array of fields, and
-        ``terminal.s_max`` (a bound on |F'|).
+        ``terminal.s_max`` (a bound on |F'|), or ``terminal.slope_bound(v_top)``; optionally
+        ``terminal.width(v_top)``, the half-width of the strip where F is analytic (the grid
+        step is refined to a third of it, as for a level's sigma).
     h0 : float
         The external field (in the units of h).
     a : array_like
@@ -292,8 +312,13 @@ def recursion(terminal, h0, a, a_top, m, res: Resolution = RESOLUTION,
     mm = np.concatenate(([0.0], m))          # m_0 = 0 for the root's plain average
     if closed_top:
         return _closed_top(terminal, h0, v, mm, sig, res, keep_measures)
-    res = _adapted(res, sig)
-    kernels = [level_kernel(sig[l], mm[l], terminal.s_max, res) for l in range(k + 1)]
+    # a terminal whose scale depends on the top variance (a channel ln Z_out(h, v_top)):
+    # its slope bound and the half-width of its strip of analyticity, resolved by the grid
+    s_max = (terminal.slope_bound(max(v_top, 0.0)) if hasattr(terminal, "slope_bound")
+             else terminal.s_max)
+    top = ([terminal.width(max(v_top, 0.0))] if hasattr(terminal, "width") else [])
+    res = _adapted(res, np.concatenate((sig, top)))
+    kernels = [level_kernel(sig[l], mm[l], s_max, res) for l in range(k + 1)]
     Js = [J for _, J in kernels]
     reach = sum(Js)
     h = h0 + res.dh * np.arange(-reach, reach + 1)

@@ -16,7 +16,10 @@ from ..engine.errors import ModelError
 from ..engine.compiled import (CompiledFreeEntropy, check_assumptions, check_finite,
                                check_positive, compiled_free_entropy)
 from ..engine.freeentropy import FreeEntropy
+from ..engine.channel_terminal import channel_terminal
+from ..engine.krsb import ParisiProblem, check_k
 from ..engine.problem import SaddleProblem
+from ..engine.sphere import spherical_entropy
 from ..spinglass.ising import ising_spin_glass
 from .builders import rs_free_entropy, rs_replicon, rsb1_free_entropy
 
@@ -88,17 +91,30 @@ class Model:
     #: A bare number given to solve/sweep/find_zero is the load alpha.
     primary_control = "alpha"
 
-    def saddle_problem(self, controls, ansatz=None) -> SaddleProblem:
+    def saddle_problem(self, controls, ansatz=None, k=None):
         """The engine's view of the model (:class:`replica.engine.problem.SaddleProblem`).
 
         ``controls`` holds alpha, [m for ``ansatz="1rsb"``] and, optionally, new values of the
         model's parameters; control values are checked (finite, alpha > 0, 0 < m <= 1).
+        ``ansatz="krsb"`` (with ``k``) and ``"frsb"`` give a
+        :class:`~replica.engine.krsb.ParisiProblem` (spherical weights: the prior's entropy
+        of the ladder plus alpha times the channel's Parisi recursion; :func:`_parisi_problem`).
         """
         ansatz = ansatz or "rs"
         values = dict(controls)
         alpha = values.pop("alpha", None)
         if alpha is None:
             raise ModelError(f"{self.name}: alpha is required (the model's load P/N)")
+        if ansatz in PARISI_ANSATZE:
+            if "m" in values:
+                raise ModelError(f"{self.name}: ansatz={ansatz!r} optimises its Parisi "
+                                 "parameters; m is for ansatz='1rsb' (m fixed)")
+            model = self.with_params(**values) if values else self
+            return _parisi_problem(model, _check_alpha(alpha),
+                                   check_k(ansatz, k, model.name, FULL_K_MAX), ansatz)
+        if k is not None:
+            raise ModelError(f"{self.name}: k = {k!r} is for ansatz='krsb'; ansatz {ansatz!r} "
+                             "takes none")
         m = values.pop("m", None)
         if (ansatz == "1rsb") != (m is not None):
             raise ModelError("the Parisi parameter m is required for ansatz='1rsb' and only "
@@ -152,6 +168,49 @@ class Model:
     def weights(self) -> str:
         """Name of the weights prior."""
         return self.prior.name
+
+
+#: The ansatze solved by the Parisi recursion of the channel (k-RSB, full RSB).
+PARISI_ANSATZE = ("krsb", "frsb")
+#: The highest rung of the k-ladder of ansatz="frsb".
+FULL_K_MAX = 12
+
+
+def _parisi_problem(model, alpha, k, ansatz):
+    """The k-RSB problem of a perceptron with spherical weights:
+
+        phi = S(q, m) + alpha F_root,
+
+    S the spherical entropy of the ladder (:func:`replica.engine.sphere.spherical_entropy`),
+    F_root the Parisi recursion of the stability's cavity field with A(q) = q, no field and
+    the terminal ln Z_out(h, 1 - q_k) of the channel
+    (:class:`~replica.engine.channel_terminal.ChannelTerminal`).  k = 0 is the RS free
+    entropy, k = 1 the 1RSB one with m optimised.  The k-step optimum is the minimum of phi
+    over ladders (as RS's q and 1RSB's m are minima of the engine's symbolic phi)."""
+    if not model.prior.is_spherical:
+        raise ModelError(f"{model.name}: ansatz={ansatz!r} is implemented for spherical "
+                         f"weights; the prior {model.prior.name!r} needs the recursion of its "
+                         "conjugate field as well (not yet)")
+    if model.prior.params:
+        raise ModelError(f"{model.name}: a spherical prior with parameters "
+                         f"{[s.name for s in model.prior.params]} is not supported at k-RSB")
+    terminal = channel_terminal(model.channel, model.params)
+
+    def derivatives(q, m, rec):
+        return {"alpha": rec.F_root}            # the envelope theorem
+
+    return ParisiProblem(label=model.name, terminal=terminal, A=_identity, dA=_one,
+                         theta=None, h0=0.0, k=k, values={"alpha": alpha, **model.params},
+                         primary="alpha", ansatz=ansatz, minimum=True,
+                         derivatives=derivatives, extra=spherical_entropy, weight=alpha)
+
+
+def _identity(q):
+    return q
+
+
+def _one(q):
+    return 1.0
 
 
 def _check_control(name, value):

@@ -60,3 +60,54 @@ def parisi_phi(xi, beta, h, q, m, dh=0.01):
     mm = m + [1.0]
     energy = 0.5 * sum(mm[i] * (theta(qq[i + 1]) - theta(qq[i])) for i in range(len(q)))
     return root - energy
+
+
+def perceptron_phi(kappa, alpha, q, m, dh=0.01):
+    """phi of the ladder (q, m) of the spherical perceptron with the margin channel, plain
+    NumPy from the formula (no engine code):
+
+        phi = 1/2 [ln(1 - q_k) + int_0^{q_k} dq / lambda(q)] + alpha E F_0(sqrt(q_0) z),
+        F_k(h) = ln H((kappa - h) / sqrt(1 - q_k)),
+        F_{l-1}(h) = (1/m_l) ln E exp(m_l F_l(h + sqrt(q_l - q_{l-1}) z)),
+
+    lambda(q) = int_q^1 x(p) dp of the ladder's step function x, integrated piece by piece
+    (1/(a - m p) on each step, in closed form)."""
+    from scipy.special import log_ndtr
+    q = [float(v) for v in q]
+    m = [float(v) for v in m]
+    k = len(m)
+    # lambda at the top of each step, then the entropy piece by piece
+    edges = [0.0] + q + [1.0]
+    xs = [0.0] + m + [1.0]               # x on (edges[i], edges[i+1])
+    lam_hi = 0.0                          # lambda at edges[i+1], from the top down
+    S = 0.0
+    for i in range(k + 1, -1, -1):
+        lo, hi, x = edges[i], edges[i + 1], xs[i]
+        lam_lo = lam_hi + x * (hi - lo)
+        if i <= k:                        # int_lo^hi dp / lambda(p), lambda linear
+            S += (hi - lo) / lam_lo if x == 0.0 else math.log(lam_lo / lam_hi) / x
+        lam_hi = lam_lo
+    S = 0.5 * (math.log(1.0 - q[-1]) + S)
+    sig = [math.sqrt(q[0])] + [math.sqrt(q[i] - q[i - 1]) for i in range(1, k + 1)]
+    L = 14.0 * sum(sig) + 20.0
+    n = int(L / dh)
+    hgrid = dh * np.arange(-n, n + 1)
+    F = log_ndtr((hgrid - kappa) / math.sqrt(1.0 - q[-1]))
+    for lev in range(k, 0, -1):
+        s, mm = sig[lev], m[lev - 1]
+        assert s >= 4 * dh, "a level narrower than the reference's grid"
+        w = int(math.ceil(14.0 * s / dh + 4.0 * mm * s * s / dh))
+        d = dh * np.arange(-w, w + 1)
+        logk = -0.5 * (d / s) ** 2
+        logk -= logsumexp(logk)           # normalised weights
+        out = np.full_like(F, -np.inf)
+        for i in range(w, len(F) - w):
+            out[i] = logsumexp(logk + mm * F[i - w:i + w + 1]) / mm
+        F = out
+    s = sig[0]
+    w = int(math.ceil(14.0 * s / dh))
+    d = dh * np.arange(-w, w + 1)
+    wts = np.exp(-0.5 * (d / s) ** 2)
+    wts /= wts.sum()
+    root = float(np.dot(wts, F[n - w:n + w + 1]))
+    return S + alpha * root

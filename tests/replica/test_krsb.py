@@ -208,6 +208,9 @@ def test_bad_input_is_named():
     with pytest.raises(ModelError, match="beta must be > 0"):
         replica.solve(sk, {"beta": -1.0}, ansatz="1rsb")
     with pytest.raises(ModelError, match="has no k-step ansatz"):
+        replica.solve(models.perceptron(weights="spherical", kappa=0.0).free_entropy(),
+                      {"alpha": 0.5}, k=2)
+    with pytest.raises(ModelError, match="is for ansatz='krsb'"):
         replica.solve(models.perceptron(weights="spherical", kappa=0.0), 0.5, k=2)
     with pytest.raises(ModelError, match="must give every order parameter"):
         replica.solve(sk, {"beta": 2.0}, ansatz="1rsb", x0={"q0": 0.1})
