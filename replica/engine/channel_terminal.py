@@ -100,3 +100,82 @@ class ChannelTerminal:
 def channel_terminal(channel, values) -> ChannelTerminal:
     """The terminal of the Parisi recursion for ``channel`` at parameter ``values``."""
     return ChannelTerminal(channel, values)
+
+
+class JammingTerminal:
+    """The terminal of a hard one-sided channel in the jamming scaling: f(h) = -d(h)^2 / 2.
+
+    At q_k = 1 - eps, m_l = mu_l eps (eps -> 0), eps ln Z_out(h, eps) -> -d(h)^2/2, d the
+    distance of h to the channel's feasible half-line (Delta > t, or Delta < t); the recursion
+    of f with parameters mu is the coefficient of 1/eps of the channel's k-RSB recursion.  The
+    last level is done in closed form (:meth:`level`): the kink of f at t is integrated
+    exactly.
+
+    Parameters
+    ----------
+    channel : replica.engine.channels.Channel
+        A channel whose weight is an indicator of one half-line (the margin theta(Delta -
+        kappa), or its mirror).
+    values : mapping
+        The channel's parameters by name.
+    """
+
+    #: |f'| = d is unbounded, but the tilted measures sit where d is O(1); the check
+    #: resolution's longer cuts say where this is not enough
+    s_max = 8.0
+    #: the tilt pulls a level's measure towards the feasible side, at most by the distance
+    #: d(h), and where d > 12 the weight exp(-mu d^2/2) of a level with mu >~ 0.2 is
+    #: negligible (the check resolution's longer cuts test it)
+    max_shift = 12.0
+
+    def __init__(self, channel, values):
+        hl = channel.feasible_halflines(values)
+        if len(hl) != 1 or hl[0][0] == "all":
+            raise ModelError(f"channel {channel.name!r}: the jamming limit needs a weight that "
+                             f"is the indicator of one half-line; its feasible set is {hl}")
+        side, t = hl[0]
+        self.sign = 1.0 if side == "right" else -1.0     # feasible: sign (Delta - t) > 0
+        self.t = float(t)
+        self.name = channel.name
+
+    def values(self, h, v_top):
+        a = np.maximum(self.sign * (self.t - np.asarray(h, dtype=float)), 0.0)
+        return -0.5 * a * a + 0.0 * v_top, self.sign * a
+
+    def level(self, h, v, m):
+        """F = (1/m) ln E exp(-m d(h + sqrt(v) z)^2 / 2), F' = dF/dh and G = d(m F)/dm (the
+        tilted average of -d^2/2); m = 0: the plain averages.
+
+        With a = sign (t - h), s = sqrt(v), c = 1 + m v, r = a / (s sqrt(c)):
+        E exp(-m (a - s z)_+^2 / 2) = Phi(-a/s) + exp(-m a^2 / (2c)) Phi(r) / sqrt(c)."""
+        from scipy import special
+        h = np.asarray(h, dtype=float)
+        a = self.sign * (self.t - h)
+        s = math.sqrt(v)
+        if s == 0.0:
+            d = np.maximum(a, 0.0)
+            return -0.5 * d * d, self.sign * d, -0.5 * d * d
+        u = a / s
+        if m == 0.0:
+            pa, phia = special.ndtr(u), np.exp(-0.5 * u * u) / math.sqrt(2.0 * math.pi)
+            e2 = (a * a + v) * pa + a * s * phia              # E (a - s z)_+^2
+            e1 = a * pa + s * phia                            # E (a - s z)_+
+            return -0.5 * e2, self.sign * e1, -0.5 * e2
+        c = 1.0 + m * v
+        r = a / (s * math.sqrt(c))
+        l1 = special.log_ndtr(-u)                             # the feasible side
+        l2 = -m * a * a / (2.0 * c) - 0.5 * math.log(c) + special.log_ndtr(r)
+        lz = np.logaddexp(l1, l2)
+        p2 = np.exp(l2 - lz)
+        # the tilted law of z on the infeasible side: z = m s a / c + w / sqrt(c), w < r
+        mills = np.exp(-0.5 * r * r - special.log_ndtr(r)) / math.sqrt(2.0 * math.pi)
+        e1 = a / c + s / math.sqrt(c) * mills                 # E[a - s z | w < r]
+        ew2 = 1.0 - r * mills                                 # E[w^2 | w < r]
+        e2 = (a / c) ** 2 + 2.0 * (a / c) * (s / math.sqrt(c)) * mills + (v / c) * ew2
+        F = lz / m
+        return F, self.sign * p2 * e1, -0.5 * p2 * e2
+
+
+def jamming_terminal(channel, values) -> JammingTerminal:
+    """The jamming-scaling terminal of a one-sided hard channel (:class:`JammingTerminal`)."""
+    return JammingTerminal(channel, values)

@@ -139,19 +139,23 @@ def _newton(pb, theta, tol, max_iter):
 
 def _newton_min(pb, theta, tol, max_iter):
     """Newton for a problem that is a minimum over ladders: the Hessian H = D J (finite-
-    difference J of the equations, :func:`hessian`) with its eigenvalues floored to make it
-    positive definite, and a backtracking search that accepts a step when phi decreases
-    (Armijo) or the equations' residual does; returns the record of :func:`_newton`."""
+    difference J of the equations, :func:`hessian`) with its eigenvalues floored to make it positive
+    definite, and a backtracking search that accepts a step when phi decreases (Armijo) or
+    the equations' residual does; returns the record of :func:`_newton` (J fresh at a
+    converged point)."""
     k = pb.k
     try:
         phi, r, _ = pb.functional(theta[:pb.n_q], theta[pb.n_q:])
     except (NonFiniteError, ModelError):
         return theta, None, 0, Status.NON_FINITE, None
     J = None
+    fresh = False
     for it in range(1, max_iter + 1):
-        J = _jacobian(pb, theta, r)
-        if J is None or not np.all(np.isfinite(J)):
-            return theta, r, it, Status.NON_FINITE, J
+        if J is None:
+            J = _jacobian(pb, theta, r)
+            fresh = True
+            if J is None or not np.all(np.isfinite(J)):
+                return theta, r, it, Status.NON_FINITE, J
         H = hessian(pb, theta, J)
         H = 0.5 * (H + H.T)
         g = _gradient_scale(pb, theta) * r
@@ -162,7 +166,7 @@ def _newton_min(pb, theta, tol, max_iter):
         norm = float(np.max(np.abs(r)))
         t = 1.0
         accepted = False
-        while t > 1e-8:
+        while t > (1e-8 if fresh else 0.1):
             cand = _project(theta + t * step, pb.n_q)
             if _inside(cand, pb.n_q):
                 try:
@@ -176,10 +180,14 @@ def _newton_min(pb, theta, tol, max_iter):
                     break
             t *= 0.5
         if not accepted:
-            status = Status.CONVERGED if norm < tol else Status.LINE_SEARCH
-            return theta, r, it, status, J
+            if fresh:
+                status = Status.CONVERGED if norm < tol else Status.LINE_SEARCH
+                return theta, r, it, status, J
+            J = None                        # a stale Jacobian: recompute it and retry
+            continue
         s_ = t * step
-        theta, phi, r = cand, phi_c, r_c
+        J = None                            # a fresh Jacobian at the next point (a Broyden
+        theta, phi, r = cand, phi_c, r_c    # update was tried: more, slower iterations)
         if _done(r, s_, tol):
             return theta, r, it, Status.CONVERGED, _jacobian(pb, theta, r)
     return theta, r, max_iter, Status.MAX_ITER, J

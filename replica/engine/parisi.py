@@ -44,6 +44,7 @@ M. Talagrand, "The Parisi formula", Ann. Math. 163, 221 (2006) (the functional i
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -113,36 +114,63 @@ def check_ladder(q, m):
     return q, m
 
 
+@functools.lru_cache(maxsize=8)
 def _gauss_hermite(n):
     z, w = np.polynomial.hermite_e.hermegauss(n)
     return z, w / math.sqrt(2.0 * math.pi)
 
 
+@functools.lru_cache(maxsize=8)
+def _lagrange_denominators(n):
+    # prod_{i != j} (j - i) on the nodes 0..n-1: (-1)^(n-1-j) j! (n-1-j)!
+    return np.array([(-1.0) ** (n - 1 - j) * math.factorial(j) * math.factorial(n - 1 - j)
+                     for j in range(n)])
+
+
 def _lagrange(t, nodes):
-    # weights of the Lagrange interpolant at t on the integer nodes
-    w = np.ones(len(nodes))
-    for j, xj in enumerate(nodes):
-        for i, xi in enumerate(nodes):
-            if i != j:
-                w[j] *= (t - xi) / (xj - xi)
-    return w
+    """Weights of the Lagrange interpolant at t on consecutive integer nodes."""
+    n = len(nodes)
+    diff = t - np.asarray(nodes, dtype=float)
+    hit = np.flatnonzero(diff == 0.0)
+    if len(hit):
+        w = np.zeros(n)
+        w[hit[0]] = 1.0
+        return w
+    # prod_{i != j} (t - x_i) / (x_j - x_i) = prod(t - x) / ((t - x_j) denominator_j)
+    return np.prod(diff) / (diff * _lagrange_denominators(n))
 
 
-def level_kernel(sigma, m, s_max, res: Resolution):
+#: No level's kernel spans more grid nodes than this either side (a ladder that would need
+#: more, e.g. a Parisi parameter mu -> infinity tried by a line search, is refused).
+MAX_REACH_NODES = 200_000
+
+
+def level_kernel(sigma, m, s_max, res: Resolution, max_shift=math.inf):
     """The Toeplitz weights K(d), d = -J..J, of one level (see the module's Notes).
+
+    ``max_shift`` bounds the tilt's shift m sigma^2 |F'| in units of h (a terminal bounded
+    above whose maximum is reached within that distance of where the measure has mass).
 
     Returns
     -------
     K : numpy.ndarray
         2 J + 1 weights.
     J : int
+
+    Raises
+    ------
+    ModelError
+        The kernel would span more than ``MAX_REACH_NODES`` nodes.
     """
     dh = res.dh
     if sigma == 0.0:
         return np.ones(1), 0
     if sigma >= TRAPEZOID_SIGMAS * dh:
-        reach = res.cut * sigma + m * sigma * sigma * s_max
+        reach = res.cut * sigma + min(m * sigma * sigma * s_max, max_shift)
         J = int(math.ceil(reach / dh))
+        if J > MAX_REACH_NODES:
+            raise ModelError(f"Parisi recursion: a level (sigma = {sigma:.3g}, m = {m:.3g}) "
+                             f"would need {J} grid nodes either side")
         d = np.arange(-J, J + 1) * dh
         K = dh * np.exp(-0.5 * (d / sigma) ** 2) / (sigma * math.sqrt(2.0 * math.pi))
         return K, J
@@ -166,71 +194,99 @@ MIN_DH_FRACTION = 0.125
 
 def _adapted(res: Resolution, sigmas) -> Resolution:
     """``res`` with dh reduced so that the levels above the root are at least
-    ``TRAPEZOID_SIGMAS`` grid steps wide (down to ``MIN_DH_FRACTION`` of dh)."""
+    ``TRAPEZOID_SIGMAS`` grid steps wide (down to ``MIN_DH_FRACTION`` of dh).  The adapted
+    step keeps the ratio of ``res.dh`` to ``RESOLUTION.dh``, so that the check resolution
+    refines an adapted grid as it refines the plain one (else both would land on the same
+    step and the error estimate would not see the grid)."""
     pos = sigmas[sigmas > 0.0]
     if not len(pos):
         return res
-    dh = min(res.dh, max(float(np.min(pos)) / TRAPEZOID_SIGMAS, MIN_DH_FRACTION * res.dh))
+    scale = res.dh / RESOLUTION.dh
+    dh = min(res.dh, max(float(np.min(pos)) / TRAPEZOID_SIGMAS * scale,
+                         MIN_DH_FRACTION * res.dh))
     if dh == res.dh:
         return res
     return Resolution(dh=dh, cut=res.cut, n_gh=res.n_gh, stencil=res.stencil)
 
 
+#: Terms of a level's sum below exp(-NEGLIGIBLE_LOG) of its largest are not exponentiated.
+NEGLIGIBLE_LOG = 46.0
+
+
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _down(F, dF, K, J, m, Fo, dFo):
-    # one level down: Fo[i] = (1/m) ln sum_d K[d] exp(m F[i + J + d]) (m > 0), or the plain
-    # average (m = 0); dFo the same tilted average of dF
+    # one level down: Fo[i] = (1/m) ln sum_d K[d] exp(m F[i + J + d]) / sum K (m > 0), or the
+    # plain average (m = 0); dFo the same tilted average of dF
     nt = Fo.shape[0]
     nk = K.shape[0]
+    ks = 0.0
+    logK = np.empty(nk)
+    for d in range(nk):
+        ks += K[d]
+        logK[d] = math.log(K[d]) if K[d] > 0.0 else -np.inf
     for i in range(nt):
         if m == 0.0:
             s = 0.0
             sd = 0.0
-            ks = 0.0
             for d in range(nk):
                 s += K[d] * F[i + d]
                 sd += K[d] * dF[i + d]
-                ks += K[d]
             Fo[i] = s / ks
             dFo[i] = sd / ks
             continue
-        ref = -np.inf
+        # ref: F where the integrand K e^{m F} is largest, so that no term overflows and the
+        # sum cannot underflow; (1/m) ln sum K e^{m F} / sum K = ref + log1p(t / ks) / m,
+        # t = sum K expm1(m (F - ref)): no logarithm near 1 rounded and then amplified by 1/m
+        # at small m (where t is near -ks, the plain logarithm of s)
+        best = -np.inf
+        ref = 0.0
+        lk = 0.0
         for d in range(nk):
-            if K[d] > 0.0 and F[i + d] > ref:
+            g = m * F[i + d] + logK[d]
+            if g > best:
+                best = g
                 ref = F[i + d]
-        # (1/m) ln sum K e^{m F} / sum K = ref + log1p(t) / m, t = sum K expm1(m (F - ref))
-        # / sum K: the kernel normalised (a Gaussian average) and no logarithm near 1
-        # rounded and then amplified by 1/m at small m (where t is near -1, the plain log)
+                lk = logK[d]
+        floor = lk - NEGLIGIBLE_LOG
         s = 0.0
         sd = 0.0
         t = 0.0
-        ks = 0.0
         for d in range(nk):
             x = m * (F[i + d] - ref)
-            e = K[d] * math.exp(x)
+            y = x + logK[d]
+            if y < floor and x < -0.5:
+                # below 1e-20 of the largest term, and no small-m expansion: no exp (its
+                # share of t, K expm1(x) = e - K, is -K to 1e-20 of the sum)
+                t -= K[d]
+                continue
+            e = math.exp(y)
             s += e
             sd += e * dF[i + d]
-            t += K[d] * math.expm1(x)
-            ks += K[d]
-        if s <= 0.0:
+            t += K[d] * math.expm1(x) if abs(x) < 0.5 else e - K[d]
+        if not s > 0.0:
             Fo[i] = np.nan
-        elif t > -0.5 * ks:
+            dFo[i] = np.nan
+            continue
+        if abs(t) < 0.5 * ks:
             Fo[i] = ref + math.log1p(t / ks) / m
-        else:                       # the mass far from ref: a well-conditioned logarithm
+        else:
             Fo[i] = ref + math.log(s / ks) / m
-        dFo[i] = sd / s if s > 0.0 else np.nan
+        dFo[i] = sd / s
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _up(lam, Fo, F, K, J, m, out):
-    # the measure one level up: out[i + d] += lam[i] K[d] exp(m (F[i + d] - Fo[i]))
+    # the measure one level up: out[i + d] += lam[i] K[d] exp(m (F[i + d] - Fo[i])) / sum K
+    # (each term at most lam[i]: the exponent is taken with log K)
     nt = Fo.shape[0]
     nk = K.shape[0]
     for j in range(out.shape[0]):
         out[j] = 0.0
     ks = 0.0
+    logK = np.empty(nk)
     for d in range(nk):
         ks += K[d]
+        logK[d] = math.log(K[d]) if K[d] > 0.0 else -np.inf
     for i in range(nt):
         li = lam[i] / ks
         if li == 0.0:
@@ -239,7 +295,9 @@ def _up(lam, Fo, F, K, J, m, out):
             if m == 0.0:
                 out[i + d] += li * K[d]
             else:
-                out[i + d] += li * K[d] * math.exp(m * (F[i + d] - Fo[i]))
+                y = m * (F[i + d] - Fo[i]) + logK[d]
+                if y > -NEGLIGIBLE_LOG:   # a weight below 1e-20 of lam[i]: no exp
+                    out[i + d] += li * math.exp(y)
 
 
 @dataclass(frozen=True)
@@ -318,7 +376,8 @@ def recursion(terminal, h0, a, a_top, m, res: Resolution = RESOLUTION,
              else terminal.s_max)
     top = ([terminal.width(max(v_top, 0.0))] if hasattr(terminal, "width") else [])
     res = _adapted(res, np.concatenate((sig, top)))
-    kernels = [level_kernel(sig[l], mm[l], s_max, res) for l in range(k + 1)]
+    shift = getattr(terminal, "max_shift", math.inf)
+    kernels = [level_kernel(sig[l], mm[l], s_max, res, shift) for l in range(k + 1)]
     Js = [J for _, J in kernels]
     reach = sum(Js)
     h = h0 + res.dh * np.arange(-reach, reach + 1)
@@ -380,7 +439,8 @@ def _closed_top(terminal, h0, v, mm, sig, res, keep_measures):
     # grid resolves it with CLOSED_TOP_SIGMAS steps
     res = _adapted(res, np.concatenate((sig[:k], [sig[k] * TRAPEZOID_SIGMAS
                                                   / CLOSED_TOP_SIGMAS])))
-    kernels = [level_kernel(sig[l], mm[l], terminal.s_max, res) for l in range(k)]
+    shift = getattr(terminal, "max_shift", math.inf)
+    kernels = [level_kernel(sig[l], mm[l], terminal.s_max, res, shift) for l in range(k)]
     reach = sum(J for _, J in kernels)
     h = h0 + res.dh * np.arange(-reach, reach + 1)
     F, dF, G = (np.ascontiguousarray(x, dtype=float)

@@ -30,20 +30,26 @@ from .errors import ModelError
 __all__ = ["spherical_entropy", "lambdas"]
 
 
-def lambdas(q, m):
-    """lambda_1..lambda_{k+1} of the ladder (see the module notes)."""
+def lambdas(q, m, top=None):
+    """lambda_1..lambda_{k+1} of the ladder (see the module notes); lambda_{k+1} = ``top``
+    where given (1 in the jamming scaling), else 1 - q_k."""
     q = np.asarray(q, dtype=float)
     m = np.asarray(m, dtype=float)
     k = len(m)
     lam = np.empty(k + 1)
-    lam[k] = 1.0 - q[k]
+    lam[k] = 1.0 - q[k] if top is None else top
     for l in range(k, 0, -1):
         lam[l - 1] = lam[l] + m[l - 1] * (q[l] - q[l - 1])
     return lam
 
 
-def spherical_entropy(q, m):
+def spherical_entropy(q, m, jamming=False):
     """S, dS/dq_l (l = 0..k) and dS/dm_l (l = 1..k) of a k-RSB ladder (module notes).
+
+    With ``jamming``, the coefficient of 1/eps in S at q_k = 1 - eps, m_l = mu_l eps
+    (eps -> 0, ``m`` holding mu): 1/2 [sum_l (1/mu_l) ln(Lambda_l / Lambda_{l+1})
+    + q_0 / Lambda_1], Lambda_{k+1} = 1, Lambda_l = Lambda_{l+1} + mu_l (q_l - q_{l-1}), with
+    q_k = 1 (its derivative is then 0: q_k is not a variable).
 
     Parameters
     ----------
@@ -61,21 +67,22 @@ def spherical_entropy(q, m):
     Raises
     ------
     ModelError
-        q_k >= 1 or a non-positive lambda (a ladder outside the domain).
+        q_k >= 1 (without ``jamming``) or a non-positive lambda (a ladder outside the
+        domain).
     """
     q = np.asarray(q, dtype=float)
     m = np.asarray(m, dtype=float)
     k = len(m)
     if len(q) != k + 1:
         raise ModelError(f"spherical_entropy: k + 1 = {k + 1} overlaps expected, got {len(q)}")
-    lam = lambdas(q, m)                      # lam[j - 1] = lambda_j, j = 1..k+1
+    lam = lambdas(q, m, top=1.0 if jamming else None)   # lam[j - 1] = lambda_j
     if not np.all(lam > 0.0):
         raise ModelError(f"spherical_entropy: the ladder q = {q.tolist()}, m = {m.tolist()} "
                          f"has lambda = {lam.tolist()} (must be > 0: q_k < 1)")
     # ln(lambda_l / lambda_{l+1}) = log1p(m_l (q_l - q_{l-1}) / lambda_{l+1}): no rounding
     # of a logarithm near 1 amplified by 1/m_l at small m_l
     ratio = np.log1p(m * np.diff(q) / lam[1:]) if k else np.zeros(0)
-    S = math.log(lam[k]) + q[0] / lam[0]
+    S = (0.0 if jamming else math.log(lam[k])) + q[0] / lam[0]
     for l in range(1, k + 1):
         S += ratio[l - 1] / m[l - 1]
     S *= 0.5
@@ -93,6 +100,8 @@ def spherical_entropy(q, m):
         lo = cum[l - 1] if l >= 1 else 0.0  # sum over j <= l
         dq[l] = mm[l] * lo - mm[l + 1] * cum[min(l, k)]
     dq[0] += 0.5 / lam[0]
+    if jamming:
+        dq[k] = 0.0                          # q_k = 1 is fixed
     # d lambda_j / d m_l = (q_l - q_{l-1}) [j <= l]; plus the explicit 1/m_l
     dm = np.empty(k)
     for l in range(1, k + 1):

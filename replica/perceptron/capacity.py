@@ -101,16 +101,18 @@ def _measured_coefficient(model, alpha, ks=(5, 6, 7)):
     return vals
 
 
-def capacity(model: Model, *, ansatz="rs") -> Capacity:
+def capacity(model: Model, *, ansatz="rs", k=None, tol=1e-10) -> Capacity:
     """Storage capacity alpha_c of a model (the SAT/UNSAT transition).
 
     Parameters
     ----------
     model : replica.models.Model
         A model whose channel is a hard constraint (weight zero somewhere).
-    ansatz : {"rs", "1rsb"}
+    ansatz : {"rs", "1rsb", "krsb", "frsb"}
         ``"rs"``: the q -> 1 limit of the RS free entropy (Gardner; Gardner-Derrida for binary
-        weights).  ``"1rsb"``: for continuous weights the jamming limit of the 1RSB free
+        weights).  ``"krsb"`` (with ``k``) and ``"frsb"`` (spherical weights, a one-sided hard
+        channel): the zero of the jamming coefficient F of the k-step (or extrapolated full)
+        Parisi ladder, :func:`_ladder_capacity`.  ``"1rsb"``: for continuous weights the jamming limit of the 1RSB free
         entropy with m optimised (:mod:`replica.jamming`; differs from RS for the negative
         perceptron kappa < 0); for discrete weights the frozen 1RSB capacity of Krauth and
         Mezard.  With q1 = 1 the 1RSB free entropy is phi_RS/m (up to a rescaling of qhat0), the
@@ -135,8 +137,12 @@ def capacity(model: Model, *, ansatz="rs") -> Capacity:
     """
     if not isinstance(model, Model):
         raise ValueError(f"model must be a replica.models.Model, got {type(model).__name__}")
-    if ansatz not in ("rs", "1rsb"):
-        raise ValueError(f"Unknown ansatz {ansatz!r}; known: ('rs', '1rsb')")
+    if ansatz not in ("rs", "1rsb", "krsb", "frsb"):
+        raise ValueError(f"Unknown ansatz {ansatz!r}; known: ('rs', '1rsb', 'krsb', 'frsb')")
+    if ansatz in ("krsb", "frsb"):
+        return _ladder_capacity(model, ansatz, k, tol)
+    if k is not None:
+        raise ModelError(f"{model.name}: k = {k!r} is for ansatz='krsb'")
     continuous = model.prior.kind == "density"
     if model.prior.q1_coefficient is None:
         raise ModelError(f"prior {model.prior.name!r}: the q -> 1 capacity needs a fixed norm "
@@ -174,6 +180,79 @@ def capacity(model: Model, *, ansatz="rs") -> Capacity:
     return Capacity(alpha_c=alpha_c, ansatz=ansatz,
                     method="q->1 asymptotics of the RS free entropy (block coefficients)",
                     params=dict(model.params), alpha_zero_entropy=alpha_s, details=details)
+
+
+#: Newton iterations in alpha of the k-RSB jamming capacity (and of the full-RSB one,
+#: each a climb of the whole k-ladder, from the 3-step capacity).
+LADDER_CAPACITY_MAX_ITER = 20
+FULL_CAPACITY_MAX_ITER = 4
+
+
+def _ladder_capacity(model, ansatz, k, tol):
+    """The k-RSB (or full-RSB) capacity of a spherical perceptron: the alpha where the
+    jamming coefficient F (:func:`replica.perceptron.models.jamming_problem`, minimised over
+    ladders) vanishes.
+
+    Newton in alpha from the 1RSB capacity (full RSB: from the 3-step one), with
+    dF/dalpha = f_root (the envelope theorem; extrapolated in k with F for full RSB).  The error of alpha_c is phi_error / |dF/dalpha|
+    plus the last Newton step; ``details["status"]`` is ``inaccurate`` where F's error
+    exceeds tol.  Where RS is stable up to its capacity, every ladder collapses there and the
+    capacity is the RS one.
+    """
+    from ..engine.krsb import check_k, solve_parisi
+    from .models import FULL_K_MAX, jamming_problem
+    if not isinstance(model, Model):
+        raise ValueError(f"model must be a replica.models.Model, got {type(model).__name__}")
+    kk = check_k(ansatz, k, model.name, FULL_K_MAX)
+    one = capacity(model, ansatz="1rsb")
+    details = {"alpha_c_1rsb": one.alpha_c, "alpha_c_rs": one.details.get("alpha_c_rs")}
+    if "RS is locally stable" in one.method:
+        return Capacity(alpha_c=one.alpha_c, ansatz=ansatz, method=one.method + " (and the "
+                        "k-RSB one)", params=dict(model.params), details=details)
+    a = one.alpha_c
+    if ansatz == "frsb":
+        # start from the 3-step capacity: each full-RSB solve climbs the whole ladder
+        three = _ladder_capacity(model, "krsb", 3, tol)
+        a = three.alpha_c
+        details["alpha_c_3rsb"] = a
+    history = []
+    step = math.inf
+    point = None
+    x0 = None
+    for _ in range(LADDER_CAPACITY_MAX_ITER if ansatz == "krsb" else FULL_CAPACITY_MAX_ITER):
+        pb = jamming_problem(model, a, kk, ansatz)
+        point = None
+        if x0 is not None:        # the previous alpha's ladder, when it has all k steps
+            point = solve_parisi(pb, x0=x0, tol=tol, throw=False)
+            if not point.success:
+                point = None
+        if point is None:
+            point = solve_parisi(pb, tol=tol, throw=True)
+        if ansatz == "krsb" and len(point.order_params) == 2 * kk:
+            x0 = dict(point.order_params)
+        F, dF = point.phi, point.derivatives["alpha"]
+        history.append((a, F))
+        if not dF < 0:
+            raise ReplicaError(f"{model.name} {model.params}: dF/dalpha = {dF} >= 0 at alpha = "
+                               f"{a} on the {ansatz} jamming ladder")
+        step = -F / dF
+        a += step
+        if (abs(step) <= 1e-12 * a or abs(F) <= 1e-3 * point.phi_error
+                or (ansatz == "frsb" and abs(step) <= point.phi_error / abs(dF))):
+            break
+    else:
+        raise ReplicaError(f"{model.name} {model.params}: Newton in alpha did not converge "
+                           f"({LADDER_CAPACITY_MAX_ITER} steps; (alpha, F): {history[-3:]})")
+    err = point.phi_error / abs(dF) + abs(step)
+    status = "converged" if point.accurate("phi") and point.phi_error <= tol else "inaccurate"
+    details.update(F=F, dF_dalpha=dF, alpha_c_error=err, status=status, steps=len(history),
+                   ladder=dict(point.order_params), ladder_method=point.method,
+                   ladder_k=(point.parisi.k if point.parisi is not None else
+                             sum(nm.startswith("mu") for nm in point.order_params)))
+    return Capacity(alpha_c=float(a), ansatz=ansatz,
+                    method=f"jamming limit of the {ansatz} ladder (q_k -> 1, m = mu (1 - q_k)):"
+                           " zero of the 1/(1-q_k) coefficient F, Newton in alpha",
+                    params=dict(model.params), details=details)
 
 
 _MU_MAX = 1e6  # beyond this the (q0, mu) "solution" is the trivial mu -> infinity limit

@@ -16,7 +16,7 @@ from ..engine.errors import ModelError
 from ..engine.compiled import (CompiledFreeEntropy, check_assumptions, check_finite,
                                check_positive, compiled_free_entropy)
 from ..engine.freeentropy import FreeEntropy
-from ..engine.channel_terminal import channel_terminal
+from ..engine.channel_terminal import channel_terminal, jamming_terminal
 from ..engine.krsb import ParisiProblem, check_k
 from ..engine.problem import SaddleProblem
 from ..engine.sphere import spherical_entropy
@@ -203,6 +203,37 @@ def _parisi_problem(model, alpha, k, ansatz):
                          theta=None, h0=0.0, k=k, values={"alpha": alpha, **model.params},
                          primary="alpha", ansatz=ansatz, minimum=True,
                          derivatives=derivatives, extra=spherical_entropy, weight=alpha)
+
+
+def jamming_problem(model, alpha, k, ansatz):
+    """The k-RSB problem of the jamming limit of a spherical perceptron with a one-sided hard
+    channel: at q_k = 1 - eps, m_l = mu_l eps (eps -> 0), eps phi tends to
+
+        F = S_J(q, mu) + alpha f_root,
+
+    S_J the coefficient of the spherical entropy
+    (:func:`replica.engine.sphere.spherical_entropy` with ``jamming``), f_root the Parisi
+    recursion (parameters mu, unbounded) of the terminal -d(h)^2/2
+    (:class:`~replica.engine.channel_terminal.JammingTerminal`, its last level closed).  In the
+    SAT phase F > 0 (eps = 2 F); the jamming line is where the minimum of F over ladders
+    vanishes.  k = 0: F = 1/2 - alpha E d^2 / 2 (Gardner's RS capacity); k = 1: the 1RSB
+    jamming coefficient of :mod:`replica.perceptron.jamming`."""
+    if not model.prior.is_spherical or model.prior.params:
+        raise ModelError(f"{model.name}: the k-RSB jamming limit is implemented for spherical "
+                         f"weights, not {model.prior.name!r}")
+    terminal = jamming_terminal(model.channel, model.params)
+
+    def extra(q, mu):
+        return spherical_entropy(q, mu, jamming=True)
+
+    def derivatives(q, m, rec):
+        return {"alpha": rec.F_root}
+
+    return ParisiProblem(label=f"{model.name}, jamming limit", terminal=terminal,
+                         A=_identity, dA=_one, theta=None, h0=0.0, k=k,
+                         values={"alpha": alpha, **model.params}, primary="alpha",
+                         ansatz=ansatz, minimum=True, derivatives=derivatives, extra=extra,
+                         weight=alpha, top_one=True, m_unbounded=True)
 
 
 def _identity(q):

@@ -111,3 +111,60 @@ def perceptron_phi(kappa, alpha, q, m, dh=0.01):
     wts /= wts.sum()
     root = float(np.dot(wts, F[n - w:n + w + 1]))
     return S + alpha * root
+
+
+def jamming_F(kappa, alpha, q, mu, dh=0.005):
+    """The jamming coefficient of the spherical perceptron's k-step ladder (q_k = 1, mu the
+    scaled Parisi parameters), plain NumPy/SciPy from the formula (no engine code):
+
+        F = 1/2 [sum_l (1/mu_l) ln(L_l / L_{l+1}) + q_0 / L_1] + alpha E f_0(sqrt(q_0) z),
+        L_{k+1} = 1, L_l = L_{l+1} + mu_l (q_l - q_{l-1}),
+        f_k(h) = -(kappa - h)_+^2 / 2,  f_{l-1}(h) = (1/mu_l) ln E exp(mu_l f_l(h + s_l z)),
+
+    the last level by adaptive quadrature (``scipy.integrate.quad_vec``) on the grid, the
+    others by dense normalised trapezoid weights."""
+    from scipy import integrate
+    q = [float(v) for v in q]
+    mu = [float(v) for v in mu]
+    k = len(mu)
+    assert len(q) == k + 1 and q[-1] == 1.0
+    L = [1.0]
+    for l in range(k, 0, -1):
+        L.insert(0, L[0] + mu[l - 1] * (q[l] - q[l - 1]))
+    S = 0.5 * (sum(math.log(L[l - 1] / L[l]) / mu[l - 1] for l in range(1, k + 1))
+               + q[0] / L[0])
+    sig = [math.sqrt(q[0])] + [math.sqrt(q[i] - q[i - 1]) for i in range(1, k + 1)]
+    n = int((14.0 * sum(sig[:k]) + 20.0) / dh)
+    h = dh * np.arange(-n, n + 1)
+    if k == 0:
+        F = None
+    else:
+        s, m = sig[k], mu[k - 1]
+
+        def g(z):
+            d = np.maximum(kappa - h - s * z, 0.0)
+            return np.exp(-0.5 * z * z - 0.5 * m * d * d) / math.sqrt(2 * math.pi)
+        val, _ = integrate.quad_vec(g, -14.0, 14.0, epsabs=1e-15, epsrel=1e-13, limit=2000)
+        with np.errstate(divide="ignore"):      # far infeasible nodes: weight 0
+            F = np.log(val) / m
+    for lev in range(k - 1, 0, -1):
+        s, m = sig[lev], mu[lev - 1]
+        assert s >= 4 * dh, "a level narrower than the reference's grid"
+        w = int(math.ceil(14.0 * s / dh + 12.0 / dh))
+        d = dh * np.arange(-w, w + 1)
+        logk = -0.5 * (d / s) ** 2
+        logk -= logsumexp(logk)
+        out = np.full_like(F, -np.inf)
+        for i in range(w, len(F) - w):
+            out[i] = logsumexp(logk + m * F[i - w:i + w + 1]) / m
+        F = out
+    s = sig[0]
+    if k == 0:
+        dd = np.maximum(kappa - s * h, 0.0)
+        wts = np.exp(-0.5 * h * h)
+        return S - alpha * 0.5 * float(np.dot(wts, dd * dd) / wts.sum())
+    w = int(math.ceil(14.0 * s / dh))
+    d = dh * np.arange(-w, w + 1)
+    wts = np.exp(-0.5 * (d / s) ** 2)
+    wts /= wts.sum()
+    return S + alpha * float(np.dot(wts, F[n - w:n + w + 1]))

@@ -127,3 +127,69 @@ def test_bad_input_names_the_culprit():
         replica.solve(neg, alpha=9.0, ansatz="frsb", k=2)
     with pytest.raises((ModelError, ValueError), match="alpha"):
         replica.solve(neg, alpha=-1.0, ansatz="krsb", k=1)
+
+
+# ---- the jamming limit: k-RSB capacities ------------------------------------------------
+
+def test_jamming_terminal_level_against_quadpack():
+    from scipy import integrate
+    from replica.engine.channel_terminal import jamming_terminal
+    t = jamming_terminal(channels.margin(), {"kappa": -1.0})
+    phi = lambda z: math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)        # noqa: E731
+    for h in (-3.0, -1.2, 0.0, 1.5):
+        for v, m in ((0.3, 0.7), (1.0, 5.0), (0.01, 300.0)):
+            f = lambda z: -0.5 * max(-1.0 - h - math.sqrt(v) * z, 0.0) ** 2   # noqa: E731
+            brk = [(-1.0 - h) / math.sqrt(v)]
+            Z = integrate.quad(lambda z: phi(z) * math.exp(m * f(z)), -40, 40, points=brk,
+                               epsabs=0, epsrel=1e-13, limit=400)[0]
+            G = integrate.quad(lambda z: phi(z) * math.exp(m * f(z)) * f(z), -40, 40,
+                               points=brk, epsabs=0, epsrel=1e-13, limit=400)[0] / Z
+            F, dF, Gt = t.level(np.array([h]), v, m)
+            assert F[0] == pytest.approx(math.log(Z) / m, abs=1e-13)
+            assert Gt[0] == pytest.approx(G, abs=1e-13)
+            e = 1e-6
+            fd = (t.level(np.array([h + e]), v, m)[0] - t.level(np.array([h - e]), v, m)[0])
+            assert dF[0] == pytest.approx(fd[0] / (2 * e), abs=1e-7)
+
+
+def test_one_step_capacity_is_the_symbolic_1rsb_jamming_capacity():
+    neg = models.perceptron(**NEG)
+    ladder = replica.capacity(neg, ansatz="krsb", k=1)
+    sym = replica.capacity(neg, ansatz="1rsb")      # SymPy's jamming free entropy, Newton
+    assert ladder.alpha_c == pytest.approx(sym.alpha_c, rel=1e-11)
+    assert ladder.details["status"] == "converged"
+
+
+def test_two_step_capacity_and_the_independent_jamming_coefficient():
+    from replica.engine.krsb import solve_parisi
+    from replica.perceptron.models import jamming_problem
+    from .parisi_ref import jamming_F
+    neg = models.perceptron(**NEG)
+    c2 = replica.capacity(neg, ansatz="krsb", k=2)
+    c1 = replica.capacity(neg, ansatz="1rsb").alpha_c
+    a_at = replica.at_line(neg, param="alpha", bracket=(4.0, 12.0)).value
+    assert c2.details["status"] == "converged" and c2.details["alpha_c_error"] < 1e-9
+    assert a_at < c2.alpha_c < c1 - 0.01            # 12.2872 against 12.3196 (1RSB)
+    # F of the 2-step ladder off the capacity against plain NumPy/QUADPACK (no engine code)
+    s = solve_parisi(jamming_problem(neg, 12.5, 2, "krsb"))
+    q = [s.order_params["q0"], s.order_params["q1"], 1.0]
+    mu = [s.order_params["mu1"], s.order_params["mu2"]]
+    assert s.phi == pytest.approx(jamming_F(-1.0, 12.5, q, mu, dh=0.02), abs=1e-12)
+    assert s.phi < -1e-3                               # UNSAT at 12.5: a test that can fail
+    # and at the capacity the coefficient vanishes
+    lad = c2.details["ladder"]
+    qc = [lad["q0"], lad["q1"], 1.0]
+    assert abs(jamming_F(-1.0, c2.alpha_c, qc, [lad["mu1"], lad["mu2"]], dh=0.02)) < 1e-11
+
+
+@pytest.mark.slow
+def test_three_step_capacity_lies_below_the_two_step_one():
+    """The quick profile: test_two_step_capacity_and_the_independent_jamming_coefficient."""
+    neg = models.perceptron(**NEG)
+    c3 = replica.capacity(neg, ansatz="krsb", k=3)
+    c2 = replica.capacity(neg, ansatz="krsb", k=2)
+    assert c3.details["status"] == "converged"
+    assert c3.alpha_c < c2.alpha_c - 1e-3            # 12.28254 against 12.28722
+    # the gains shrink: 1RSB -> 2RSB 0.0324, 2RSB -> 3RSB 0.0047
+    assert c2.alpha_c - c3.alpha_c < 0.3 * (replica.capacity(neg, ansatz="1rsb").alpha_c
+                                           - c2.alpha_c)
