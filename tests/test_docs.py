@@ -195,6 +195,16 @@ def test_guide_spherical_rsb_numbers():
     assert abs(ns["cont"].phi - ref) < 1e-10 and ns["cont"].phi_error < 1e-10
 
 
+def test_guide_perceptron_rsb_numbers():
+    ns = _ns('two = replica.solve(neg, alpha=9.0, ansatz="krsb", k=2)')
+    from tests.replica.parisi_ref import perceptron_phi
+    two = ns["two"]
+    q = [two.order_params[f"q{i}"] for i in range(3)]
+    m = [two.order_params["m1"], two.order_params["m2"]]
+    assert abs(perceptron_phi(-1.0, 9.0, q, m) - (-1.9649034959)) < 5e-11   # independent
+    assert abs(two.phi - (-1.9649034959)) < 5e-11
+
+
 def test_guide_relu_numbers():
     ns = _ns("theory.nonempty_regions(n=10, d0=2, d1=3, bias=True)")
     t = ns["theory"]
