@@ -283,3 +283,16 @@ def test_unbounded_parameters_are_a_reparametrisation():
     assert alt.phi == pytest.approx(ref.phi, abs=1e-12)
     for i in (1, 2):
         assert alt.order_params[f"mu{i}"] == pytest.approx(ref.order_params[f"m{i}"], abs=1e-7)
+
+
+def test_a_vanishing_parisi_parameter_is_the_rs_functional_to_rounding():
+    """m_1 -> 0 makes x(q) = 0 up to q_1: the 1-step functional at (q_0, q_1; m_1) tends to the
+    RS one at q_1 (independent NumPy recursion), linearly in m_1.  Each level divides a
+    logarithm by m: computed as log1p of a normalised sum, it stays exact at m = 1e-14 (a plain
+    log of the sum was off by ~1e-16 / m)."""
+    sk = models.ising_spin_glass(SK, h=0.3)
+    pb = sk.saddle_problem({"beta": 2.0}, "1rsb")
+    rs = parisi_phi(SK, 2.0, 0.3, [0.7], [])
+    for m1, tol in ((1e-10, 5e-10), (1e-14, 1e-13)):
+        phi = pb.functional(np.array([0.2, 0.7]), np.array([m1]))[0]
+        assert abs(phi - rs) < tol
