@@ -196,7 +196,7 @@ def test_guide_spherical_rsb_numbers():
 
 
 def test_guide_perceptron_rsb_numbers():
-    ns = _ns('two = replica.solve(neg, alpha=9.0, ansatz="krsb", k=2)')
+    ns = _ns('two = replica.solve(gardner, alpha=9.0, ansatz="krsb", k=2)')
     from tests.replica.parisi_ref import perceptron_phi
     two = ns["two"]
     q = [two.order_params[f"q{i}"] for i in range(3)]

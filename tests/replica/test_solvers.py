@@ -100,7 +100,7 @@ def test_bad_model_inputs():
     with pytest.raises(ValueError, match="exactly one array"):
         replica.sweep(models.perceptron(), alpha=0.5)
     with pytest.raises(ValueError, match="Unknown ansatz"):
-        replica.solve(models.perceptron(), 0.5, ansatz="frsb")
+        replica.solve(models.perceptron(), 0.5, ansatz="2rsb")
 
 
 def test_non_finite_is_an_error_naming_the_quantity():
