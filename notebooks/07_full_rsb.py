@@ -35,7 +35,8 @@ POINTS = int(os.environ.get("NOTEBOOK_POINTS", "7"))
 
 # %%
 sk = models.ising_spin_glass(xi={2: 0.5})
-temperatures = np.linspace(0.35, 0.8, max(min(POINTS - 1, 4), 2))
+# the coarse profile (NOTEBOOK_POINTS small) keeps to temperatures whose ladder is short
+temperatures = np.linspace(0.35 if POINTS >= 5 else 0.6, 0.8, max(min(POINTS - 1, 4), 2))
 parisi = {}
 for T in temperatures:
     s = replica.solve(sk, {"beta": 1.0 / T}, ansatz="frsb", tol=1e-8, throw=False)
@@ -48,7 +49,7 @@ for T in temperatures:
 
 # %%
 full = replica.solve(sk, {"beta": 2.0}, ansatz="frsb", tol=1e-8)
-ks = np.arange(1, 4 if POINTS < 7 else 8)
+ks = np.arange(1, 3 if POINTS < 5 else 8)
 gaps = []
 for k in ks:
     gaps.append(replica.solve(sk, {"beta": 2.0}, ansatz="krsb", k=int(k)).phi - full.phi)
@@ -59,7 +60,7 @@ print(f"phi_frsb = {full.phi:.10f} +- {full.phi_error:.1e}")
 # ## 3. The negative perceptron: capacities at RS, 1RSB, 2RSB and the AT line
 
 # %%
-kappas = np.linspace(-1.5, -0.5, max(min(POINTS - 1, 5), 2))
+kappas = np.linspace(-1.0, -0.5, 2) if POINTS < 5 else np.linspace(-1.5, -0.5, POINTS)
 lines = {"RS": [], "AT": [], "1RSB": [], "2RSB": []}
 for kappa in kappas:
     neg = models.perceptron(weights="spherical", kappa=float(kappa))

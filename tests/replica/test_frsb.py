@@ -43,6 +43,13 @@ def test_frsb_in_a_field_is_below_every_k_step_bound():
         assert full.phi < replica.solve(sk, {"beta": 2.0}, ansatz="krsb", k=k).phi
     pf = full.parisi
     assert pf.k >= 6 and np.all(np.diff(pf.q) > 0) and np.all(np.diff(pf.x) > 0)
+
+
+@pytest.mark.slow
+def test_frsb_energy_is_minus_dphi_dbeta():
+    """The quick profile: test_energy_is_minus_dphi_dbeta (k = 2, test_krsb.py)."""
+    sk = models.ising_spin_glass(SK, h=0.3)
+    full = replica.solve(sk, {"beta": 2.0}, ansatz="frsb", tol=1e-8)
     # the energy is d phi / d beta of the extrapolated free entropy
     d = 1e-3
     up = replica.solve(sk, {"beta": 2.0 + d}, ansatz="frsb", tol=1e-8).phi

@@ -73,8 +73,14 @@ def test_jamming_coefficient_with_its_mass_far_in_the_tail():
     assert abs(ec.phi - ev.phi) < 1e-13 * scale
 
 
-@pytest.mark.parametrize("kappa,x0", [(-1.0, (0.66, 12.4)), (-0.5, (0.85, 18.4)),
-                                      (-0.25, (0.95, 42.0)), (-0.05, (0.99681, 655.0)),
+# kappa = -1 and -0.02 (the far and the near end) in the default suite; the others slow
+# (the k-RSB jamming tests of test_perceptron_rsb.py reuse kappa = -1's capacity)
+@pytest.mark.parametrize("kappa,x0", [(-1.0, (0.66, 12.4)),
+                                      pytest.param(-0.5, (0.85, 18.4), marks=pytest.mark.slow),
+                                      pytest.param(-0.25, (0.95, 42.0),
+                                                   marks=pytest.mark.slow),
+                                      pytest.param(-0.05, (0.99681, 655.0),
+                                                   marks=pytest.mark.slow),
                                       (-0.02, (0.99945, 3800.0))])
 def test_negative_perceptron_1rsb_capacity_against_an_independent_solution(kappa, x0):
     """The 1RSB (jamming-limit) capacity of the spherical negative perceptron against an

@@ -551,7 +551,8 @@ def test_bad_input_names_the_culprit():
                                          criterion="negative")
 
 
-@pytest.mark.parametrize("kappa,alpha0", [(-0.3, 1.3), (0.0, 0.83), (0.5, 0.5)])
+@pytest.mark.parametrize("kappa,alpha0", [(-0.3, 1.3), (0.0, 0.83),
+                                          pytest.param(0.5, 0.5, marks=pytest.mark.slow)])
 def test_binary_kappa_max_inverts_an_independent_zero_entropy_load(kappa, alpha0):
     """kappa_max("binary", alpha) is the margin where the RS entropy vanishes: at the load
     alpha_0(kappa) where the Gardner-Derrida entropy is zero, computed by SciPy alone
