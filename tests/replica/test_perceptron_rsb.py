@@ -192,3 +192,22 @@ def test_three_step_capacity_lies_below_the_two_step_one():
     # the gains shrink: 1RSB -> 2RSB 0.0324, 2RSB -> 3RSB 0.0047
     assert c2.alpha_c - c3.alpha_c < 0.3 * (replica.capacity(neg, ansatz="1rsb").alpha_c
                                            - c2.alpha_c)
+
+
+def test_a_soft_gibbs_channel_at_one_step_is_the_symbolic_1rsb():
+    """A user's channel (the Gibbs weight exp(-beta theta(kappa - Delta)), finite temperature):
+    its ln Z_out becomes the recursion's terminal; at one step the ladder equals the SymPy 1RSB
+    at the same m."""
+    import sympy as sp
+    from replica.symbols import Delta
+    beta = sp.Symbol("beta", positive=True)
+    kappa = sp.Symbol("kappa", real=True)
+    gibbs = replica.channel(sp.exp(-beta * sp.Heaviside(kappa - Delta)), name="gibbs")
+    model = models.perceptron(weights="spherical", channel=gibbs, kappa=-1.0, beta=3.0)
+    s = replica.solve(model, alpha=14.0, ansatz="krsb", k=1)
+    (q0, q1), (m1,) = _ladder(s)
+    assert s.status == Status.CONVERGED and q1 - q0 > 0.05
+    sym = replica.solve(model, alpha=14.0, ansatz="1rsb", m=m1, x0={"q0": q0, "q1": q1})
+    assert sym.phi == pytest.approx(s.phi, abs=1e-12)
+    assert sym.order_params["q1"] == pytest.approx(q1, abs=1e-9)
+    assert s.phi < replica.solve(model, alpha=14.0).phi - 1e-5
