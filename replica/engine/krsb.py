@@ -237,7 +237,13 @@ def solve_parisi(pb: ParisiProblem, *, x0=None, tol=1e-10, max_iter=60,
         if x0 is not None:
             raise ModelError(f"{pb.label}: ansatz='frsb' climbs its own k-ladder; x0 is for "
                              "ansatz='krsb'")
-        return _solve_full(pb, tol, max_iter, throw)
+        point = _solve_full(pb, tol, max_iter, throw)
+        if throw and not point.success:
+            raise SaddlePointConvergenceError(
+                f"{pb.label}, frsb, {dict(pb.values)}: {point.status}: {point.method}; error "
+                f"estimates above tol: {', '.join(point.exceeded) or 'none'} (phi_error "
+                f"{point.phi_error:.1e}); throw=False returns the point", point)
+        return point
     if x0 is not None:
         names = pb.names()
         unknown = sorted(set(x0) - set(names))

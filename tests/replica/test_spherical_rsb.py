@@ -194,6 +194,12 @@ def test_one_full_rsb_model_of_the_issue_reports_its_accuracy():
     assert s.phi < replica.solve(pspin.spherical({2: 0.5, 4: 0.5}), {"beta": 3.0},
                                  ansatz="rs").phi
     assert "less than tol" in s.method or "to within tol" in s.method
+    # not converged: by default the solve raises, carrying the point
+    from replica.engine.errors import SaddlePointConvergenceError
+    if not s.success:
+        with pytest.raises(SaddlePointConvergenceError, match="order_params") as info:
+            replica.solve(pspin.spherical({2: 0.5, 4: 0.5}), {"beta": 3.0}, ansatz="frsb")
+        assert info.value.result.phi == s.phi
 
 
 def test_bad_input_names_the_culprit():
