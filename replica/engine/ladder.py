@@ -149,13 +149,10 @@ def _newton_min(pb, theta, tol, max_iter):
     except (NonFiniteError, ModelError):
         return theta, None, 0, Status.NON_FINITE, None
     J = None
-    fresh = False
     for it in range(1, max_iter + 1):
-        if J is None:
-            J = _jacobian(pb, theta, r)
-            fresh = True
-            if J is None or not np.all(np.isfinite(J)):
-                return theta, r, it, Status.NON_FINITE, J
+        J = _jacobian(pb, theta, r)
+        if J is None or not np.all(np.isfinite(J)):
+            return theta, r, it, Status.NON_FINITE, J
         H = hessian(pb, theta, J)
         H = 0.5 * (H + H.T)
         g = _gradient_scale(pb, theta) * r
@@ -166,7 +163,7 @@ def _newton_min(pb, theta, tol, max_iter):
         norm = float(np.max(np.abs(r)))
         t = 1.0
         accepted = False
-        while t > (1e-8 if fresh else 0.1):
+        while t > 1e-8:
             cand = _project(theta + t * step, pb.n_q)
             if _inside(cand, pb.n_q):
                 try:
@@ -180,14 +177,10 @@ def _newton_min(pb, theta, tol, max_iter):
                     break
             t *= 0.5
         if not accepted:
-            if fresh:
-                status = Status.CONVERGED if norm < tol else Status.LINE_SEARCH
-                return theta, r, it, status, J
-            J = None                        # a stale Jacobian: recompute it and retry
-            continue
+            status = Status.CONVERGED if norm < tol else Status.LINE_SEARCH
+            return theta, r, it, status, J
         s_ = t * step
-        J = None                            # a fresh Jacobian at the next point (a Broyden
-        theta, phi, r = cand, phi_c, r_c    # update was tried: more, slower iterations)
+        theta, phi, r = cand, phi_c, r_c
         if _done(r, s_, tol):
             return theta, r, it, Status.CONVERGED, _jacobian(pb, theta, r)
     return theta, r, max_iter, Status.MAX_ITER, J

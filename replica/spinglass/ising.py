@@ -45,7 +45,7 @@ from ..engine.results import SaddlePoint
 from ..engine.problem import SaddleProblem
 from ..engine.replicon import Replicon
 from .covariance import Covariance, covariance
-from .pspin import _xi_expr
+from .pspin import _xi_expr, beta_control
 
 __all__ = ["IsingSpinGlass", "ising_spin_glass", "IsingSpins", "IsingSpinsT0", "ground_state"]
 
@@ -133,15 +133,7 @@ class IsingSpinGlass:
         if ansatz not in ANSATZE:
             raise ModelError(f"{self.name}: unknown ansatz {ansatz!r}; use one of {ANSATZE}")
         controls = dict(controls)
-        unknown = sorted(set(controls) - {"beta", "h"})
-        if unknown:
-            raise ModelError(f"{self.name}: unknown controls {unknown}; its controls are "
-                             "beta and h")
-        if "beta" not in controls:
-            raise ModelError(f"{self.name}: give the inverse temperature beta")
-        beta = check_finite("beta", controls["beta"])
-        if beta <= 0:
-            raise ModelError(f"{self.name}: beta must be > 0, got {beta}")
+        beta = beta_control(self.name, controls, ("beta", "h"))
         h = check_finite("h", controls.get("h", self.h))
         if ansatz == "rs":
             if k not in (None, 0):

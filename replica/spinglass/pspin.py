@@ -92,16 +92,7 @@ class PSpin:
         k-step ladder, :func:`crisanti_sommers`); beta > 0."""
         ansatz = "rs" if ansatz is None else ansatz
         if ansatz in ("krsb", "frsb"):
-            controls = dict(controls)
-            unknown = sorted(set(controls) - {"beta"})
-            if unknown:
-                raise ModelError(f"{self.name}: unknown controls {unknown}; its control is "
-                                 "beta")
-            if "beta" not in controls:
-                raise ModelError(f"{self.name}: give the inverse temperature beta")
-            beta = check_finite("beta", controls["beta"])
-            if beta <= 0:
-                raise ModelError(f"{self.name}: beta must be > 0, got {beta}")
+            beta = beta_control(self.name, controls, ("beta",))
             return _cs_problem(self, beta, check_k(ansatz, k, self.name, FULL_K_MAX), ansatz)
         if k is not None:
             raise ModelError(f"{self.name}: k = {k!r} is for ansatz='krsb'; ansatz {ansatz!r} "
@@ -114,6 +105,21 @@ class PSpin:
 
 #: The highest rung of the k-ladder of ansatz="frsb".
 FULL_K_MAX = 12
+
+
+def beta_control(name, controls, allowed):
+    """The inverse temperature from ``controls`` (a dict whose keys must be in ``allowed``),
+    finite and > 0; a :class:`ModelError` naming ``name`` and the culprit otherwise."""
+    unknown = sorted(set(controls) - set(allowed))
+    if unknown:
+        raise ModelError(f"{name}: unknown controls {unknown}; its controls are "
+                         f"{', '.join(allowed)}")
+    if "beta" not in controls:
+        raise ModelError(f"{name}: give the inverse temperature beta")
+    beta = check_finite("beta", controls["beta"])
+    if beta <= 0:
+        raise ModelError(f"{name}: beta must be > 0, got {beta}")
+    return beta
 
 
 def crisanti_sommers(xi, beta, q, m):
